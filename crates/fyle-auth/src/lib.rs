@@ -1,0 +1,1 @@
+//! fyle-auth (being written).

@@ -1,0 +1,1 @@
+//! fyle-cluster (being written).

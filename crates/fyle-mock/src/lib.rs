@@ -1,0 +1,1 @@
+//! fyle-mock (being written).

@@ -1,0 +1,1 @@
+//! The filter AST (placeholder until written).

@@ -1,0 +1,1 @@
+//! fyle-sandbox (being written).

@@ -1,0 +1,1 @@
+//! fyle (being written).
