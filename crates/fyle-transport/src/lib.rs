@@ -1,6 +1,107 @@
 //! The lowest layer of fyle-rs: one object-safe [`Transport`] trait that sends an
-//! `http::Request<Bytes>` and returns an `http::Response<Bytes>`.
+//! `http::Request<Bytes>` and returns an `http::Response<Bytes>`, two implementations and the
+//! layers that wrap any of them.
+//!
+//! - [`Transport`] / [`SharedTransport`] (`Arc<dyn Transport>`): the currency of the upper layers.
+//!   Any HTTP status is `Ok(response)`; a [`TransportError`] means no response at all.
+//! - `ReqwestTransport` (feature `reqwest`, default) and `HyperTransport` (feature `hyper`):
+//!   rustls, connection pool, connect and request timeouts, redirects never followed.
+//! - Layers composed by [`TransportBuilder`]: [`RetryTransport`] ([`RetryPolicy`], honouring
+//!   `Retry-After` and the [`Idempotent`] marker), [`RateLimitTransport`] ([`RateLimiter`],
+//!   shareable across clients) and [`TracingTransport`] (one span per attempt, no headers, no
+//!   bodies).
+//! - [`transport_fn`] for closure transports, and with feature `test-util` `MockTransport`.
+//! - [`RetryBudget`]: a shared token bucket so an outage does not multiply the load.
+//! - `default_transport()`: reqwest + retry (with a budget) + a 10 requests/s limiter + tracing.
+//!
+//! ```
+//! use bytes::Bytes;
+//! use fyle_transport::{
+//!     transport_fn, RateLimiter, RetryPolicy, SharedTransport, TransportBuilder,
+//! };
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+//! // Any transport: here a closure that always answers 200.
+//! let inner = transport_fn(|_request| async { Ok(http::Response::new(Bytes::from_static(b"{}"))) });
+//!
+//! // One limiter shared by every client of the process keeps them under Fyle's per-IP limit.
+//! let limiter = RateLimiter::per_second(10);
+//! let transport: SharedTransport = TransportBuilder::new(inner)
+//!     .retry(RetryPolicy::default())
+//!     .rate_limit(limiter.clone())
+//!     .tracing()
+//!     .build();
+//!
+//! let request = http::Request::get("https://us1.fylehq.com/platform/v1/spender/my_profile")
+//!     .body(Bytes::new())
+//!     .unwrap();
+//! let response = transport.send(request).await.unwrap();
+//! assert_eq!(response.status(), http::StatusCode::OK);
+//! # });
+//! ```
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod builder;
+#[cfg(any(feature = "reqwest", feature = "hyper"))]
+mod classify;
+mod closure;
+mod error;
+mod extensions;
+#[cfg(feature = "hyper")]
+mod hyper_transport;
+#[cfg(feature = "test-util")]
+mod mock;
+mod rate_limit;
+#[cfg(feature = "reqwest")]
+mod reqwest_transport;
+mod retry;
+mod retry_budget;
+mod trace;
 mod transport;
 
+pub use builder::TransportBuilder;
+pub use closure::{FnTransport, transport_fn};
+pub use error::{TransportError, TransportErrorKind};
+pub use extensions::Idempotent;
+#[cfg(feature = "hyper")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
+pub use hyper_transport::{HyperTransport, HyperTransportBuilder};
+#[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub use mock::{CapturedRequest, MockResponse, MockTransport};
+pub use rate_limit::{RateLimitTransport, RateLimiter, SharedRateLimiter};
+#[cfg(feature = "reqwest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
+pub use reqwest_transport::{ReqwestTransport, ReqwestTransportBuilder};
+pub use retry::{Attempt, RetryPolicy, RetryTransport};
+pub use retry_budget::RetryBudget;
+pub use trace::TracingTransport;
 pub use transport::{SharedTransport, Transport};
+
+/// The `User-Agent` the built-in transports send when a request sets none.
+pub const USER_AGENT: &str = concat!("fyle-rs/", env!("CARGO_PKG_VERSION"));
+
+/// The default stack: `ReqwestTransport` (or `HyperTransport` when only the `hyper`
+/// feature is enabled) with the default [`RetryPolicy`] bounded by a default [`RetryBudget`],
+/// a 10 requests/s [`RateLimiter`] (Fyle's per-IP limit) and tracing.
+///
+/// Each call makes its own limiter; to share one budget across several clients, build with
+/// [`TransportBuilder`] and pass clones of one [`RateLimiter`].
+///
+/// # Panics
+/// If the TLS backend cannot be initialised (see `ReqwestTransport::new`).
+#[cfg(any(feature = "reqwest", feature = "hyper"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "reqwest", feature = "hyper"))))]
+pub fn default_transport() -> SharedTransport {
+    #[cfg(feature = "reqwest")]
+    let inner = ReqwestTransport::new();
+    #[cfg(not(feature = "reqwest"))]
+    let inner = HyperTransport::new();
+    TransportBuilder::new(inner)
+        .retry(RetryPolicy::default())
+        .retry_budget(RetryBudget::default())
+        .rate_limit(RateLimiter::per_second(10))
+        .tracing()
+        .build()
+}

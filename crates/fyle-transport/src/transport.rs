@@ -20,3 +20,23 @@ pub trait Transport: Send + Sync + std::fmt::Debug {
 
 /// The currency the upper layers hold: a shared, type-erased transport.
 pub type SharedTransport = Arc<dyn Transport>;
+
+#[async_trait]
+impl<T: Transport + ?Sized> Transport for Arc<T> {
+    async fn send(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<Bytes>, crate::TransportError> {
+        (**self).send(request).await
+    }
+}
+
+#[async_trait]
+impl<T: Transport + ?Sized> Transport for Box<T> {
+    async fn send(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<Bytes>, crate::TransportError> {
+        (**self).send(request).await
+    }
+}

@@ -1,0 +1,211 @@
+//! [`ReqwestTransport`]: the default implementation, on `reqwest` with rustls.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use http::{Request, Response};
+
+use crate::classify::{connect_kind, is_io_timeout, root_message};
+use crate::{Transport, TransportError, TransportErrorKind};
+
+/// The default [`Transport`]: a pooled `reqwest` client with rustls and webpki roots.
+///
+/// It never follows redirects (a 3xx is returned as a response, so a bearer token never
+/// follows a redirect to another host), applies a connect timeout and a whole-request timeout,
+/// and keeps idle connections in a pool. No reqwest type appears in its API.
+///
+/// ```
+/// use std::time::Duration;
+/// use fyle_transport::ReqwestTransport;
+///
+/// let transport = ReqwestTransport::builder()
+///     .connect_timeout(Duration::from_secs(5))
+///     .timeout(Duration::from_secs(60))
+///     .build()
+///     .expect("TLS backend available");
+/// # let _ = transport;
+/// ```
+#[derive(Debug, Clone)]
+pub struct ReqwestTransport {
+    client: reqwest::Client,
+}
+
+impl Default for ReqwestTransport {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ReqwestTransport {
+    /// A transport with the default settings (see [`ReqwestTransportBuilder`]).
+    ///
+    /// # Panics
+    /// If the TLS backend cannot be initialised (like `reqwest::Client::new`); use
+    /// [`builder`](Self::builder) to get an error instead.
+    pub fn new() -> Self {
+        Self::builder()
+            .build()
+            .expect("the rustls TLS backend initialises with webpki roots")
+    }
+
+    /// A builder for custom timeouts, pool and user agent.
+    pub fn builder() -> ReqwestTransportBuilder {
+        ReqwestTransportBuilder::default()
+    }
+}
+
+/// Settings for a [`ReqwestTransport`].
+#[derive(Debug, Clone)]
+pub struct ReqwestTransportBuilder {
+    connect_timeout: Duration,
+    timeout: Option<Duration>,
+    pool_idle_timeout: Duration,
+    pool_max_idle_per_host: usize,
+    user_agent: String,
+}
+
+impl Default for ReqwestTransportBuilder {
+    /// Connect timeout 10 s, request timeout 60 s, idle connections kept 90 s, up to 16 per
+    /// host, user agent `fyle-rs/<version>`.
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(10),
+            timeout: Some(Duration::from_secs(60)),
+            pool_idle_timeout: Duration::from_secs(90),
+            pool_max_idle_per_host: 16,
+            user_agent: crate::USER_AGENT.to_owned(),
+        }
+    }
+}
+
+impl ReqwestTransportBuilder {
+    /// How long opening a connection (TCP + TLS) may take.
+    #[must_use]
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long a whole request may take, from connecting to the end of the response body.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Removes the whole-request timeout (e.g. for large downloads on slow links).
+    #[must_use]
+    pub fn no_timeout(mut self) -> Self {
+        self.timeout = None;
+        self
+    }
+
+    /// How long an idle pooled connection is kept.
+    #[must_use]
+    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.pool_idle_timeout = timeout;
+        self
+    }
+
+    /// The most idle connections kept per host.
+    #[must_use]
+    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
+        self.pool_max_idle_per_host = max;
+        self
+    }
+
+    /// The `User-Agent` sent when a request sets none.
+    #[must_use]
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Builds the transport.
+    pub fn build(self) -> Result<ReqwestTransport, TransportError> {
+        let mut builder = reqwest::Client::builder()
+            .use_rustls_tls()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(self.connect_timeout)
+            .pool_idle_timeout(self.pool_idle_timeout)
+            .pool_max_idle_per_host(self.pool_max_idle_per_host)
+            .user_agent(self.user_agent);
+        if let Some(timeout) = self.timeout {
+            builder = builder.timeout(timeout);
+        }
+        let client = builder.build().map_err(|err| {
+            TransportError::new(
+                TransportErrorKind::Other,
+                format!("could not build the HTTP client: {}", root_message(&err)),
+            )
+            .with_source(err.without_url())
+        })?;
+        Ok(ReqwestTransport { client })
+    }
+}
+
+fn map_error(err: reqwest::Error, uri: &http::Uri, phase: Phase) -> TransportError {
+    let err = err.without_url();
+    let (kind, nothing_sent) = if err.is_connect() {
+        (connect_kind(&err), true)
+    } else if err.is_timeout() || is_io_timeout(&err) {
+        (TransportErrorKind::Timeout, false)
+    } else if err.is_builder() {
+        (TransportErrorKind::Other, true)
+    } else if err.is_body() || err.is_decode() || phase == Phase::Body {
+        (TransportErrorKind::Body, false)
+    } else {
+        (TransportErrorKind::Other, false)
+    };
+    TransportError::new(kind, root_message(&err))
+        .with_uri(uri)
+        .with_nothing_sent(nothing_sent)
+        .with_source(err)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Send,
+    Body,
+}
+
+#[async_trait]
+impl Transport for ReqwestTransport {
+    async fn send(&self, request: Request<Bytes>) -> Result<Response<Bytes>, TransportError> {
+        let uri = request.uri().clone();
+        if uri.scheme().is_none() || uri.host().is_none() {
+            return Err(TransportError::new(
+                TransportErrorKind::Other,
+                "the request URI must be absolute (scheme and host)",
+            )
+            .with_uri(&uri)
+            .with_nothing_sent(true));
+        }
+        let request =
+            reqwest::Request::try_from(request).map_err(|err| map_error(err, &uri, Phase::Send))?;
+        let response = self
+            .client
+            .execute(request)
+            .await
+            .map_err(|err| map_error(err, &uri, Phase::Send))?;
+        let mut builder = Response::builder()
+            .status(response.status())
+            .version(response.version());
+        if let Some(headers) = builder.headers_mut() {
+            headers.extend(
+                response
+                    .headers()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone())),
+            );
+        }
+        let body = response
+            .bytes()
+            .await
+            .map_err(|err| map_error(err, &uri, Phase::Body))?;
+        builder.body(body).map_err(|err| {
+            TransportError::new(TransportErrorKind::Other, err.to_string()).with_uri(&uri)
+        })
+    }
+}

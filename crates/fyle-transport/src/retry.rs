@@ -1,0 +1,324 @@
+//! The retry layer: [`RetryPolicy`] and [`RetryTransport`].
+
+use std::time::{Duration, SystemTime};
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use http::{HeaderMap, Request, Response, StatusCode};
+use rand::Rng;
+
+use crate::{Idempotent, RetryBudget, SharedTransport, Transport, TransportError};
+
+/// When and how often the retry layer sends a request again.
+///
+/// Exponential backoff with full jitter: before retry `n` (1-based) the layer sleeps a random
+/// duration in `[0, min(max_delay, base_delay * 2^(n-1))]`, unless a 429 or 503 response carries
+/// a `Retry-After` header (seconds or HTTP date), which is then honoured exactly (up to
+/// [`max_retry_after`](Self::max_retry_after); a longer wait returns the response as-is).
+///
+/// What is retried:
+/// - idempotent requests (GET, HEAD, PUT, DELETE, OPTIONS, TRACE, or any request carrying the
+///   [`Idempotent`] extension): connect errors, timeouts, broken bodies, 429 and any 5xx;
+/// - other requests (POST): only when the server cannot have acted on it: a connect failure
+///   before any byte was sent ([`TransportError::nothing_sent`]), 429, and 503 with `Retry-After`.
+///
+/// When the attempts are exhausted the last outcome is returned as-is: the last response with
+/// its status and body, or the last error.
+///
+/// A `RetryPolicy` placed in a request's extensions overrides the layer's policy for that
+/// request (e.g. `RetryPolicy::no_retry()`).
+///
+/// ```
+/// use std::time::Duration;
+/// use fyle_transport::RetryPolicy;
+///
+/// let policy = RetryPolicy::default()
+///     .max_attempts(5)
+///     .base_delay(Duration::from_millis(100))
+///     .max_delay(Duration::from_secs(5));
+/// assert_eq!(policy.get_max_attempts(), 5);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    base_delay: Duration,
+    max_delay: Duration,
+    max_retry_after: Duration,
+    jitter: bool,
+}
+
+impl Default for RetryPolicy {
+    /// 4 attempts (1 + 3 retries), 200 ms base delay, 10 s cap, `Retry-After` honoured up to
+    /// 60 s, full jitter.
+    fn default() -> Self {
+        Self {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(10),
+            max_retry_after: Duration::from_secs(60),
+            jitter: true,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The default policy (see [`Default`]).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A policy that sends every request exactly once.
+    pub fn no_retry() -> Self {
+        Self::default().max_attempts(1)
+    }
+
+    /// Total attempts including the first one (minimum 1).
+    #[must_use]
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The backoff bound before the first retry; it doubles for each further retry.
+    #[must_use]
+    pub fn base_delay(mut self, delay: Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+
+    /// The cap on the backoff bound.
+    #[must_use]
+    pub fn max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// The longest `Retry-After` the layer waits for; a longer one ends the retries and the
+    /// response is returned to the caller.
+    #[must_use]
+    pub fn max_retry_after(mut self, delay: Duration) -> Self {
+        self.max_retry_after = delay;
+        self
+    }
+
+    /// Disables the jitter: the delay before retry `n` is exactly
+    /// `min(max_delay, base_delay * 2^(n-1))`. Meant for tests and diagnostics.
+    #[must_use]
+    pub fn without_jitter(mut self) -> Self {
+        self.jitter = false;
+        self
+    }
+
+    /// Total attempts including the first one.
+    pub fn get_max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The upper bound of the backoff before retry `retry` (1-based):
+    /// `min(max_delay, base_delay * 2^(retry-1))`.
+    pub fn backoff_bound(&self, retry: u32) -> Duration {
+        let exp = retry.saturating_sub(1).min(31);
+        self.base_delay
+            .checked_mul(1_u32 << exp)
+            .unwrap_or(self.max_delay)
+            .min(self.max_delay)
+    }
+
+    fn backoff(&self, retry: u32) -> Duration {
+        let bound = self.backoff_bound(retry);
+        if !self.jitter || bound.is_zero() {
+            return bound;
+        }
+        let nanos = u64::try_from(bound.as_nanos()).unwrap_or(u64::MAX);
+        Duration::from_nanos(rand::thread_rng().gen_range(0..=nanos))
+    }
+}
+
+/// Whether a request may be replayed after a failure the server may have acted on.
+fn is_idempotent<B>(request: &Request<B>) -> bool {
+    request.method().is_idempotent() || request.extensions().get::<Idempotent>().is_some()
+}
+
+/// Parses `Retry-After` as delta-seconds or an HTTP date (relative to the system clock).
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(
+        date.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+enum Decision {
+    Stop,
+    RetryAfter(Option<Duration>),
+}
+
+fn decide(idempotent: bool, outcome: &Result<Response<Bytes>, TransportError>) -> Decision {
+    match outcome {
+        Err(err) => {
+            if err.is_retryable() && (idempotent || err.nothing_sent()) {
+                Decision::RetryAfter(None)
+            } else {
+                Decision::Stop
+            }
+        }
+        Ok(response) => {
+            let status = response.status();
+            let after = || retry_after(response.headers());
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                Decision::RetryAfter(after())
+            } else if status == StatusCode::SERVICE_UNAVAILABLE {
+                match after() {
+                    Some(delay) => Decision::RetryAfter(Some(delay)),
+                    None if idempotent => Decision::RetryAfter(None),
+                    None => Decision::Stop,
+                }
+            } else if status.is_server_error() && idempotent {
+                Decision::RetryAfter(None)
+            } else {
+                Decision::Stop
+            }
+        }
+    }
+}
+
+/// The attempt number (1-based) of a request, set by [`RetryTransport`] in the request's
+/// extensions so inner layers (e.g. tracing) can report it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attempt(pub u32);
+
+/// A layer that retries another [`Transport`] according to a [`RetryPolicy`], optionally
+/// bounded by a shared [`RetryBudget`].
+///
+/// Sleeps with `tokio::time`, so tests can run it in virtual time (`tokio::time::pause`).
+#[derive(Debug, Clone)]
+pub struct RetryTransport {
+    inner: SharedTransport,
+    policy: RetryPolicy,
+    budget: Option<RetryBudget>,
+}
+
+impl RetryTransport {
+    /// Wraps `inner` with `policy`.
+    pub fn new(inner: SharedTransport, policy: RetryPolicy) -> Self {
+        Self {
+            inner,
+            policy,
+            budget: None,
+        }
+    }
+
+    /// Bounds the retries by `budget` (shared by every layer holding a clone of it).
+    #[must_use]
+    pub fn with_budget(mut self, budget: RetryBudget) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+}
+
+fn replay(request: &Request<Bytes>, attempt: u32) -> Request<Bytes> {
+    let mut copy = request.clone();
+    copy.extensions_mut().insert(Attempt(attempt));
+    copy
+}
+
+#[async_trait]
+impl Transport for RetryTransport {
+    async fn send(&self, request: Request<Bytes>) -> Result<Response<Bytes>, TransportError> {
+        let policy = request
+            .extensions()
+            .get::<RetryPolicy>()
+            .copied()
+            .unwrap_or(self.policy);
+        let idempotent = is_idempotent(&request);
+        let mut attempt = 1;
+        loop {
+            let outcome = if attempt >= policy.max_attempts {
+                let mut last = request;
+                last.extensions_mut().insert(Attempt(attempt));
+                return self.inner.send(last).await;
+            } else {
+                self.inner.send(replay(&request, attempt)).await
+            };
+            let delay = match decide(idempotent, &outcome) {
+                Decision::Stop => {
+                    if attempt == 1
+                        && let (Some(budget), Ok(response)) = (&self.budget, &outcome)
+                        && !response.status().is_server_error()
+                    {
+                        budget.deposit();
+                    }
+                    return outcome;
+                }
+                Decision::RetryAfter(Some(after)) if after > policy.max_retry_after => {
+                    return outcome;
+                }
+                Decision::RetryAfter(Some(after)) => after,
+                Decision::RetryAfter(None) => policy.backoff(attempt),
+            };
+            if let Some(budget) = &self.budget
+                && !budget.try_withdraw()
+            {
+                tracing::debug!(attempt, "retry budget exhausted, not retrying");
+                return outcome;
+            }
+            tracing::debug!(
+                method = %request.method(),
+                path = request.uri().path(),
+                attempt,
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                status = outcome.as_ref().ok().map(|r| r.status().as_u16()),
+                error_kind = outcome.as_ref().err().map(|e| e.kind().as_str()),
+                "retrying request"
+            );
+            drop(outcome);
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_bound_doubles_and_caps() {
+        let policy = RetryPolicy::default()
+            .base_delay(Duration::from_millis(100))
+            .max_delay(Duration::from_secs(1));
+        assert_eq!(policy.backoff_bound(1), Duration::from_millis(100));
+        assert_eq!(policy.backoff_bound(2), Duration::from_millis(200));
+        assert_eq!(policy.backoff_bound(4), Duration::from_millis(800));
+        assert_eq!(policy.backoff_bound(5), Duration::from_secs(1));
+        assert_eq!(policy.backoff_bound(100), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn retry_after_parses_seconds_and_dates() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            http::header::RETRY_AFTER,
+            http::HeaderValue::from_static("7"),
+        );
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+        headers.insert(
+            http::header::RETRY_AFTER,
+            http::HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(retry_after(&headers), Some(Duration::ZERO));
+        headers.insert(
+            http::header::RETRY_AFTER,
+            http::HeaderValue::from_static("soon"),
+        );
+        assert_eq!(retry_after(&headers), None);
+    }
+}
