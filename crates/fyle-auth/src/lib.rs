@@ -1,1 +1,101 @@
-//! fyle-auth (being written).
+//! OAuth 2.0 for fyle-rs: turn app credentials into valid access tokens.
+//!
+//! - [`TokenProvider`]: "give me a valid token" / "this token was rejected". Object safe.
+//! - [`RefreshTokenProvider`]: internal apps (and each org of a partner app). Refresh-token
+//!   grant as JSON through a [`Transport`](fyle_transport::Transport), cached until expiry
+//!   minus a skew, proactive refresh that keeps serving a still-valid token on failure, single
+//!   flight, typed [`AuthError`]s, rotated refresh tokens saved to a [`TokenStore`].
+//! - [`AuthCodeFlow`]: the authorization-code flow of partner apps, on the `oauth2` crate, with
+//!   the token request sent as JSON through the same transport.
+//! - [`StaticTokenProvider`] for tests and tokens obtained elsewhere; [`Clock`] to inject time.
+//!
+//! Secrets are [`secrecy`] types: `Debug`, `Display`, errors and tracing events never show the
+//! client secret, a refresh token, an access token or an authorization code.
+//!
+//! # Internal app
+//!
+//! ```no_run
+//! use fyle_auth::{Credentials, RefreshTokenProvider, TokenProvider};
+//!
+//! # async fn run(transport: fyle_transport::SharedTransport) -> Result<(), Box<dyn std::error::Error>> {
+//! // FYLE_CLIENT_ID, FYLE_CLIENT_SECRET, FYLE_REFRESH_TOKEN (and optionally FYLE_ACCOUNTS_URL).
+//! let credentials = Credentials::from_env()?;
+//! let provider = RefreshTokenProvider::new(credentials, transport);
+//!
+//! let token = provider.access_token().await?; // cached; refreshed ~5 min before expiry
+//! let header = token.bearer_header()?; // `Authorization: Bearer ...`, marked sensitive
+//! # let _ = header;
+//! // After a 401 from a data call: provider.reject(&token), then ask again.
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Partner app, one provider per org
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//!
+//! use fyle_auth::{AuthCodeFlow, AuthorizationCallback, InMemoryTokenStore, TokenProvider, TokenStore};
+//! use url::Url;
+//!
+//! # async fn run(transport: fyle_transport::SharedTransport) -> Result<(), Box<dyn std::error::Error>> {
+//! let flow = AuthCodeFlow::builder("tpaCLIENTID", "client-secret", transport)
+//!     .redirect_uri(Url::parse("https://example.com/fyle/callback")?)
+//!     .build();
+//!
+//! // 1. Send the user to `url`; keep `pending` in their session.
+//! let (url, pending) = flow.authorize();
+//! # let _ = url;
+//!
+//! // 2. They come back to https://example.com/fyle/callback?code=...&state=...
+//! let callback = AuthorizationCallback::from_query("code=abc&state=xyz")?;
+//! let tokens = flow.exchange(&pending, &callback).await?; // checks `state`, then exchanges
+//!
+//! // 3. Persist the org's refresh token, and build its provider.
+//! let store = Arc::new(InMemoryTokenStore::new());
+//! if let Some(refresh) = &tokens.refresh_token {
+//!     store.save("org_123", refresh).await?;
+//! }
+//! let provider = flow
+//!     .provider_from_tokens(&tokens)?
+//!     .store(store.clone(), "org_123") // rotated refresh tokens land here
+//!     .build();
+//! let token = provider.access_token().await?;
+//! # let _ = token;
+//! # Ok(())
+//! # }
+//! ```
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod auth_code;
+mod clock;
+mod credentials;
+mod error;
+mod oauth2_adapter;
+mod provider;
+mod refresh;
+mod store;
+mod token;
+mod token_endpoint;
+
+pub use auth_code::{
+    AuthCodeFlow, AuthCodeFlowBuilder, AuthorizationCallback, DEFAULT_AUTHORIZE_URL,
+    PendingAuthorization, Pkce,
+};
+#[cfg(any(test, feature = "test-util"))]
+pub use clock::ManualClock;
+pub use clock::{Clock, TokioClock};
+pub use credentials::{
+    Credentials, CredentialsError, DEFAULT_ACCOUNTS_URL, ENV_ACCOUNTS_URL, ENV_CLIENT_ID,
+    ENV_CLIENT_SECRET, ENV_REFRESH_TOKEN,
+};
+pub use error::AuthError;
+pub use provider::{StaticTokenProvider, TokenProvider};
+pub use refresh::{
+    DEFAULT_JITTER, DEFAULT_LIFETIME, DEFAULT_RETRY_INTERVAL, DEFAULT_SKEW, RefreshTokenProvider,
+    RefreshTokenProviderBuilder,
+};
+pub use secrecy::{ExposeSecret, SecretString};
+pub use store::{InMemoryTokenStore, StoreError, TokenStore};
+pub use token::{AccessToken, TokenGeneration, TokenSet};

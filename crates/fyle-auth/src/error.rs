@@ -1,0 +1,135 @@
+//! [`AuthError`]: everything that can go wrong getting a token.
+
+use std::sync::Arc;
+
+use fyle_transport::TransportError;
+
+/// An authentication failure. Never contains a secret: messages come from the server's
+/// `message`/`error` fields with any known secret scrubbed, and decode errors carry no input.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// The token endpoint refused the client secret, refresh token or code (HTTP 400, 401
+    /// or 403). Terminal: retrying with the same credentials cannot succeed.
+    #[error("token endpoint rejected the credentials (HTTP {status}){}", suffix(message.as_deref()))]
+    InvalidCredentials {
+        /// The HTTP status (400, 401 or 403).
+        status: u16,
+        /// The server's message, if any.
+        message: Option<String>,
+    },
+    /// The token endpoint does not know this client id (HTTP 404). Terminal.
+    #[error("token endpoint does not know this client id (HTTP 404){}", suffix(message.as_deref()))]
+    UnknownClient {
+        /// The server's message, if any.
+        message: Option<String>,
+    },
+    /// The token endpoint had trouble (5xx, 429 or 408).
+    #[error("token endpoint failed (HTTP {status}){}", if *retryable { ", retryable" } else { "" })]
+    Server {
+        /// The HTTP status.
+        status: u16,
+        /// Whether trying again later may succeed.
+        retryable: bool,
+    },
+    /// The token endpoint answered with a status this SDK does not expect.
+    #[error("token endpoint answered with unexpected HTTP {status}")]
+    UnexpectedStatus {
+        /// The HTTP status.
+        status: u16,
+    },
+    /// A successful token answer without an `access_token`.
+    #[error("token endpoint answer has no access_token")]
+    MissingAccessToken,
+    /// A token set without a refresh token was used where one is needed.
+    #[error("no refresh token: the token answer did not include one")]
+    MissingRefreshToken,
+    /// The token answer could not be decoded.
+    #[error("could not decode the token endpoint answer: {reason}")]
+    Decode {
+        /// What went wrong (a category and position, never the input).
+        reason: String,
+    },
+    /// No response from the token endpoint (connect error, timeout, ...). In an `Arc` so the
+    /// error can be cloned: every caller waiting on one single-flight refresh gets it.
+    #[error(transparent)]
+    Transport(Arc<TransportError>),
+    /// The `state` that came back to the redirect URI is not the one this flow sent: the
+    /// callback may be forged (CSRF). The code was not exchanged.
+    #[error("authorization callback state does not match the state sent (possible CSRF)")]
+    StateMismatch,
+    /// The authorization callback carries an `error` (e.g. the user denied access).
+    #[error("authorization was not granted: {error}{}", suffix(description.as_deref()))]
+    AuthorizationDenied {
+        /// The `error` parameter, e.g. `access_denied`.
+        error: String,
+        /// The `error_description` parameter, if any.
+        description: Option<String>,
+    },
+    /// The authorization callback has no `code`.
+    #[error("authorization callback has no code")]
+    MissingCode,
+    /// Invalid configuration (a URL that cannot be used, ...).
+    #[error("invalid auth configuration: {reason}")]
+    Config {
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl From<TransportError> for AuthError {
+    fn from(error: TransportError) -> Self {
+        Self::Transport(Arc::new(error))
+    }
+}
+
+fn suffix(message: Option<&str>) -> String {
+    message.map_or_else(String::new, |m| format!(": {m}"))
+}
+
+impl AuthError {
+    /// Whether trying again later may succeed (server trouble, rate limits, retryable transport
+    /// failures). Bad credentials and unknown clients are never retryable.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Server { retryable, .. } => *retryable,
+            Self::Transport(e) => e.is_retryable(),
+            _ => false,
+        }
+    }
+
+    /// Whether the credentials themselves are bad (invalid secret/refresh token/code, unknown
+    /// client): a person has to fix the configuration or re-authorize the app.
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            Self::InvalidCredentials { .. } | Self::UnknownClient { .. }
+        )
+    }
+
+    /// The token endpoint's HTTP status, when the error comes from one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::InvalidCredentials { status, .. }
+            | Self::Server { status, .. }
+            | Self::UnexpectedStatus { status } => Some(*status),
+            Self::UnknownClient { .. } => Some(404),
+            _ => None,
+        }
+    }
+}
+
+/// A serde_json error described without the input it choked on.
+pub(crate) fn describe_json_error(error: &serde_json::Error) -> String {
+    let category = match error.classify() {
+        serde_json::error::Category::Io => "I/O error",
+        serde_json::error::Category::Syntax => "invalid JSON",
+        serde_json::error::Category::Data => "unexpected JSON shape",
+        serde_json::error::Category::Eof => "truncated JSON",
+    };
+    format!(
+        "{category} at line {} column {}",
+        error.line(),
+        error.column()
+    )
+}
