@@ -1,0 +1,118 @@
+//! [`Client`]: the cheap-to-clone handle every call goes through.
+
+use std::fmt;
+use std::sync::Arc;
+
+use fyle_auth::TokenProvider;
+use fyle_cluster::{ClusterAllowList, ClusterResolver};
+use fyle_transport::SharedTransport;
+use url::Url;
+
+use crate::builder::ClientBuilder;
+
+/// The default number of pages a stream fetches ahead once `count` is known.
+pub(crate) const DEFAULT_PAGE_CONCURRENCY: usize = 3;
+
+/// A client for the Fyle Platform API, for one org (one token).
+///
+/// Cheap to clone (an `Arc` inside), `Send + Sync`. Many clients (one per org) can share one
+/// transport and one rate limiter: see [`ClientBuilder::transport`] and
+/// [`ClientBuilder::rate_limiter`].
+///
+/// Every call runs: access token -> cluster (validated against the allow-list) -> URL ->
+/// transport layers (retry, rate limit, tracing) -> on 401/498 the token is rejected, refreshed
+/// once and the request replayed once (a second 401 is [`ErrorKind::Unauthorized`]; a 403 never
+/// refreshes) -> envelope decoded -> typed result.
+///
+/// [`ErrorKind::Unauthorized`]: crate::ErrorKind::Unauthorized
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<ClientInner>,
+}
+
+pub(crate) struct ClientInner {
+    pub(crate) transport: SharedTransport,
+    pub(crate) tokens: Arc<dyn TokenProvider>,
+    pub(crate) cluster: Arc<dyn ClusterResolver>,
+    pub(crate) allow_list: ClusterAllowList,
+    pub(crate) accounts_url: Url,
+    pub(crate) page_concurrency: usize,
+}
+
+impl Client {
+    /// Starts configuring a client.
+    ///
+    /// ```no_run
+    /// # async fn run() -> fyle::Result<()> {
+    /// use fyle::auth::Credentials;
+    /// let client = fyle::Client::builder()
+    ///     .credentials(Credentials::from_env().expect("FYLE_* variables"))
+    ///     .build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// A client from the environment: `FYLE_CLIENT_ID`, `FYLE_CLIENT_SECRET`,
+    /// `FYLE_REFRESH_TOKEN`, optional `FYLE_ACCOUNTS_URL` (see `Credentials::from_env`), and an
+    /// optional `FYLE_CLUSTER_DOMAIN` that pins the cluster instead of discovering it.
+    pub fn from_env() -> crate::Result<Self> {
+        let credentials = fyle_auth::Credentials::from_env().map_err(|e| {
+            crate::Error::config(format!("reading credentials from the environment: {e}"))
+        })?;
+        let mut builder = ClientBuilder::new().credentials(credentials);
+        if let Ok(domain) = std::env::var("FYLE_CLUSTER_DOMAIN") {
+            let url = Url::parse(&domain).map_err(|e| {
+                crate::Error::config(format!("FYLE_CLUSTER_DOMAIN is not a URL: {e}"))
+            })?;
+            builder = builder.cluster(url);
+        }
+        builder.build()
+    }
+
+    /// The transport this client sends through (with its layers).
+    pub fn transport(&self) -> &SharedTransport {
+        &self.inner.transport
+    }
+
+    /// The token provider.
+    pub fn token_provider(&self) -> &Arc<dyn TokenProvider> {
+        &self.inner.tokens
+    }
+
+    /// The accounts URL (token and cluster endpoints).
+    pub fn accounts_url(&self) -> &Url {
+        &self.inner.accounts_url
+    }
+
+    /// The cluster allow-list the Bearer token is restricted to.
+    pub fn allow_list(&self) -> &ClusterAllowList {
+        &self.inner.allow_list
+    }
+
+    /// How many pages a `.stream()` fetches ahead by default.
+    pub fn page_concurrency(&self) -> usize {
+        self.inner.page_concurrency
+    }
+
+    /// The API base (`{cluster}/platform/v1`) this client currently resolves to.
+    pub async fn api_base(&self) -> crate::Result<Url> {
+        let token = self.inner.tokens.access_token().await?;
+        let cluster = self.inner.cluster.cluster(&token).await?;
+        self.inner.allow_list.check(cluster.domain())?;
+        Ok(cluster.api_base())
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("accounts_url", &self.inner.accounts_url.as_str())
+            .field("tokens", &self.inner.tokens)
+            .field("cluster", &self.inner.cluster)
+            .field("transport", &self.inner.transport)
+            .field("page_concurrency", &self.inner.page_concurrency)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,304 @@
+//! [`ListRequest`]: filters, order, one page with `.send()`, every item with `.stream()`.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use futures::stream::BoxStream;
+use fyle_models::operations::Operation;
+use fyle_models::query::{Filter, Order};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::stream::{PageQuery, item_stream, keyset_pages, offset_pages};
+
+/// The largest page Fyle serves.
+pub const MAX_PAGE_SIZE: u32 = 200;
+
+/// The order `.stream()` sends when none was set: offset paging needs a deterministic order.
+pub const DEFAULT_STREAM_ORDER: &str = "id.asc";
+
+/// The key `.stable()` pages by.
+pub const DEFAULT_STABLE_KEYS: [&str; 2] = ["updated_at", "id"];
+
+/// One page of a list endpoint: Fyle's `{count, offset, data}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct Page<T> {
+    /// The total number of objects that match the filter.
+    pub count: u64,
+    /// The offset of the first item of this page.
+    #[serde(default)]
+    pub offset: u64,
+    /// The items, in the server's order.
+    #[serde(rename = "data")]
+    pub items: Vec<T>,
+}
+
+impl<T> Page<T> {
+    /// A page (for mocks and tests).
+    pub fn new(count: u64, offset: u64, items: Vec<T>) -> Self {
+        Self {
+            count,
+            offset,
+            items,
+        }
+    }
+
+    /// The offset right after this page.
+    pub fn next_offset(&self) -> u64 {
+        self.offset + self.items.len() as u64
+    }
+
+    /// True when objects remain after this page.
+    pub fn has_more(&self) -> bool {
+        !self.items.is_empty() && self.next_offset() < self.count
+    }
+}
+
+/// How `.stream()` walks the pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// By offset, with prefetching once `count` is known.
+    Offset,
+    /// By a unique ordered key (keyset): inserts and deletes never shift the pages.
+    Keyset(Vec<String>),
+}
+
+/// A request to a list endpoint (`{count, offset, data}`), returned by the generated
+/// `list()` methods.
+///
+/// ```no_run
+/// # async fn run(client: fyle::Client, op: &'static fyle::models::operations::Operation) -> fyle::Result<()> {
+/// use futures::TryStreamExt;
+/// let page = fyle::ListRequest::<serde_json::Value>::new(client.clone(), op)
+///     .raw_filter("amount", "gt.10")
+///     .order_raw("updated_at.desc,id")
+///     .limit(50)
+///     .send()
+///     .await?;
+/// println!("{} of {}", page.items.len(), page.count);
+///
+/// let all: Vec<serde_json::Value> = fyle::ListRequest::new(client, op)
+///     .stream()
+///     .try_collect()
+///     .await?;
+/// # let _ = all; Ok(()) }
+/// ```
+#[must_use = "a request does nothing until `.send()` or `.stream()` is used"]
+pub struct ListRequest<T> {
+    client: Client,
+    op: &'static Operation,
+    filter: Filter,
+    query: Vec<(String, String)>,
+    order: Option<String>,
+    limit: Option<u32>,
+    offset: u64,
+    concurrency: Option<usize>,
+    mode: Mode,
+    _item: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for ListRequest<T> {
+    fn clone(&self) -> Self {
+        Self {
+            client: self.client.clone(),
+            op: self.op,
+            filter: self.filter.clone(),
+            query: self.query.clone(),
+            order: self.order.clone(),
+            limit: self.limit,
+            offset: self.offset,
+            concurrency: self.concurrency,
+            mode: self.mode.clone(),
+            _item: PhantomData,
+        }
+    }
+}
+
+impl<T> fmt::Debug for ListRequest<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListRequest")
+            .field("operation", &self.op.operation_id)
+            .field("path", &self.op.path)
+            .field("filter", &self.filter.to_query_string())
+            .field("query", &self.query)
+            .field("order", &self.order)
+            .field("limit", &self.limit)
+            .field("offset", &self.offset)
+            .field("mode", &self.mode)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
+    /// A request for the list operation `op` through `client`.
+    pub fn new(client: Client, op: &'static Operation) -> Self {
+        Self {
+            client,
+            op,
+            filter: Filter::new(),
+            query: Vec::new(),
+            order: None,
+            limit: None,
+            offset: 0,
+            concurrency: None,
+            mode: Mode::Offset,
+            _item: PhantomData,
+        }
+    }
+
+    /// Adds the conditions of a typed filter (ANDed with the others).
+    pub fn filter(mut self, filter: Filter) -> Self {
+        for clause in filter.into_clauses() {
+            self.filter = self.filter.clause(clause);
+        }
+        self
+    }
+
+    /// Adds a raw condition, for anything the typed builder lacks:
+    /// `.raw_filter("amount", "gt.10")` sends `amount=gt.10` (percent-encoded).
+    pub fn raw_filter(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.filter = self.filter.raw(key, value);
+        self
+    }
+
+    /// Adds any other query parameter (for example `q` for free-text search).
+    pub fn query(mut self, name: impl Into<String>, value: impl fmt::Display) -> Self {
+        self.query.push((name.into(), value.to_string()));
+        self
+    }
+
+    /// Sets the order (several columns and directions).
+    pub fn order(mut self, order: &Order) -> Self {
+        self.order = Some(order.to_string());
+        self
+    }
+
+    /// Sets the order as Fyle's text, for example `"updated_at.desc,id"`.
+    pub fn order_raw(mut self, order: impl Into<String>) -> Self {
+        self.order = Some(order.into());
+        self
+    }
+
+    /// The page size, `1..=200` (checked before sending). Default 200.
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// The offset of the first item (to resume a stream, pass [`Error::resume_offset`]).
+    pub fn offset(mut self, offset: u64) -> Self {
+        self.offset = offset;
+        self
+    }
+
+    /// How many pages `.stream()` fetches ahead once `count` is known (default: the client's,
+    /// 3). Memory stays bounded by this times the page size.
+    pub fn concurrency(mut self, pages: usize) -> Self {
+        self.concurrency = Some(pages.max(1));
+        self
+    }
+
+    /// Stable mode: `.stream()` pages by `updated_at,id` (a unique ordered key) instead of by
+    /// offset, so rows inserted or deleted during a long export are never repeated or skipped.
+    /// An object updated during the export moves to the end and is yielded again, with its
+    /// new values. Pages are then fetched one after the other (no prefetch).
+    pub fn stable(self) -> Self {
+        self.stable_by(DEFAULT_STABLE_KEYS)
+    }
+
+    /// Stable mode by the given key columns, most significant first; together they must be
+    /// unique (end with `id`), for example `["created_at", "id"]` or `["id"]`. The order is
+    /// the key ascending; a `.order(..)` set on the request is ignored in this mode.
+    pub fn stable_by<I, S>(mut self, keys: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.mode = Mode::Keyset(keys.into_iter().map(Into::into).collect());
+        self
+    }
+
+    fn checked_limit(&self) -> Result<u32> {
+        let limit = self.limit.unwrap_or(MAX_PAGE_SIZE);
+        if (1..=MAX_PAGE_SIZE).contains(&limit) {
+            Ok(limit)
+        } else {
+            Err(Error::invalid(format!(
+                "limit must be between 1 and {MAX_PAGE_SIZE}, got {limit}"
+            ))
+            .with_request(&http::Method::GET, self.op.path))
+        }
+    }
+
+    fn page_query(&self, default_order: Option<&str>) -> Result<PageQuery> {
+        let limit = self.checked_limit()?;
+        let mut query = self.filter.to_query_pairs();
+        query.extend(self.query.iter().cloned());
+        Ok(PageQuery {
+            client: self.client.clone(),
+            op: self.op,
+            query,
+            order: self
+                .order
+                .clone()
+                .or_else(|| default_order.map(str::to_owned)),
+            limit,
+        })
+    }
+
+    /// Fetches one page (`limit` items from `offset`).
+    pub async fn send(self) -> Result<Page<T>> {
+        let query = self.page_query(None)?;
+        query.fetch::<T>(self.offset).await
+    }
+
+    /// Fetches the object with this id (`id=eq.<id>`); a typed
+    /// [`ErrorKind::NotFound`](crate::ErrorKind::NotFound) when nothing matches.
+    pub async fn fetch_by_id(self, id: impl fmt::Display) -> Result<T> {
+        let id = id.to_string();
+        let page = self
+            .raw_filter("id", format!("eq.{id}"))
+            .limit(1)
+            .offset(0)
+            .send()
+            .await?;
+        match page.items.into_iter().next() {
+            Some(item) if page.count > 0 => Ok(item),
+            _ => Err(Error::not_found_id(id)),
+        }
+    }
+
+    /// Every matching item, in the server's order, as a stream.
+    ///
+    /// Pages of 200 (or `limit`); once `count` is known the next pages are prefetched with
+    /// bounded concurrency, so memory stays bounded by concurrency x page size. A token refresh
+    /// mid-stream replays only the failed page. On an error the stream yields it with
+    /// [`Error::resume_offset`]; polling again retries that page.
+    pub fn stream(self) -> BoxStream<'static, Result<T>> {
+        item_stream(self.pages())
+    }
+
+    /// Every page, in order (see [`stream`](Self::stream)).
+    pub fn pages(self) -> BoxStream<'static, Result<Page<T>>> {
+        let concurrency = self
+            .concurrency
+            .unwrap_or_else(|| self.client.page_concurrency());
+        match self.mode.clone() {
+            Mode::Offset => match self.page_query(Some(DEFAULT_STREAM_ORDER)) {
+                Ok(query) => offset_pages(Arc::new(query), self.offset, concurrency),
+                Err(e) => Box::pin(futures::stream::once(async move { Err(e) })),
+            },
+            Mode::Keyset(keys) => match self.page_query(None) {
+                Ok(query) if !keys.is_empty() => keyset_pages(Arc::new(query), keys),
+                Ok(_) => Box::pin(futures::stream::once(async {
+                    Err(Error::invalid("stable mode needs at least one key column"))
+                })),
+                Err(e) => Box::pin(futures::stream::once(async move { Err(e) })),
+            },
+        }
+    }
+}

@@ -1,0 +1,388 @@
+//! Streaming pagination: order with prefetch, a 401 mid-stream, stable (keyset) mode under
+//! inserts and deletes, limits checked before sending, resumable errors.
+
+mod common;
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::{CountingTokens, EXPENSES_LIST, api, bearer, client_for, eval_filter, query};
+use futures::{StreamExt, TryStreamExt};
+use fyle::query::Filter;
+use fyle::{ErrorKind, ListRequest};
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+fn rows(n: usize) -> Vec<Value> {
+    (0..n)
+        .map(|i| json!({"id": format!("r{:05}", i * 10), "n": i}))
+        .collect()
+}
+
+/// Runs after each page is served, to change the rows.
+type Hook = Arc<dyn Fn(&mut Vec<Value>) + Send + Sync>;
+
+/// Serves `items` as Fyle pages, applying `eq`/`gt`/`and`/`or` filters and ascending `id`
+/// order when `order` starts with `id`. Optional behaviours: later pages answer faster (to
+/// reorder responses), a 401 for token `tok-1` at `fail_offset`, a hook run after each page.
+#[derive(Clone)]
+struct Pages {
+    items: Arc<Mutex<Vec<Value>>>,
+    reverse_delays: bool,
+    unauthorized_at: Option<u64>,
+    fail_once_at: Option<(u64, Arc<AtomicBool>)>,
+    after_page: Option<Hook>,
+    calls: Arc<AtomicUsize>,
+}
+
+impl Pages {
+    fn new(items: Vec<Value>) -> Self {
+        Self {
+            items: Arc::new(Mutex::new(items)),
+            reverse_delays: false,
+            unauthorized_at: None,
+            fail_once_at: None,
+            after_page: None,
+            calls: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+}
+
+impl Respond for Pages {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        let offset: u64 = query(request, "offset")
+            .and_then(|o| o.parse().ok())
+            .unwrap_or(0);
+        let limit: usize = query(request, "limit")
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(50);
+        if self.unauthorized_at == Some(offset)
+            && bearer(request).as_deref() == Some("Bearer tok-1")
+        {
+            return ResponseTemplate::new(401).set_body_json(json!({"message": "invalid token"}));
+        }
+        if let Some((at, failed)) = &self.fail_once_at
+            && *at == offset
+            && !failed.swap(true, Ordering::SeqCst)
+        {
+            return ResponseTemplate::new(503)
+                .set_body_json(json!({"message": "try again", "error": null, "data": null}));
+        }
+        let filter = Filter::parse_query_string(request.url.query().unwrap_or_default())
+            .expect("the facade sends parseable filters");
+        let mut items = self.items.lock().expect("lock");
+        let mut matching: Vec<Value> = items
+            .iter()
+            .filter(|i| eval_filter(i, &filter))
+            .cloned()
+            .collect();
+        if query(request, "order").is_some_and(|o| o.starts_with("id")) {
+            matching.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+        }
+        let page: Vec<Value> = matching
+            .iter()
+            .skip(usize::try_from(offset).expect("offset"))
+            .take(limit)
+            .cloned()
+            .collect();
+        let body = json!({"count": matching.len(), "offset": offset, "data": page});
+        if let Some(hook) = &self.after_page {
+            hook(&mut items);
+        }
+        let mut response = ResponseTemplate::new(200).set_body_json(body);
+        if self.reverse_delays {
+            // The first pages answer last, so responses arrive out of order.
+            let delay = 60u64.saturating_sub(offset / 20);
+            response = response.set_delay(Duration::from_millis(delay));
+        }
+        response
+    }
+}
+
+async fn mount(server: &MockServer, pages: Pages) {
+    Mock::given(method("GET"))
+        .and(path(api("/admin/expenses")))
+        .respond_with(pages)
+        .mount(server)
+        .await;
+}
+
+fn ids(items: &[Value]) -> Vec<String> {
+    items
+        .iter()
+        .map(|i| i["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn stream_keeps_server_order_with_concurrent_prefetch() {
+    let server = MockServer::start().await;
+    let mut pages = Pages::new(rows(1000));
+    pages.reverse_delays = true;
+    let calls = Arc::clone(&pages.calls);
+    mount(&server, pages).await;
+    let client = client_for(&server, CountingTokens::new());
+
+    let items: Vec<Value> = ListRequest::new(client, &EXPENSES_LIST)
+        .concurrency(4)
+        .stream()
+        .try_collect()
+        .await
+        .expect("stream");
+
+    assert_eq!(ids(&items), ids(&rows(1000)));
+    // 5 pages of 200, each fetched once.
+    assert_eq!(calls.load(Ordering::SeqCst), 5);
+    let requests = server.received_requests().await.expect("recording");
+    let mut offsets: Vec<String> = requests.iter().filter_map(|r| query(r, "offset")).collect();
+    offsets.sort();
+    assert_eq!(offsets, ["0", "200", "400", "600", "800"]);
+    assert!(
+        requests
+            .iter()
+            .all(|r| query(r, "limit").as_deref() == Some("200"))
+    );
+    assert!(
+        requests
+            .iter()
+            .all(|r| query(r, "order").as_deref() == Some("id.asc"))
+    );
+}
+
+#[tokio::test]
+async fn a_401_mid_stream_refreshes_once_and_resumes_where_it_was() {
+    let server = MockServer::start().await;
+    let mut pages = Pages::new(rows(1000));
+    pages.unauthorized_at = Some(400);
+    mount(&server, pages).await;
+    let tokens = CountingTokens::new();
+    let client = client_for(&server, Arc::clone(&tokens));
+
+    let items: Vec<Value> = ListRequest::new(client, &EXPENSES_LIST)
+        .concurrency(1)
+        .stream()
+        .try_collect()
+        .await
+        .expect("stream");
+
+    // Exact, in order, no duplicates.
+    assert_eq!(ids(&items), ids(&rows(1000)));
+    assert_eq!(tokens.rejections(), 1);
+    let requests = server.received_requests().await.expect("recording");
+    let offsets: Vec<String> = requests.iter().filter_map(|r| query(r, "offset")).collect();
+    // Offset 0 is never fetched again: the stream did not restart.
+    assert_eq!(offsets, ["0", "200", "400", "400", "600", "800"]);
+    assert_eq!(bearer(&requests[3]).as_deref(), Some("Bearer tok-2"));
+}
+
+#[tokio::test]
+async fn stable_mode_never_repeats_or_skips_rows_inserted_or_deleted_while_iterating() {
+    let server = MockServer::start().await;
+    let mut pages = Pages::new(rows(600));
+    let inserted = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&inserted);
+    // After every page: insert a row before everything (the offset-shifting case), one after
+    // everything, and delete a row from the region not yet read.
+    pages.after_page = Some(Arc::new(move |items: &mut Vec<Value>| {
+        let k = counter.fetch_add(1, Ordering::SeqCst);
+        items.insert(0, json!({"id": format!("a{k:05}"), "n": -1}));
+        items.push(json!({"id": format!("z{k:05}"), "n": -2}));
+        if let Some(pos) = items.iter().position(|i| i["id"] == "r05000") {
+            items.remove(pos);
+        }
+    }));
+    let store = Arc::clone(&pages.items);
+    mount(&server, pages).await;
+    let client = client_for(&server, CountingTokens::new());
+
+    let items: Vec<Value> = ListRequest::new(client, &EXPENSES_LIST)
+        .stable_by(["id"])
+        .limit(100)
+        .stream()
+        .try_collect()
+        .await
+        .expect("stream");
+
+    let got = ids(&items);
+    let mut unique = got.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), got.len(), "a row was repeated");
+    // Every original row still present at the end was yielded, in key order.
+    let remaining: Vec<String> = ids(&store.lock().expect("lock"))
+        .into_iter()
+        .filter(|id| id.starts_with('r'))
+        .collect();
+    let yielded_originals: Vec<String> = got
+        .iter()
+        .filter(|id| id.starts_with('r'))
+        .cloned()
+        .collect();
+    assert_eq!(yielded_originals, remaining, "an original row was skipped");
+    assert!(
+        !got.contains(&"r05000".to_owned()),
+        "a row deleted before it was reached was yielded"
+    );
+    assert!(
+        got.iter().any(|id| id.starts_with('z')),
+        "rows appended during the export are included"
+    );
+    let mut sorted = got.clone();
+    sorted.sort();
+    assert_eq!(sorted, got, "key order");
+
+    let requests = server.received_requests().await.expect("recording");
+    assert!(
+        requests
+            .iter()
+            .all(|r| query(r, "offset").as_deref() == Some("0"))
+    );
+    assert!(
+        requests
+            .iter()
+            .all(|r| query(r, "order").as_deref() == Some("id.asc"))
+    );
+    assert!(
+        requests
+            .iter()
+            .skip(1)
+            .all(|r| query(r, "id").is_some_and(|v| v.starts_with("gt.")))
+    );
+}
+
+#[tokio::test]
+async fn offset_mode_repeats_rows_under_the_same_inserts() {
+    // The contrast that motivates stable mode.
+    let server = MockServer::start().await;
+    let mut pages = Pages::new(rows(300));
+    let counter = Arc::new(AtomicUsize::new(0));
+    pages.after_page = Some(Arc::new(move |items: &mut Vec<Value>| {
+        let k = counter.fetch_add(1, Ordering::SeqCst);
+        items.insert(0, json!({"id": format!("a{k:05}"), "n": -1}));
+    }));
+    mount(&server, pages).await;
+    let client = client_for(&server, CountingTokens::new());
+    let items: Vec<Value> = ListRequest::new(client, &EXPENSES_LIST)
+        .limit(100)
+        .concurrency(1)
+        .stream()
+        .try_collect()
+        .await
+        .expect("stream");
+    let got = ids(&items);
+    let mut unique = got.clone();
+    unique.sort();
+    unique.dedup();
+    assert!(
+        unique.len() < got.len(),
+        "offset paging should have repeated a row"
+    );
+}
+
+#[tokio::test]
+async fn stable_mode_with_two_keys_pages_with_an_or_group() {
+    let server = MockServer::start().await;
+    // Several rows share updated_at, so the id tie-breaker matters.
+    let items: Vec<Value> = (0..250)
+        .map(|i| json!({"id": format!("t{i:04}"), "updated_at": format!("2024-01-{:02}T00:00:00.000+00:00", 1 + i / 10)}))
+        .collect();
+    let pages = Pages::new(items.clone());
+    mount(&server, pages).await;
+    let client = client_for(&server, CountingTokens::new());
+
+    let got: Vec<Value> = ListRequest::new(client, &EXPENSES_LIST)
+        .stable()
+        .limit(7)
+        .stream()
+        .try_collect()
+        .await
+        .expect("stream");
+    assert_eq!(ids(&got), ids(&items));
+    let requests = server.received_requests().await.expect("recording");
+    assert_eq!(
+        query(&requests[0], "order").as_deref(),
+        Some("updated_at.asc,id.asc")
+    );
+    let or = query(&requests[1], "or").expect("or group");
+    assert_eq!(
+        or,
+        "(updated_at.gt.2024-01-01T00:00:00.000+00:00,and=(updated_at.eq.2024-01-01T00:00:00.000+00:00,id.gt.t0006))"
+    );
+}
+
+#[tokio::test]
+async fn limits_outside_1_to_200_are_rejected_before_sending() {
+    let server = MockServer::start().await;
+    mount(&server, Pages::new(rows(10))).await;
+    let client = client_for(&server, CountingTokens::new());
+    for limit in [0, 201] {
+        let err = ListRequest::<Value>::new(client.clone(), &EXPENSES_LIST)
+            .limit(limit)
+            .send()
+            .await
+            .expect_err("rejected");
+        assert!(
+            matches!(err.kind(), ErrorKind::InvalidRequest(_)),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("limit"), "{err}");
+        let mut stream = ListRequest::<Value>::new(client.clone(), &EXPENSES_LIST)
+            .limit(limit)
+            .stream();
+        let first = stream.next().await.expect("one item");
+        assert!(first.is_err());
+    }
+    assert!(
+        server
+            .received_requests()
+            .await
+            .expect("recording")
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_failed_page_reports_its_offset_and_polling_again_retries_it() {
+    let server = MockServer::start().await;
+    let mut pages = Pages::new(rows(500));
+    pages.fail_once_at = Some((200, Arc::new(AtomicBool::new(false))));
+    mount(&server, pages).await;
+    let client = client_for(&server, CountingTokens::new());
+
+    let mut stream = ListRequest::<Value>::new(client, &EXPENSES_LIST)
+        .concurrency(2)
+        .stream();
+    let mut got = Vec::new();
+    let mut errors = Vec::new();
+    while let Some(item) = stream.next().await {
+        match item {
+            Ok(v) => got.push(v),
+            Err(e) => errors.push(e),
+        }
+    }
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].resume_offset(), Some(200));
+    assert!(errors[0].is_retryable());
+    assert_eq!(got.len(), 500);
+    assert_eq!(ids(&got), ids(&rows(500)));
+}
+
+#[tokio::test]
+async fn pages_stream_reports_count_and_offsets() {
+    let server = MockServer::start().await;
+    mount(&server, Pages::new(rows(450))).await;
+    let client = client_for(&server, CountingTokens::new());
+    let pages: Vec<fyle::Page<Value>> = ListRequest::new(client, &EXPENSES_LIST)
+        .offset(50)
+        .pages()
+        .try_collect()
+        .await
+        .expect("pages");
+    let offsets: Vec<u64> = pages.iter().map(|p| p.offset).collect();
+    assert_eq!(offsets, [50, 250]);
+    assert!(pages.iter().all(|p| p.count == 450));
+    assert_eq!(pages.iter().map(|p| p.items.len()).sum::<usize>(), 400);
+}
