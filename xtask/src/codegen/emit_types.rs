@@ -1,0 +1,299 @@
+//! `crates/fyle-models/src/generated/types/*.rs`: one module per leading word of the type names.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use super::model::{Def, Field, Model, Roles, Ty, TypeDef};
+use super::names;
+use super::render::{self, cfg, code, docs, md};
+
+fn ident(s: &str) -> Ident {
+    Ident::new(s, Span::call_site())
+}
+
+/// Tokens of a type; named types are prefixed with `prefix` (`` or `types::`).
+pub fn ty_tokens(ty: &Ty, prefix: &TokenStream) -> TokenStream {
+    match ty {
+        Ty::Str => quote!(String),
+        Ty::DateTime => quote!(::time::OffsetDateTime),
+        Ty::I64 => quote!(i64),
+        Ty::Decimal => quote!(::rust_decimal::Decimal),
+        Ty::Bool => quote!(bool),
+        Ty::Value | Ty::Null => quote!(::serde_json::Value),
+        Ty::Vec(i) => {
+            let i = ty_tokens(i, prefix);
+            quote!(Vec<#i>)
+        }
+        Ty::Named(n) => {
+            let n = ident(n);
+            quote!(#prefix #n)
+        }
+    }
+}
+
+/// The `crate::wire` adapter a field of this type needs inside `container` (`option`, `patch`, or
+/// `""` for a bare value), if any.
+fn wire_path(ty: &Ty, container: &str) -> Option<String> {
+    let (base, vec) = match ty {
+        Ty::DateTime => ("datetime", false),
+        Ty::Decimal => ("number", false),
+        Ty::Vec(i) if **i == Ty::DateTime => ("datetime", true),
+        Ty::Vec(i) if **i == Ty::Decimal => ("number", true),
+        Ty::Vec(i) => {
+            assert!(
+                wire_path(i, "").is_none(),
+                "no wire adapter for nested {ty:?}"
+            );
+            return None;
+        }
+        _ => return None,
+    };
+    let shape = match (container, vec) {
+        ("", false) => String::new(),
+        ("", true) => "::vec".to_owned(),
+        (c, false) => format!("::{c}"),
+        (c, true) => format!("::{c}_vec"),
+    };
+    Some(format!("crate::wire::{base}{shape}"))
+}
+
+fn field_docs(f: &Field, input: bool) -> Vec<String> {
+    let mut lines = vec![format!("`{}`", f.json)];
+    let mut facts: Vec<String> = f.facts.iter().map(|x| md_fact(x)).collect();
+    if f.required {
+        facts.push(if input {
+            "required".to_owned()
+        } else {
+            "required by the spec".to_owned()
+        });
+    }
+    if f.nullable {
+        facts.push("nullable".to_owned());
+    }
+    if let Some(e) = f.example.as_ref().and_then(code) {
+        facts.push(format!("example {e}"));
+    }
+    if !facts.is_empty() {
+        lines[0] = format!("`{}`: {}.", f.json, facts.join(", "));
+    }
+    lines
+}
+
+/// Facts are built by the generator with their own backticks; escape only what rustdoc would misread.
+fn md_fact(f: &str) -> String {
+    f.replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('[', "\\[")
+        .replace(']', "\\]")
+}
+
+fn type_docs(t: &TypeDef) -> Vec<String> {
+    let mut lines = vec![format!("Generated from {}.", md_fact(&t.origin))];
+    if !t.facts.is_empty() {
+        lines.push(String::new());
+        lines.push(format!(
+            "{}.",
+            t.facts
+                .iter()
+                .map(|f| md_fact(f))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    lines.push(String::new());
+    lines.push(format!(
+        "Roles: {}.",
+        t.roles
+            .iter()
+            .map(|r| format!("`{r}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    lines
+}
+
+fn emit_struct(model: &Model, t: &TypeDef, fields: &[Field]) -> TokenStream {
+    let name = ident(&t.name);
+    let input = t.input;
+    let fs = fields.iter().map(|f| {
+        let rust = ident(&f.rust);
+        let boxed = model.needs_box(&t.name, &f.ty);
+        let inner = ty_tokens(&f.ty, &quote!());
+        let inner = if boxed { quote!(Box<#inner>) } else { inner };
+        let patch = input && f.nullable;
+        let (ty, skip, container) = if patch {
+            (
+                quote!(crate::Patch<#inner>),
+                "crate::Patch::is_absent",
+                "patch",
+            )
+        } else {
+            (quote!(Option<#inner>), "Option::is_none", "option")
+        };
+        let mut attrs = Vec::new();
+        if f.rust != f.json {
+            let j = &f.json;
+            attrs.push(quote!(rename = #j));
+        }
+        attrs.push(quote!(default));
+        attrs.push(quote!(skip_serializing_if = #skip));
+        if let Some(w) = wire_path(&f.ty, container) {
+            attrs.push(quote!(with = #w));
+        }
+        let d = docs(&field_docs(f, input));
+        quote! {
+            #d
+            #[serde(#(#attrs),*)]
+            pub #rust: #ty,
+        }
+    });
+    quote! {
+        #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+        pub struct #name {
+            #(#fs)*
+        }
+    }
+}
+
+fn emit_enum(t: &TypeDef, variants: &[(String, String)], gate: &TokenStream) -> TokenStream {
+    let name = ident(&t.name);
+    let vs = variants.iter().map(|(v, w)| {
+        let v = ident(v);
+        let d = format!(" `{w}`");
+        quote!(#[doc = #d] #v,)
+    });
+    let to = variants.iter().map(|(v, w)| {
+        let v = ident(v);
+        quote!(Self::#v => #w,)
+    });
+    let from = variants.iter().map(|(v, w)| {
+        let v = ident(v);
+        quote!(#w => Self::#v,)
+    });
+    quote! {
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum #name {
+            #(#vs)*
+            /// A value this version of the SDK does not know (the spec's enums grow).
+            Unknown(String),
+        }
+        #gate
+        impl #name {
+            /// The wire value.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#to)*
+                    Self::Unknown(other) => other,
+                }
+            }
+            pub(crate) fn from_wire(value: &str) -> Self {
+                match value {
+                    #(#from)*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+        #gate
+        crate::impl_string_enum!(#name);
+    }
+}
+
+fn emit_union(t: &TypeDef, variants: &[(String, Ty)]) -> TokenStream {
+    let name = ident(&t.name);
+    let vs = variants.iter().map(|(v, ty)| {
+        let vi = ident(v);
+        let tt = ty_tokens(ty, &quote!());
+        let with = wire_path(ty, "").map(|w| quote!(#[serde(with = #w)]));
+        let d = format!(" `{}`.", super::model::ty_label(ty));
+        quote!(#[doc = #d] #vi(#with #tt),)
+    });
+    quote! {
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(untagged)]
+        pub enum #name {
+            #(#vs)*
+            /// Any other JSON value (a shape this version of the SDK does not know).
+            Other(::serde_json::Value),
+        }
+    }
+}
+
+fn emit_type(model: &Model, t: &TypeDef, module_roles: &Roles) -> TokenStream {
+    let d = docs(&type_docs(t));
+    let gate = if t.roles == *module_roles {
+        quote!()
+    } else {
+        cfg(&t.roles)
+    };
+    let body = match &t.def {
+        Def::Struct(fs) => emit_struct(model, t, fs),
+        Def::Enum(vs) => emit_enum(t, vs, &gate),
+        Def::Union(vs) => emit_union(t, vs),
+        Def::Alias(ty) => {
+            let name = ident(&t.name);
+            let ty = ty_tokens(ty, &quote!());
+            quote!(pub type #name = #ty;)
+        }
+    };
+    quote! {
+        #d
+        #gate
+        #body
+    }
+}
+
+/// Every module file (`path relative to the models crate`, text).
+pub fn emit(model: &Model, commit: &str) -> anyhow::Result<Vec<(String, String)>> {
+    let mut modules: BTreeMap<String, Vec<&TypeDef>> = BTreeMap::new();
+    for t in model.types.values() {
+        if t.roles.is_empty() {
+            continue;
+        }
+        modules
+            .entry(names::module_of(&t.name))
+            .or_default()
+            .push(t);
+    }
+    let mut files = Vec::new();
+    let mut decls = Vec::new();
+    for (m, types) in &modules {
+        let roles: Roles = types.iter().flat_map(|t| t.roles.iter().cloned()).collect();
+        let items = types.iter().map(|t| emit_type(model, t, &roles));
+        let doc = format!(
+            " Types whose names start with `{}`.",
+            heck::ToPascalCase::to_pascal_case(m.as_str())
+        );
+        let tokens = quote! {
+            #![doc = #doc]
+            #[allow(unused_imports, clippy::wildcard_imports)]
+            use super::*;
+            #(#items)*
+        };
+        files.push((
+            format!("src/generated/types/{m}.rs"),
+            render::file(commit, tokens)?,
+        ));
+        let mi = ident(m);
+        let gate = cfg(&roles);
+        decls.push(quote! {
+            #gate
+            mod #mi;
+            #gate
+            pub use #mi::*;
+        });
+    }
+    let tokens = quote! {
+        //! Every schema of the spec as a Rust type, in one namespace (`fyle_models::types`).
+        //!
+        //! Each type is compiled only when a role feature that uses it is on.
+        #(#decls)*
+    };
+    files.push((
+        "src/generated/types/mod.rs".to_owned(),
+        render::file(commit, tokens)?,
+    ));
+    let _ = md;
+    Ok(files)
+}

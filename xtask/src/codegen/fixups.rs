@@ -1,0 +1,88 @@
+//! Every correction the generator applies to the spec, in one place. The spec files are never
+//! edited; these run on the parsed YAML tree before it is read as OpenAPI.
+
+use serde_yaml_ng::{Mapping, Value};
+
+/// Counters of what the fixups changed, printed by `cargo xtask codegen`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FixupStats {
+    /// `$ref` nodes with siblings (`nullable`, `description`, ...) rewritten to a single-`$ref` `allOf`.
+    pub ref_siblings: usize,
+}
+
+/// Applies every fixup to one spec document.
+pub fn apply(doc: &mut Value, stats: &mut FixupStats) {
+    walk(doc, stats);
+}
+
+/// OpenAPI 3.0 ignores siblings of `$ref`, and `openapiv3` drops them; Fyle's spec puts `nullable: true`
+/// beside `$ref` 97 times and means it. Rewrite `{$ref: R, k: v...}` to `{allOf: [{$ref: R}], k: v...}`,
+/// which keeps the meaning and survives parsing.
+fn walk(node: &mut Value, stats: &mut FixupStats) {
+    match node {
+        Value::Mapping(map) => {
+            let ref_key = Value::String("$ref".to_owned());
+            if map.len() > 1
+                && let Some(target) = map.remove(&ref_key)
+            {
+                let mut inner = Mapping::new();
+                inner.insert(ref_key, target);
+                map.insert(
+                    Value::String("allOf".to_owned()),
+                    Value::Sequence(vec![Value::Mapping(inner)]),
+                );
+                stats.ref_siblings += 1;
+            }
+            for (_, v) in map.iter_mut() {
+                walk(v, stats);
+            }
+        }
+        Value::Sequence(seq) => {
+            for v in seq {
+                walk(v, stats);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Component schemas that stand for JSON `null` although their declaration says otherwise:
+/// `null_field` is declared `{type: string, nullable: true}` and only ever used as the null arm of an
+/// `anyOf` (`joined_at: anyOf [null_field, timestamptz_utc]`).
+pub const NULL_SCHEMAS: &[&str] = &["null_field"];
+
+/// The one operation without an `operationId` gets this derived name (from its path).
+pub fn derived_operation_id(path: &str) -> String {
+    let mut segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    if segs.len() > 1 {
+        segs.remove(0);
+    }
+    segs.join("_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nullable_beside_ref_becomes_all_of() {
+        let mut doc: Value =
+            serde_yaml_ng::from_str("a:\n  $ref: '#/x'\n  nullable: true\nb:\n  $ref: '#/y'\n")
+                .unwrap();
+        let mut stats = FixupStats::default();
+        apply(&mut doc, &mut stats);
+        assert_eq!(stats.ref_siblings, 1);
+        let a = &doc["a"];
+        assert_eq!(a["nullable"], Value::Bool(true));
+        assert_eq!(a["allOf"][0]["$ref"], Value::String("#/x".into()));
+        assert_eq!(doc["b"]["$ref"], Value::String("#/y".into()));
+    }
+
+    #[test]
+    fn derived_id_drops_role() {
+        assert_eq!(
+            derived_operation_id("/admin/expenses/delete/bulk"),
+            "expenses_delete_bulk"
+        );
+    }
+}
