@@ -1,0 +1,602 @@
+//! `/platform/v1/{role}/...`: the data cluster.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use fyle_models::operations::{BodyShape, Operation};
+use serde_json::{Value, json};
+
+use crate::auth::Grant;
+use crate::errors::ApiError;
+use crate::listing::{self, Scope};
+use crate::ops;
+use crate::state::AppState;
+use crate::store::{OrgData, Resource, Row, User};
+use crate::writes::{ActAs, RowError, Txn};
+
+const PREFIX: &str = "/platform/v1";
+
+fn json_response(status: StatusCode, v: &Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        v.to_string(),
+    )
+        .into_response()
+}
+
+/// Wraps rows per the operation's response envelope.
+fn respond(op: Option<&Operation>, fallback: BodyShape, rows: Vec<Value>) -> Response {
+    match ops::response_shape(op, fallback) {
+        BodyShape::None => StatusCode::OK.into_response(),
+        BodyShape::EmptyObject => json_response(StatusCode::OK, &json!({})),
+        BodyShape::Data => json_response(
+            StatusCode::OK,
+            &json!({"data": rows.into_iter().next().unwrap_or(Value::Null)}),
+        ),
+        BodyShape::Bare => json_response(
+            StatusCode::OK,
+            &rows.into_iter().next().unwrap_or(Value::Null),
+        ),
+        _ => json_response(StatusCode::OK, &json!({"data": rows})),
+    }
+}
+
+/// The fallback handler for everything that is not accounts, storage or control.
+pub(crate) async fn dispatch(
+    State(state): State<Arc<AppState>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match handle(&state, &method, &uri, &headers, &body) {
+        Ok(resp) => resp,
+        Err(e) => e.into_response(),
+    }
+}
+
+/// What a request resolved to.
+enum Route<'p> {
+    List(Resource),
+    MyProfile,
+    CurrentEmployee,
+    Download,
+    Upsert(Resource),
+    BulkUpsert(Resource),
+    DeleteBulk(Resource),
+    Submit,
+    AddExpenses,
+    Approve {
+        bulk: bool,
+    },
+    MarkPaid,
+    AttachReceipt,
+    AttachFilesBulk,
+    GenerateUrls {
+        bulk: bool,
+    },
+    #[allow(dead_code)] // kept for readable matches
+    Other(&'p str),
+}
+
+fn route<'p>(
+    method: &Method,
+    act: ActAs,
+    resource: &'p str,
+    rest: &[&'p str],
+) -> Option<Route<'p>> {
+    use ActAs::{Admin, Approver, Spender};
+    let r = Resource::from_name(resource);
+    let get = *method == Method::GET;
+    let post = *method == Method::POST;
+    Some(match (get, post, resource, rest, act) {
+        (true, _, "my_profile", [], Spender) => Route::MyProfile,
+        (true, _, "employees", ["current"], Spender) => Route::CurrentEmployee,
+        (true, _, "files", ["download"], _) => Route::Download,
+        (true, _, "files", [], _) => return None,
+        (true, _, _, [], _) => Route::List(r?),
+        (_, true, "files", [] | ["bulk"], Spender | Admin) => {
+            if rest.is_empty() {
+                Route::Upsert(Resource::Files)
+            } else {
+                Route::BulkUpsert(Resource::Files)
+            }
+        }
+        (_, true, "files", ["bulk"], Approver) => Route::BulkUpsert(Resource::Files),
+        (_, true, "files", ["generate_urls"], _) => Route::GenerateUrls { bulk: false },
+        (_, true, "files", ["generate_urls", "bulk"], _) => Route::GenerateUrls { bulk: true },
+        (_, true, "files", ["delete", "bulk"], _) => Route::DeleteBulk(Resource::Files),
+        (_, true, "reports", ["submit"], Spender) => Route::Submit,
+        (_, true, "reports", ["add_expenses"], Spender) => Route::AddExpenses,
+        (_, true, "reports", ["approve", "bulk"], Admin) => Route::Approve { bulk: true },
+        (_, true, "reports", ["partially_approve"], Approver) => Route::Approve { bulk: false },
+        (_, true, "reports", ["partially_approve", "bulk"], Approver) => {
+            Route::Approve { bulk: true }
+        }
+        (_, true, "reports", ["mark_paid", "bulk"], Admin) => Route::MarkPaid,
+        (_, true, "reports", ["delete", "bulk"], Spender) => Route::DeleteBulk(Resource::Reports),
+        (_, true, "expenses", ["attach_receipt"], Spender) => Route::AttachReceipt,
+        (_, true, "expenses", ["attach_files", "bulk"], _) => Route::AttachFilesBulk,
+        (_, true, "employees", _, _) => return None,
+        (_, true, _, [], _) => Route::Upsert(r?),
+        (_, true, _, ["bulk"], _) => Route::BulkUpsert(r?),
+        (_, true, _, ["delete", "bulk"], _) => Route::DeleteBulk(r?),
+        (_, true, "corporate_card_transactions", ["delete"], Admin) => {
+            Route::DeleteBulk(Resource::CorporateCardTransactions)
+        }
+        _ => return None,
+    })
+}
+
+/// Which resources a role may upsert / bulk / delete.
+fn writable(act: ActAs, r: Resource) -> bool {
+    match act {
+        ActAs::Admin => !matches!(r, Resource::Employees),
+        ActAs::Spender => matches!(r, Resource::Expenses | Resource::Reports | Resource::Files),
+        ActAs::Approver => matches!(r, Resource::Expenses | Resource::Files),
+    }
+}
+
+/// Which resources a role may list.
+fn listable(act: ActAs, r: Resource) -> bool {
+    match act {
+        ActAs::Admin | ActAs::Spender => r != Resource::Files,
+        ActAs::Approver => !matches!(
+            r,
+            Resource::Files | Resource::Departments | Resource::CorporateCardTransactions
+        ),
+    }
+}
+
+fn handle(
+    state: &AppState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Response, ApiError> {
+    let Some(path) = uri.path().strip_prefix(PREFIX) else {
+        return Err(ApiError::NotFound(format!(
+            "no route for {method} {}",
+            uri.path()
+        )));
+    };
+    let path = path.trim_end_matches('/');
+    let op = ops::find(method, path);
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let grant = state
+        .authenticate(authorization)
+        .ok_or(ApiError::InvalidToken)?;
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let not_simulated = || match op {
+        Some(op) => ApiError::NotSimulated {
+            operation_id: op.operation_id.to_owned(),
+            method: method.to_string(),
+            path: op.path.to_owned(),
+        },
+        None => ApiError::NotFound(format!("no operation {method} {PREFIX}{path}")),
+    };
+    let (Some(role), Some(resource)) = (segments.first(), segments.get(1)) else {
+        return Err(not_simulated());
+    };
+    let act = match *role {
+        "spender" => ActAs::Spender,
+        "approver" => ActAs::Approver,
+        "admin" => ActAs::Admin,
+        _ => return Err(not_simulated()),
+    };
+    let Some(route) = route(method, act, resource, &segments[2..]) else {
+        return Err(not_simulated());
+    };
+    // A path the table does not know is not Fyle's, even if it looks like one.
+    if op.is_none() && ops::count() > 0 {
+        return Err(ApiError::NotFound(format!(
+            "no operation {method} {PREFIX}{path}"
+        )));
+    }
+    let user = {
+        let store = state.read();
+        let org = store.org(&grant.org_id).ok_or(ApiError::InvalidToken)?;
+        org.user(&grant.user_id).ok_or(ApiError::InvalidToken)?
+    };
+    let needed = match act {
+        ActAs::Spender => "FYLER",
+        ActAs::Approver => "APPROVER",
+        ActAs::Admin => "ADMIN",
+    };
+    if !user.roles.iter().any(|r| r == needed) {
+        return Err(ApiError::Forbidden(format!(
+            "user {} does not have the {needed} role needed for /{role} APIs",
+            user.email
+        )));
+    }
+    let query: Vec<(String, String)> =
+        url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    match route {
+        Route::List(r) => {
+            if !listable(act, r) {
+                return Err(not_simulated());
+            }
+            let params = listing::parse_params(&query)?;
+            let store = state.read();
+            let org = store.org(&grant.org_id).ok_or(ApiError::InvalidToken)?;
+            let scope = scope_for(org, act, &user, r);
+            let v = listing::list(&state.cache, org, r, scope, &params);
+            drop(store);
+            Ok(json_response(StatusCode::OK, &v))
+        }
+        Route::MyProfile => {
+            let store = state.read();
+            let org = store.org(&grant.org_id).ok_or(ApiError::InvalidToken)?;
+            Ok(json_response(
+                StatusCode::OK,
+                &json!({"data": my_profile(org, &user)}),
+            ))
+        }
+        Route::CurrentEmployee => {
+            let store = state.read();
+            let org = store.org(&grant.org_id).ok_or(ApiError::InvalidToken)?;
+            let row = org
+                .table(Resource::Employees)
+                .get(&user.employee_id)
+                .map_or(Value::Null, |e| org.materialize(Resource::Employees, e));
+            Ok(json_response(StatusCode::OK, &json!({"data": row})))
+        }
+        Route::Download => {
+            let id = query
+                .iter()
+                .find(|(k, _)| k == "id")
+                .map(|(_, v)| v.clone())
+                .ok_or_else(|| {
+                    ApiError::InvalidQuery("the id query parameter is required".into())
+                })?;
+            let id = id.strip_prefix("eq.").unwrap_or(&id).to_owned();
+            write_txn(state, &grant, &user, act, |txn| {
+                txn.file(&json!({"id": id}))
+                    .map_err(RowError::into_single)?;
+                Ok(())
+            })?;
+            Ok((
+                StatusCode::FOUND,
+                [(header::LOCATION, state.storage_url(&id, "download"))],
+            )
+                .into_response())
+        }
+        other => {
+            let body: Value = if body.is_empty() {
+                json!({})
+            } else {
+                serde_json::from_slice(body).map_err(|e| {
+                    ApiError::InvalidUsage(format!("the body is not valid JSON: {e}"))
+                })?
+            };
+            let data = body.get("data").cloned().unwrap_or(Value::Null);
+            write_route(state, &grant, &user, act, op, other, &data)
+        }
+    }
+}
+
+fn scope_for(org: &OrgData, act: ActAs, user: &User, r: Resource) -> Scope {
+    if !r.owned_by_user() {
+        return Scope::All;
+    }
+    match act {
+        ActAs::Admin => Scope::All,
+        ActAs::Spender => Scope::Users(vec![user.user_id.clone()]),
+        ActAs::Approver => {
+            let mut users: Vec<String> = org.approvees(&user.user_id).into_iter().collect();
+            users.sort();
+            Scope::Users(users)
+        }
+    }
+}
+
+fn my_profile(org: &OrgData, user: &User) -> Value {
+    let employee = org.table(Resource::Employees).get(&user.employee_id);
+    json!({
+        "org": {"currency": org.currency, "domain": org.domain, "id": org.org_id, "name": org.org_name},
+        "org_id": org.org_id,
+        "roles": user.roles,
+        "user": {"email": user.email, "full_name": user.full_name, "id": user.user_id},
+        "user_id": user.user_id,
+        "id": user.employee_id,
+        "employee_id": user.employee_id,
+        "code": employee.and_then(|e| e.get("code").cloned()),
+        "department_id": employee.and_then(|e| e.get("department_id").cloned()),
+        "is_enabled": true,
+        "has_accepted_invite": true,
+    })
+}
+
+/// Runs `f` in a write transaction on the grant's org; rolls back when `f` fails.
+fn write_txn<T>(
+    state: &AppState,
+    grant: &Grant,
+    user: &User,
+    act: ActAs,
+    f: impl FnOnce(&mut Txn<'_>) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let now = crate::clock::fyle_timestamp(state.clock.now_utc());
+    let mut store = state.write();
+    let org = store.org_mut(&grant.org_id).ok_or(ApiError::InvalidToken)?;
+    let mut rng = state.rng();
+    let mut txn = Txn::new(org, &mut rng, now, user.clone(), act);
+    match f(&mut txn) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            txn.rollback();
+            Err(e)
+        }
+    }
+}
+
+fn items(data: &Value) -> Result<&Vec<Value>, ApiError> {
+    data.as_array()
+        .ok_or_else(|| ApiError::InvalidUsage("data must be a list of objects".to_owned()))
+}
+
+// Method paths (`Txn::approve_report`) are not general enough over `Txn`'s lifetime, so the
+// closures stay; `route` is matched by value on purpose.
+#[allow(
+    clippy::too_many_arguments,
+    clippy::redundant_closure_for_method_calls,
+    clippy::needless_pass_by_value
+)]
+fn write_route(
+    state: &AppState,
+    grant: &Grant,
+    user: &User,
+    act: ActAs,
+    op: Option<&'static Operation>,
+    route: Route<'_>,
+    data: &Value,
+) -> Result<Response, ApiError> {
+    let mat = |txn: &Txn<'_>, r: Resource, rows: &[Row]| -> Vec<Value> {
+        rows.iter().map(|row| txn.materialize(r, row)).collect()
+    };
+    match route {
+        Route::Upsert(r) => {
+            if !writable(act, r) {
+                return Err(not_simulated_for(op));
+            }
+            let rows = write_txn(state, grant, user, act, |txn| {
+                let row = txn.upsert(r, data).map_err(RowError::into_single)?;
+                Ok(vec![file_urls(state, r, txn.materialize(r, &row))])
+            })?;
+            Ok(respond(op, BodyShape::Data, rows))
+        }
+        Route::BulkUpsert(r) => {
+            if !writable(act, r) {
+                return Err(not_simulated_for(op));
+            }
+            let list = items(data)?;
+            let rows = write_with_bulk(
+                state,
+                grant,
+                user,
+                act,
+                list,
+                |txn, item| txn.upsert(r, item).map(Some),
+                r,
+            )?;
+            let rows = rows.into_iter().map(|v| file_urls(state, r, v)).collect();
+            Ok(respond(op, BodyShape::DataArray, rows))
+        }
+        Route::DeleteBulk(r) => {
+            if !writable(act, r) {
+                return Err(not_simulated_for(op));
+            }
+            let list = items(data)?;
+            write_with_bulk(
+                state,
+                grant,
+                user,
+                act,
+                list,
+                |txn, item| txn.delete_row(r, item),
+                r,
+            )?;
+            if r == Resource::Files {
+                let mut blobs = state.blobs();
+                for item in list {
+                    if let Some(id) = item.get("id").and_then(Value::as_str) {
+                        blobs.remove(id);
+                    }
+                }
+            }
+            Ok(respond(op, BodyShape::None, Vec::new()))
+        }
+        Route::Submit => {
+            let rows = write_txn(state, grant, user, act, |txn| {
+                let row = txn.submit_report(data).map_err(RowError::into_single)?;
+                Ok(row
+                    .map(|r| mat(txn, Resource::Reports, &[r]))
+                    .unwrap_or_default())
+            })?;
+            Ok(respond(op, BodyShape::Data, rows))
+        }
+        Route::AddExpenses => {
+            let rows = write_txn(state, grant, user, act, |txn| {
+                let row = txn.add_expenses(data).map_err(RowError::into_single)?;
+                Ok(row
+                    .map(|r| mat(txn, Resource::Reports, &[r]))
+                    .unwrap_or_default())
+            })?;
+            Ok(respond(op, BodyShape::Data, rows))
+        }
+        Route::Approve { bulk } => {
+            let rows = if bulk {
+                write_with_bulk(
+                    state,
+                    grant,
+                    user,
+                    act,
+                    items(data)?,
+                    |t, i| t.approve_report(i),
+                    Resource::Reports,
+                )?
+            } else {
+                write_txn(state, grant, user, act, |txn| {
+                    let row = txn.approve_report(data).map_err(RowError::into_single)?;
+                    Ok(row
+                        .map(|r| mat(txn, Resource::Reports, &[r]))
+                        .unwrap_or_default())
+                })?
+            };
+            Ok(respond(
+                op,
+                if bulk {
+                    BodyShape::None
+                } else {
+                    BodyShape::Data
+                },
+                rows,
+            ))
+        }
+        Route::MarkPaid => {
+            write_with_bulk(
+                state,
+                grant,
+                user,
+                act,
+                items(data)?,
+                |t, i| t.mark_report_paid(i),
+                Resource::Reports,
+            )?;
+            Ok(respond(op, BodyShape::None, Vec::new()))
+        }
+        Route::AttachReceipt => {
+            let rows = write_txn(state, grant, user, act, |txn| {
+                let row = txn.attach_files(data).map_err(RowError::into_single)?;
+                Ok(row
+                    .map(|r| mat(txn, Resource::Expenses, &[r]))
+                    .unwrap_or_default())
+            })?;
+            Ok(respond(op, BodyShape::Data, rows))
+        }
+        Route::AttachFilesBulk => {
+            let rows = write_with_bulk(
+                state,
+                grant,
+                user,
+                act,
+                items(data)?,
+                |t, i| t.attach_files(i),
+                Resource::Expenses,
+            )?;
+            Ok(respond(op, BodyShape::DataArray, rows))
+        }
+        Route::GenerateUrls { bulk } => {
+            let list: Vec<Value> = if bulk {
+                items(data)?.clone()
+            } else {
+                vec![data.clone()]
+            };
+            let files = write_txn(state, grant, user, act, |txn| {
+                let mut out = Vec::new();
+                let mut errors = Vec::new();
+                for (i, item) in list.iter().enumerate() {
+                    match txn.file(item) {
+                        Ok(f) => out.push(f),
+                        Err(e) if !bulk => return Err(e.into_single()),
+                        Err(e) => errors.push(crate::errors::BulkRow {
+                            key: item.get("id").cloned().unwrap_or(Value::Null),
+                            message: match e {
+                                RowError::Message(m) => m,
+                                other => format!("{other:?}"),
+                            },
+                            row: i,
+                        }),
+                    }
+                }
+                if errors.is_empty() {
+                    Ok(out)
+                } else {
+                    Err(ApiError::Bulk(errors))
+                }
+            })?;
+            let rows: Vec<Value> = files
+                .into_iter()
+                .map(|f| {
+                    let id = f
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned();
+                    json!({
+                        "id": id,
+                        "name": f.get("name").cloned().unwrap_or(Value::Null),
+                        "content_type": f.get("content_type").cloned().unwrap_or(Value::Null),
+                        "download_url": state.storage_url(&id, "download"),
+                        "upload_url": state.storage_url(&id, "upload"),
+                    })
+                })
+                .collect();
+            Ok(respond(
+                op,
+                if bulk {
+                    BodyShape::DataArray
+                } else {
+                    BodyShape::Data
+                },
+                rows,
+            ))
+        }
+        _ => Err(not_simulated_for(op)),
+    }
+}
+
+/// A bulk write: every item or none; answers the materialized rows.
+fn write_with_bulk<F>(
+    state: &AppState,
+    grant: &Grant,
+    user: &User,
+    act: ActAs,
+    list: &[Value],
+    mut f: F,
+    resource: Resource,
+) -> Result<Vec<Value>, ApiError>
+where
+    F: FnMut(&mut Txn<'_>, &Value) -> Result<Option<Row>, RowError>,
+{
+    let now = crate::clock::fyle_timestamp(state.clock.now_utc());
+    let mut store = state.write();
+    let org = store.org_mut(&grant.org_id).ok_or(ApiError::InvalidToken)?;
+    let mut rng = state.rng();
+    let txn = Txn::new(org, &mut rng, now, user.clone(), act);
+    let (rows, txn) = txn.bulk(list, |t, item| f(t, item))?;
+    Ok(rows.iter().map(|r| txn.materialize(resource, r)).collect())
+}
+
+/// Fills `upload_url`/`download_url` of a file row.
+fn file_urls(state: &AppState, r: Resource, mut v: Value) -> Value {
+    if r == Resource::Files {
+        let id = v
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        v["upload_url"] = json!(state.storage_url(&id, "upload"));
+        v["download_url"] = json!(state.storage_url(&id, "download"));
+    }
+    v
+}
+
+fn not_simulated_for(op: Option<&Operation>) -> ApiError {
+    match op {
+        Some(op) => ApiError::NotSimulated {
+            operation_id: op.operation_id.to_owned(),
+            method: op.method.as_str().to_owned(),
+            path: op.path.to_owned(),
+        },
+        None => ApiError::NotFound("no such operation".to_owned()),
+    }
+}
