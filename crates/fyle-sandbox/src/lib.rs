@@ -113,6 +113,9 @@ pub struct SandboxConfig {
     pub faults: FaultConfig,
     /// Insert/update/delete rows on a schedule while serving.
     pub churn: Option<ChurnConfig>,
+    /// End of the seeded history (rows spread over the year before it). Default: midnight UTC
+    /// today, so recent-window queries always find rows; pin it for data that never moves.
+    pub history_end: Option<time::OffsetDateTime>,
 }
 
 impl Default for SandboxConfig {
@@ -128,6 +131,7 @@ impl Default for SandboxConfig {
             auto_approve: false,
             faults: FaultConfig::default(),
             churn: None,
+            history_end: None,
         }
     }
 }
@@ -198,9 +202,13 @@ impl Sandbox {
     /// Seeds the data, binds the port and starts serving on the current Tokio runtime.
     pub async fn start(config: SandboxConfig) -> Result<Sandbox, Error> {
         let (seed, orgs, expenses) = (config.seed, config.orgs.max(1), config.expenses);
+        let history_end = config.history_end.map_or_else(
+            || seed::default_history_end(time::OffsetDateTime::now_utc().unix_timestamp()),
+            time::OffsetDateTime::unix_timestamp,
+        );
         let seeded = tokio::task::spawn_blocking(move || {
             (0..orgs)
-                .map(|i| seed::seed_org(seed, i, expenses))
+                .map(|i| seed::seed_org(seed, i, expenses, history_end))
                 .collect::<Vec<_>>()
         })
         .await

@@ -97,6 +97,7 @@ impl Args {
                 updates: self.churn_updates,
                 deletes: self.churn_deletes,
             }),
+            history_end: None,
         }
     }
 }

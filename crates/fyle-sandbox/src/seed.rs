@@ -10,9 +10,13 @@ use serde_json::{Value, json};
 use crate::clock::fyle_timestamp_unix;
 use crate::store::{OrgData, Resource};
 
-/// End of the seeded history (2026-10-31T00:00:00Z); rows spread over the year before it.
-const HISTORY_END: i64 = 1_793_404_800;
 const DAY: i64 = 86_400;
+
+/// The default end of the seeded history: midnight UTC today, so "approved in the last 30 days"
+/// always finds rows, while the same seed gives the same data all day long.
+pub(crate) fn default_history_end(now_unix: i64) -> i64 {
+    now_unix - now_unix.rem_euclid(DAY)
+}
 
 const FIRST_NAMES: &[&str] = &[
     "Aarav", "Abigail", "Aditi", "Alex", "Amara", "Ana", "Arjun", "Ben", "Carlos", "Chloe",
@@ -290,7 +294,8 @@ fn slug(name: &str) -> String {
 }
 
 /// Builds one org's data.
-pub(crate) fn seed_org(seed: u64, index: usize, expenses: usize) -> OrgData {
+/// Rows spread over the year before `history_end` (Unix seconds).
+pub(crate) fn seed_org(seed: u64, index: usize, expenses: usize, history_end: i64) -> OrgData {
     let mut rng = ChaCha8Rng::seed_from_u64(
         seed ^ (0x9E37_79B9_7F4A_7C15_u64.wrapping_mul(index as u64 + 1)),
     );
@@ -303,7 +308,7 @@ pub(crate) fn seed_org(seed: u64, index: usize, expenses: usize) -> OrgData {
     };
     let domain = format!("{}.example.com", slug(&org_name));
     let mut org = OrgData::new(org_id.clone(), org_name, domain.clone());
-    let start = HISTORY_END - 365 * DAY;
+    let start = history_end - 365 * DAY;
     let org_created = start - 30 * DAY;
 
     // Departments.
@@ -717,10 +722,13 @@ struct ReportDraft {
 mod tests {
     use super::*;
 
+    /// 2026-10-31T00:00:00Z: a fixed end so these tests do not depend on today's date.
+    const TEST_HISTORY_END: i64 = 1_793_404_800;
+
     #[test]
     fn same_seed_same_data() {
-        let a = seed_org(7, 0, 50);
-        let b = seed_org(7, 0, 50);
+        let a = seed_org(7, 0, 50, TEST_HISTORY_END);
+        let b = seed_org(7, 0, 50, TEST_HISTORY_END);
         assert_eq!(a.org_id, b.org_id);
         let ids = |o: &OrgData| {
             o.table(Resource::Expenses)
@@ -731,13 +739,13 @@ mod tests {
         };
         assert_eq!(ids(&a), ids(&b));
         assert_eq!(a.table(Resource::Expenses).rows.len(), 50);
-        let c = seed_org(8, 0, 50);
+        let c = seed_org(8, 0, 50, TEST_HISTORY_END);
         assert_ne!(a.org_id, c.org_id);
     }
 
     #[test]
     fn references_resolve() {
-        let org = seed_org(1, 0, 200);
+        let org = seed_org(1, 0, 200, TEST_HISTORY_END);
         for row in org.table(Resource::Expenses).rows.values() {
             let full = org.materialize(Resource::Expenses, row);
             assert!(
