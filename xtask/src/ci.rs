@@ -10,7 +10,15 @@ pub fn run() -> anyhow::Result<()> {
     cargo(&["fmt", "--all", "--check"], &[])?;
     codegen_check()?;
     cargo(
-        &["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"],
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ],
         &[],
     )?;
     cargo(
