@@ -51,7 +51,10 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {
-    let config = SandboxConfig { expenses: args.sandbox_expenses, ..SandboxConfig::default() };
+    let config = SandboxConfig {
+        expenses: args.sandbox_expenses,
+        ..SandboxConfig::default()
+    };
     let connection = connect(config).await?;
     if let Some(sandbox) = &connection.sandbox {
         eprintln!(

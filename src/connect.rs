@@ -28,11 +28,17 @@ pub async fn connect(config: SandboxConfig) -> anyhow::Result<Connection> {
     if credentials_in_env() {
         let credentials = Credentials::from_env()?;
         let client = client_for(credentials)?;
-        return Ok(Connection { client, sandbox: None });
+        return Ok(Connection {
+            client,
+            sandbox: None,
+        });
     }
     let sandbox = Sandbox::start(config).await?;
     let client = sandbox_client(sandbox.info(), &sandbox.info().refresh_token)?;
-    Ok(Connection { client, sandbox: Some(sandbox) })
+    Ok(Connection {
+        client,
+        sandbox: Some(sandbox),
+    })
 }
 
 /// A client for `credentials`; an accounts server on a loopback `http` address (a sandbox in
@@ -42,7 +48,10 @@ pub fn client_for(credentials: Credentials) -> anyhow::Result<Client> {
     if is_loopback_http(&credentials.accounts_url) {
         allow_list = allow_list.allow_loopback_http();
     }
-    Ok(Client::builder().credentials(credentials).allow_list(allow_list).build()?)
+    Ok(Client::builder()
+        .credentials(credentials)
+        .allow_list(allow_list)
+        .build()?)
 }
 
 /// A client for the sandbox described by `info`, acting with `refresh_token` (one of the
@@ -59,6 +68,5 @@ pub fn sandbox_client(info: &SandboxInfo, refresh_token: &str) -> anyhow::Result
 }
 
 fn is_loopback_http(url: &Url) -> bool {
-    url.scheme() == "http"
-        && matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"))
+    url.scheme() == "http" && matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"))
 }

@@ -6,10 +6,10 @@
 
 use std::io::Write;
 
+use futures::TryStreamExt;
 use fyle::Client;
 use fyle::models::types::ExpenseOut;
 use fyle::query::Filter;
-use futures::TryStreamExt;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -38,7 +38,9 @@ impl std::str::FromStr for Format {
             "csv" => Ok(Self::Csv),
             "json" => Ok(Self::Json),
             "ndjson" => Ok(Self::Ndjson),
-            other => Err(format!("unknown format {other:?}: expected csv, json or ndjson")),
+            other => Err(format!(
+                "unknown format {other:?}: expected csv, json or ndjson"
+            )),
         }
     }
 }
@@ -91,11 +93,18 @@ impl From<ExpenseOut> for ExportRow {
         Self {
             expense_id: expense.id.unwrap_or_default(),
             spent_at: timestamp(expense.spent_at),
-            employee_email: user.as_ref().and_then(|u| u.email.clone()).unwrap_or_default(),
+            employee_email: user
+                .as_ref()
+                .and_then(|u| u.email.clone())
+                .unwrap_or_default(),
             employee_name: user.and_then(|u| u.full_name).unwrap_or_default(),
             merchant: expense.merchant.unwrap_or_default(),
             purpose: expense.purpose.unwrap_or_default(),
-            category: expense.category.as_ref().and_then(|c| c.name.clone()).unwrap_or_default(),
+            category: expense
+                .category
+                .as_ref()
+                .and_then(|c| c.name.clone())
+                .unwrap_or_default(),
             category_code: expense.category.and_then(|c| c.code).unwrap_or_default(),
             project: expense.project.and_then(|p| p.name).unwrap_or_default(),
             cost_center: expense.cost_center.and_then(|c| c.name).unwrap_or_default(),
@@ -120,7 +129,8 @@ impl From<ExpenseOut> for ExportRow {
 }
 
 fn timestamp(at: Option<OffsetDateTime>) -> String {
-    at.and_then(|at| at.format(&Rfc3339).ok()).unwrap_or_default()
+    at.and_then(|at| at.format(&Rfc3339).ok())
+        .unwrap_or_default()
 }
 
 /// The filter of the main job: expenses in an approved state whose report was approved since
@@ -170,7 +180,14 @@ pub enum ExportFailure {
 
 /// Counts the expenses an export of `filter` will write (one request with `limit=1`).
 pub async fn count_matching(client: &Client, filter: &Filter) -> Result<u64, fyle::Error> {
-    let page = client.admin().expenses().list().filter(filter.clone()).limit(1).send().await?;
+    let page = client
+        .admin()
+        .expenses()
+        .list()
+        .filter(filter.clone())
+        .limit(1)
+        .send()
+        .await?;
     Ok(page.count)
 }
 
@@ -184,8 +201,17 @@ pub async fn export(
     mut progress: impl FnMut(u64),
 ) -> Result<u64, ExportError> {
     let mut writer = RowWriter::new(format, out);
-    let mut expenses = client.admin().expenses().list().filter(filter).stable().stream();
-    let failed = |rows_written, source: ExportFailure| ExportError { rows_written, source };
+    let mut expenses = client
+        .admin()
+        .expenses()
+        .list()
+        .filter(filter)
+        .stable()
+        .stream();
+    let failed = |rows_written, source: ExportFailure| ExportError {
+        rows_written,
+        source,
+    };
     loop {
         let expense = match expenses.try_next().await {
             Ok(Some(expense)) => expense,
@@ -199,7 +225,9 @@ pub async fn export(
                 });
             }
         };
-        writer.write(&ExportRow::from(expense)).map_err(|e| failed(writer.rows, e))?;
+        writer
+            .write(&ExportRow::from(expense))
+            .map_err(|e| failed(writer.rows, e))?;
         progress(writer.rows);
     }
     let rows = writer.rows;

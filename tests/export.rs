@@ -12,7 +12,11 @@ use fyle_sandbox::{FaultConfig, Resource, Sandbox, SandboxConfig};
 use time::OffsetDateTime;
 
 async fn sandbox(expenses: usize) -> Sandbox {
-    let config = SandboxConfig { expenses, rate_limit: 0, ..SandboxConfig::default() };
+    let config = SandboxConfig {
+        expenses,
+        rate_limit: 0,
+        ..SandboxConfig::default()
+    };
     Sandbox::start(config).await.expect("sandbox starts")
 }
 
@@ -34,27 +38,50 @@ async fn csv_has_a_header_and_one_row_per_matching_expense() {
 
     // What the sandbox's own store and a direct `count` query say.
     let org = &info.orgs[0].org_id;
-    let in_store = sandbox.count(org, Resource::Expenses, &filter).expect("org exists");
+    let in_store = sandbox
+        .count(org, Resource::Expenses, &filter)
+        .expect("org exists");
     let counted = count_matching(&client, &filter).await.expect("count query");
-    assert!(in_store > 0, "the seeded org has approved expenses in the last 30 days");
+    assert!(
+        in_store > 0,
+        "the seeded org has approved expenses in the last 30 days"
+    );
     assert_eq!(rows, u64::try_from(in_store).expect("fits"));
     assert_eq!(rows, counted);
 
     let mut reader = csv::Reader::from_reader(csv_bytes.as_slice());
-    let header: Vec<String> =
-        reader.headers().expect("header row").iter().map(str::to_owned).collect();
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header row")
+        .iter()
+        .map(str::to_owned)
+        .collect();
     assert_eq!(header, CSV_HEADER);
-    let records: Vec<csv::StringRecord> =
-        reader.records().collect::<Result<_, _>>().expect("valid CSV");
+    let records: Vec<csv::StringRecord> = reader
+        .records()
+        .collect::<Result<_, _>>()
+        .expect("valid CSV");
     assert_eq!(records.len() as u64, rows);
 
     let ids: HashSet<&str> = records.iter().map(|r| &r[0]).collect();
-    assert_eq!(ids.len(), records.len(), "one row per expense, no duplicates");
+    assert_eq!(
+        ids.len(),
+        records.len(),
+        "one row per expense, no duplicates"
+    );
     for record in &records {
         assert!(record[0].starts_with("tx"), "expense id {}", &record[0]);
-        assert!(APPROVED_STATES.contains(&&record[15]), "report state {}", &record[15]);
+        assert!(
+            APPROVED_STATES.contains(&&record[15]),
+            "report state {}",
+            &record[15]
+        );
         assert!(!record[16].is_empty(), "approved_at is filled");
-        assert!(record[11].parse::<rust_decimal::Decimal>().is_ok(), "amount {}", &record[11]);
+        assert!(
+            record[11].parse::<rust_decimal::Decimal>().is_ok(),
+            "amount {}",
+            &record[11]
+        );
     }
 }
 
@@ -66,13 +93,15 @@ async fn json_and_ndjson_carry_the_same_rows() {
     let filter = approved_since(thirty_days_ago());
 
     let mut json = Vec::new();
-    let json_rows =
-        export(&client, filter.clone(), Format::Json, &mut json, |_| {}).await.expect("json");
+    let json_rows = export(&client, filter.clone(), Format::Json, &mut json, |_| {})
+        .await
+        .expect("json");
     let array: Vec<serde_json::Value> = serde_json::from_slice(&json).expect("one JSON array");
 
     let mut ndjson = Vec::new();
-    let ndjson_rows =
-        export(&client, filter, Format::Ndjson, &mut ndjson, |_| {}).await.expect("ndjson");
+    let ndjson_rows = export(&client, filter, Format::Ndjson, &mut ndjson, |_| {})
+        .await
+        .expect("ndjson");
     let lines: Vec<serde_json::Value> = ndjson
         .split(|b| *b == b'\n')
         .filter(|line| !line.is_empty())
@@ -97,15 +126,25 @@ async fn a_failure_says_how_many_rows_were_written() {
     let mut out = Vec::new();
     let error = export(&client, filter, Format::Ndjson, &mut out, |rows| {
         if rows == 200 {
-            sandbox.set_faults(FaultConfig { fail_5xx: 1.0, ..FaultConfig::default() });
+            sandbox.set_faults(FaultConfig {
+                fail_5xx: 1.0,
+                ..FaultConfig::default()
+            });
         }
     })
     .await
     .expect_err("the export cannot finish");
 
-    assert!(error.rows_written >= 200 && error.rows_written < total, "{error}");
+    assert!(
+        error.rows_written >= 200 && error.rows_written < total,
+        "{error}"
+    );
     assert!(matches!(error.source, ExportFailure::Fyle(_)), "{error:?}");
-    assert!(error.to_string().contains(&format!("after {} rows", error.rows_written)));
+    assert!(
+        error
+            .to_string()
+            .contains(&format!("after {} rows", error.rows_written))
+    );
     // Everything reported as written really is in the output.
     let lines = out.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count();
     assert_eq!(lines as u64, error.rows_written);
