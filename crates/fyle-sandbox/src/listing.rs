@@ -2,6 +2,10 @@
 //!
 //! A filtered and ordered result is cached per (org, resource, viewer, filter, order, q) until the
 //! org's next write, so paging through a large result costs one scan plus one slice per page.
+//! A filtered first page (what keyset paging sends for every page) is answered without sorting
+//! every match: the page is selected from the matches and nothing is cached. Rows are filtered
+//! and sorted as stored, and only materialized when the query reads an embedded object or a
+//! defaulted column the stored row lacks, so a page materializes just the rows it serves.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -159,6 +163,15 @@ fn columns(filter: &Filter, order: Option<&Order>) -> HashSet<String> {
     out
 }
 
+/// Whether a raw clause (whose columns are not known before it is parsed) appears anywhere.
+fn has_raw(clauses: &[Clause]) -> bool {
+    clauses.iter().any(|c| match c {
+        Clause::Raw { .. } => true,
+        Clause::And(inner) | Clause::Or(inner) => has_raw(inner),
+        Clause::Condition(_) => false,
+    })
+}
+
 /// Case-insensitive free-text match over the row's top-level strings.
 fn matches_q(row: &Value, q: &str) -> bool {
     let q = q.to_lowercase();
@@ -186,6 +199,22 @@ pub(crate) fn list(
     };
     let rows = if let Some(rows) = cache.get(&key, org.version) {
         rows
+    } else if params.offset == 0 && !key.filter.is_empty() {
+        // A filtered first page (keyset paging sends a new filter for every page): select the
+        // page without sorting every match, and do not cache a result unlikely to be asked again.
+        let matches = matching(org, resource, &key);
+        let limit = usize::try_from(params.limit).unwrap_or(usize::MAX);
+        let page = match &key.order {
+            Some(order) => query_eval::first_by_order(&matches, order, limit, |(full, stored)| {
+                full.as_ref().unwrap_or(stored)
+            }),
+            None => matches.iter().take(limit).cloned().collect(),
+        };
+        let data: Vec<Value> = page
+            .into_iter()
+            .map(|(full, stored)| full.unwrap_or_else(|| org.materialize(resource, &stored)))
+            .collect();
+        return json!({"count": matches.len(), "offset": params.offset, "data": data});
     } else {
         let rows = Arc::new(evaluate(org, resource, &key));
         cache.put(key, org.version, Arc::clone(&rows));
@@ -217,44 +246,54 @@ pub(crate) fn count(org: &OrgData, resource: Resource, filter: &Filter) -> usize
     evaluate(org, resource, &key).len()
 }
 
+/// A matching row, with its materialized shape when the query had to read that instead.
+type Match = (Option<Value>, Row);
+
 fn evaluate(org: &OrgData, resource: Resource, key: &CacheKey) -> Vec<Row> {
+    let mut rows = matching(org, resource, key);
+    if let Some(order) = &key.order {
+        query_eval::sort_by_order(&mut rows, order, |(full, stored)| {
+            full.as_ref().unwrap_or(stored)
+        });
+    }
+    rows.into_iter().map(|(_, r)| r).collect()
+}
+
+/// The rows the query selects, unordered (table order).
+fn matching(org: &OrgData, resource: Resource, key: &CacheKey) -> Vec<Match> {
     let cols = columns(&key.filter, key.order.as_ref());
-    let materialize = OrgData::needs_materialize(resource, &cols);
     let table = org.table(resource);
-    let keep = |stored: &Row, full: &Value| {
-        key.scope.admits(stored)
-            && key.q.as_deref().is_none_or(|q| matches_q(full, q))
+    // Which rows must be materialized before filtering/sorting: all of them when the query
+    // touches an embedded object (or a `q` search or a raw clause meets a defaulted column),
+    // otherwise only the rows that lack a stored value for a column whose served default is not
+    // null. A stored row that already holds every such column reads the same as its
+    // materialized shape for these columns.
+    let defaulted = OrgData::defaulted_columns(resource, &cols);
+    let all = OrgData::needs_materialize(resource, &cols)
+        && (OrgData::needs_embeds(resource, &cols)
+            || key.q.is_some()
+            || has_raw(key.filter.clauses()));
+    let needs_full = |stored: &Value| {
+        all || (!defaulted.is_empty()
+            && stored
+                .as_object()
+                .is_none_or(|m| defaulted.iter().any(|k| !m.contains_key(*k))))
+    };
+    let keep = |full: &Value| {
+        key.q.as_deref().is_none_or(|q| matches_q(full, q))
             && (key.filter.is_empty() || query_eval::matches(&key.filter, full))
     };
-    match (&key.order, materialize) {
-        (None, false) => table
-            .rows
-            .values()
-            .filter(|r| keep(r, r))
-            .cloned()
-            .collect(),
-        (Some(order), false) => {
-            let mut rows: Vec<Row> = table
-                .rows
-                .values()
-                .filter(|r| keep(r, r))
-                .cloned()
-                .collect();
-            query_eval::sort_rows(&mut rows, order);
-            rows
-        }
-        (order, true) => {
-            let mut rows: Vec<(Value, Row)> = table
-                .rows
-                .values()
-                .filter(|r| key.scope.admits(r))
-                .map(|r| (org.materialize(resource, r), Arc::clone(r)))
-                .filter(|(full, stored)| keep(stored, full))
-                .collect();
-            if let Some(order) = order {
-                rows.sort_by(|a, b| query_eval::compare(order, &a.0, &b.0));
+    table
+        .rows
+        .values()
+        .filter(|r| key.scope.admits(r))
+        .filter_map(|r| {
+            if needs_full(r) {
+                let full = org.materialize(resource, r);
+                keep(&full).then(|| (Some(full), Arc::clone(r)))
+            } else {
+                keep(r).then(|| (None, Arc::clone(r)))
             }
-            rows.into_iter().map(|(_, r)| r).collect()
-        }
-    }
+        })
+        .collect()
 }

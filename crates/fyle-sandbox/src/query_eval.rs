@@ -55,6 +55,10 @@ pub(crate) fn clause_matches(clause: &Clause, row: &Value) -> bool {
 /// other strings byte-wise, then arrays, then objects), so any sort is safe with it. To sort many
 /// rows, prefer [`sort_by_order`], which reads each row's keys once instead of once per
 /// comparison.
+#[cfg_attr(
+    not(test),
+    allow(dead_code, reason = "API for callers comparing two rows")
+)]
 pub(crate) fn compare(order: &Order, a: &Value, b: &Value) -> Ordering {
     order
         .keys()
@@ -76,10 +80,6 @@ pub(crate) fn sort_rows<R: Borrow<Value>>(rows: &mut [R], order: &Order) {
 /// Sorts any items by `order` applied to the row each one holds (`|(full, _)| full`), stably
 /// and with the same order as [`compare`]. Each row's sort keys are read once, so this is much
 /// faster than `sort_by(compare)` on large slices.
-#[cfg_attr(
-    not(test),
-    allow(dead_code, reason = "API for callers that sort whole row slices")
-)]
 pub(crate) fn sort_by_order<T>(items: &mut [T], order: &Order, row: impl Fn(&T) -> &Value) {
     if order.is_empty() || items.len() < 2 {
         return;
@@ -102,6 +102,42 @@ pub(crate) fn sort_by_order<T>(items: &mut [T], order: &Order, row: impl Fn(&T) 
         keyed.into_iter().map(|(_, i)| i).collect()
     };
     apply_permutation(items, permutation);
+}
+
+/// The first `k` items (clones) of what [`sort_by_order`] would produce, without sorting them
+/// all: a linear selection of the `k` smallest keys, then a sort of those `k`. Ties keep their
+/// input order, so the result is exactly the stable sort's prefix.
+pub(crate) fn first_by_order<T: Clone>(
+    items: &[T],
+    order: &Order,
+    k: usize,
+    row: impl Fn(&T) -> &Value,
+) -> Vec<T> {
+    if order.is_empty() || k == 0 {
+        return items.iter().take(k).cloned().collect();
+    }
+    let mut keyed: Vec<(Vec<KeyPart<'_>>, usize)> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let value = row(item);
+            let parts = order
+                .keys()
+                .iter()
+                .map(|key| KeyPart::new(key, value))
+                .collect();
+            (parts, i)
+        })
+        .collect();
+    let by_key = |x: &(Vec<KeyPart<'_>>, usize), y: &(Vec<KeyPart<'_>>, usize)| {
+        x.0.cmp(&y.0).then(x.1.cmp(&y.1))
+    };
+    if k < keyed.len() {
+        keyed.select_nth_unstable_by(k - 1, by_key);
+        keyed.truncate(k);
+    }
+    keyed.sort_unstable_by(by_key);
+    keyed.into_iter().map(|(_, i)| items[i].clone()).collect()
 }
 
 /// Reorders `items` so that position `k` holds the item that was at `permutation[k]`.
@@ -669,7 +705,9 @@ mod tests {
     use fyle_models::query::{Filter, Order, OrderKey};
     use serde_json::{Value, json};
 
-    use super::{compare, datetime, fast_rfc3339, matches, sort_by_order, sort_rows};
+    use super::{
+        compare, datetime, fast_rfc3339, first_by_order, matches, sort_by_order, sort_rows,
+    };
 
     fn expense() -> Value {
         json!({
@@ -997,6 +1035,17 @@ mod tests {
             sort_by_order(&mut cached, &order, |(row, _)| row);
             let cached: Vec<&Value> = cached.into_iter().map(|(row, _)| row).collect();
             assert_eq!(by_compare, cached, "{text}");
+            // The partial selection is the stable sort's prefix, ties (the doubled rows, told
+            // apart by their position) in input order.
+            let doubled: Vec<(&Value, usize)> =
+                rows.iter().chain(rows.iter()).rev().zip(0..).collect();
+            let mut sorted = doubled.clone();
+            sorted.sort_by(|a, b| compare(&order, a.0, b.0));
+            for k in [0, 1, 5, 19, 37, 38, 50] {
+                let first = first_by_order(&doubled, &order, k, |(row, _)| row);
+                let expected: Vec<(&Value, usize)> = sorted.iter().take(k).copied().collect();
+                assert_eq!(first, expected, "{text} k={k}");
+            }
         }
         let ids = |order: &str| {
             let order = Order::parse(order).expect("the test order parses");

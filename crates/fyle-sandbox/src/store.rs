@@ -480,10 +480,29 @@ impl OrgData {
 
     /// Whether evaluating `tokens` (identifiers appearing in the filter/order) needs materialized rows.
     pub(crate) fn needs_materialize(resource: Resource, tokens: &HashSet<String>) -> bool {
+        Self::needs_embeds(resource, tokens)
+            || !Self::defaulted_columns(resource, tokens).is_empty()
+    }
+
+    /// Whether `tokens` mention an embedded object (filled in from other tables).
+    pub(crate) fn needs_embeds(resource: Resource, tokens: &HashSet<String>) -> bool {
         resource.embedded_keys().iter().any(|k| tokens.contains(*k))
-            || NON_NULL_DEFAULT_KEYS
-                .get(&resource)
-                .is_some_and(|keys| tokens.iter().any(|t| keys.contains(t.as_str())))
+    }
+
+    /// The `tokens` whose served default is not null: a stored row missing one of them must be
+    /// materialized before it is filtered or sorted on it.
+    pub(crate) fn defaulted_columns(
+        resource: Resource,
+        tokens: &HashSet<String>,
+    ) -> Vec<&'static str> {
+        NON_NULL_DEFAULT_KEYS
+            .get(&resource)
+            .map_or_else(Vec::new, |keys| {
+                keys.iter()
+                    .copied()
+                    .filter(|k| tokens.contains(*k))
+                    .collect()
+            })
     }
 }
 

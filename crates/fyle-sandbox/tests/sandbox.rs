@@ -449,6 +449,63 @@ async fn multi_column_order_and_paging_to_the_end() {
 }
 
 #[tokio::test]
+async fn keyset_pages_match_offset_pages() {
+    let env = start(SandboxConfig {
+        expenses: 650,
+        ..quiet()
+    })
+    .await;
+    let token = env.admin_token().await;
+    let order = "order=updated_at.asc,id.asc";
+    let (expected, count) = env.list_all(&token, "/admin/expenses", order).await;
+    assert_eq!(expected.len() as u64, count);
+    let enc = |s: &str| {
+        percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    };
+    let mut seen: Vec<Value> = Vec::new();
+    let mut after: Option<(String, String)> = None;
+    loop {
+        let filter = after.as_ref().map_or_else(String::new, |(at, id)| {
+            format!(
+                "&or={}",
+                enc(&format!(
+                    "(updated_at.gt.{at},and=(updated_at.eq.{at},id.gt.{id}))"
+                ))
+            )
+        });
+        let (status, body) = env
+            .get(
+                &token,
+                &format!("/admin/expenses?{order}{filter}&limit=200"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(
+            body["count"].as_u64(),
+            Some(count - seen.len() as u64),
+            "count of the rows after the key"
+        );
+        let data = body["data"].as_array().cloned().unwrap_or_default();
+        let last = data.last().map(|r| {
+            (
+                r["updated_at"].as_str().expect("updated_at").to_owned(),
+                r["id"].as_str().expect("id").to_owned(),
+            )
+        });
+        let full = data.len() == 200;
+        seen.extend(data);
+        match last {
+            Some(key) if full => after = Some(key),
+            _ => break,
+        }
+    }
+    assert_eq!(
+        seen, expected,
+        "keyset pages serve the offset pages' rows in order"
+    );
+}
+
+#[tokio::test]
 async fn limit_out_of_range_is_a_fyle_400() {
     let env = start(quiet()).await;
     let token = env.admin_token().await;

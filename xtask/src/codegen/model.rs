@@ -800,9 +800,9 @@ impl Model {
             if let Some(t) = self.types.get_mut(&n) {
                 t.roles.insert(role.to_owned());
                 if input {
-                    t.input = true
+                    t.input = true;
                 } else {
-                    t.output = true
+                    t.output = true;
                 }
             }
             stack.extend(self.children(&n));
