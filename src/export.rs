@@ -109,9 +109,9 @@ impl From<ExpenseOut> for ExportRow {
             project: expense.project.and_then(|p| p.name).unwrap_or_default(),
             cost_center: expense.cost_center.and_then(|c| c.name).unwrap_or_default(),
             currency: expense.currency.unwrap_or_default(),
-            amount: expense.amount,
+            amount: expense.amount.map(money),
             foreign_currency: expense.foreign_currency.unwrap_or_default(),
-            foreign_amount: expense.foreign_amount,
+            foreign_amount: expense.foreign_amount.map(money),
             report_id: expense.report_id.unwrap_or_default(),
             report_state: report
                 .as_ref()
@@ -125,6 +125,17 @@ impl From<ExpenseOut> for ExportRow {
             ),
             receipt_count: expense.file_ids.map_or(0, |ids| ids.len()),
         }
+    }
+}
+
+/// Money with at least two decimal places (`922.1` -> `922.10`); never rounds away digits.
+fn money(amount: Decimal) -> Decimal {
+    if amount.scale() < 2 {
+        let mut padded = amount;
+        padded.rescale(2);
+        padded
+    } else {
+        amount
     }
 }
 

@@ -525,14 +525,18 @@ pub(crate) fn seed_org(seed: u64, index: usize, expenses: usize, history_end: i6
     for _ in 0..n_reports {
         let ei = rng.gen_range(0..employees.len());
         let state = weighted_state(&mut rng);
-        let created = start + rng.gen_range(10 * DAY..330 * DAY);
-        let submitted = (state != "DRAFT").then(|| created + rng.gen_range(DAY / 2..4 * DAY));
+        // Reports run up to the end of the history (never past it), so recent windows such as
+        // "approved in the last 30 days" hold a realistic share of them.
+        let latest = history_end - 3_600;
+        let created = start + rng.gen_range(10 * DAY..360 * DAY);
+        let submitted =
+            (state != "DRAFT").then(|| (created + rng.gen_range(DAY / 2..4 * DAY)).min(latest));
         let approved = submitted
             .filter(|_| !matches!(state, "DRAFT" | "APPROVER_PENDING" | "APPROVER_INQUIRY"))
-            .map(|s| s + rng.gen_range(DAY / 4..5 * DAY));
+            .map(|s| (s + rng.gen_range(DAY / 4..5 * DAY)).min(latest));
         let paid = approved
             .filter(|_| state == "PAID")
-            .map(|a| a + rng.gen_range(DAY..10 * DAY));
+            .map(|a| (a + rng.gen_range(DAY..10 * DAY)).min(latest));
         reports.push(ReportDraft {
             id: new_id(&mut rng, "rp"),
             employee: ei,
