@@ -13,6 +13,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::classify::{connect_kind, is_io_timeout, root_message};
+use crate::connection::{ConnectionBuilder, require_absolute};
 use crate::{Transport, TransportError, TransportErrorKind};
 
 type HyperClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
@@ -64,73 +65,11 @@ impl HyperTransport {
     }
 }
 
-/// Settings for a [`HyperTransport`].
-#[derive(Debug, Clone)]
-pub struct HyperTransportBuilder {
-    connect_timeout: Duration,
-    timeout: Option<Duration>,
-    pool_idle_timeout: Duration,
-    pool_max_idle_per_host: usize,
-    user_agent: String,
-}
+/// Settings for a [`HyperTransport`]: timeouts, pool and user agent (see
+/// [`ConnectionBuilder`]), then `build`.
+pub type HyperTransportBuilder = ConnectionBuilder<HyperTransport>;
 
-impl Default for HyperTransportBuilder {
-    /// Connect timeout 10 s, request timeout 60 s, idle connections kept 90 s, up to 16 per
-    /// host, user agent `fyle-rs/<version>`.
-    fn default() -> Self {
-        Self {
-            connect_timeout: Duration::from_secs(10),
-            timeout: Some(Duration::from_secs(60)),
-            pool_idle_timeout: Duration::from_secs(90),
-            pool_max_idle_per_host: 16,
-            user_agent: crate::USER_AGENT.to_owned(),
-        }
-    }
-}
-
-impl HyperTransportBuilder {
-    /// How long opening the TCP connection may take.
-    #[must_use]
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// How long a whole request may take, from connecting to the end of the response body.
-    #[must_use]
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// Removes the whole-request timeout.
-    #[must_use]
-    pub fn no_timeout(mut self) -> Self {
-        self.timeout = None;
-        self
-    }
-
-    /// How long an idle pooled connection is kept.
-    #[must_use]
-    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
-        self.pool_idle_timeout = timeout;
-        self
-    }
-
-    /// The most idle connections kept per host.
-    #[must_use]
-    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
-        self.pool_max_idle_per_host = max;
-        self
-    }
-
-    /// The `User-Agent` sent when a request sets none.
-    #[must_use]
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = user_agent.into();
-        self
-    }
-
+impl ConnectionBuilder<HyperTransport> {
     /// Builds the transport.
     pub fn build(self) -> Result<HyperTransport, TransportError> {
         let user_agent = http::HeaderValue::try_from(self.user_agent).map_err(|err| {
@@ -220,14 +159,7 @@ impl HyperTransport {
 impl Transport for HyperTransport {
     async fn send(&self, mut request: Request<Bytes>) -> Result<Response<Bytes>, TransportError> {
         let uri = request.uri().clone();
-        if uri.scheme().is_none() || uri.host().is_none() {
-            return Err(TransportError::new(
-                TransportErrorKind::Other,
-                "the request URI must be absolute (scheme and host)",
-            )
-            .with_uri(&uri)
-            .with_nothing_sent(true));
-        }
+        require_absolute(&uri)?;
         if !request.headers().contains_key(http::header::USER_AGENT) {
             request
                 .headers_mut()

@@ -46,6 +46,8 @@ mod builder;
 #[cfg(any(feature = "reqwest", feature = "hyper"))]
 mod classify;
 mod closure;
+#[cfg(any(feature = "reqwest", feature = "hyper"))]
+mod connection;
 mod error;
 mod extensions;
 #[cfg(feature = "hyper")]
@@ -62,6 +64,9 @@ mod transport;
 
 pub use builder::TransportBuilder;
 pub use closure::{FnTransport, transport_fn};
+#[cfg(any(feature = "reqwest", feature = "hyper"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "reqwest", feature = "hyper"))))]
+pub use connection::ConnectionBuilder;
 pub use error::{TransportError, TransportErrorKind};
 pub use extensions::Idempotent;
 #[cfg(feature = "hyper")]

@@ -1,12 +1,11 @@
 //! [`ReqwestTransport`]: the default implementation, on `reqwest` with rustls.
 
-use std::time::Duration;
-
 use async_trait::async_trait;
 use bytes::Bytes;
 use http::{Request, Response};
 
 use crate::classify::{connect_kind, is_io_timeout, root_message};
+use crate::connection::{ConnectionBuilder, require_absolute};
 use crate::{Transport, TransportError, TransportErrorKind};
 
 /// The default [`Transport`]: a pooled `reqwest` client with rustls and webpki roots.
@@ -55,73 +54,11 @@ impl ReqwestTransport {
     }
 }
 
-/// Settings for a [`ReqwestTransport`].
-#[derive(Debug, Clone)]
-pub struct ReqwestTransportBuilder {
-    connect_timeout: Duration,
-    timeout: Option<Duration>,
-    pool_idle_timeout: Duration,
-    pool_max_idle_per_host: usize,
-    user_agent: String,
-}
+/// Settings for a [`ReqwestTransport`]: timeouts, pool and user agent (see
+/// [`ConnectionBuilder`]), then `build`.
+pub type ReqwestTransportBuilder = ConnectionBuilder<ReqwestTransport>;
 
-impl Default for ReqwestTransportBuilder {
-    /// Connect timeout 10 s, request timeout 60 s, idle connections kept 90 s, up to 16 per
-    /// host, user agent `fyle-rs/<version>`.
-    fn default() -> Self {
-        Self {
-            connect_timeout: Duration::from_secs(10),
-            timeout: Some(Duration::from_secs(60)),
-            pool_idle_timeout: Duration::from_secs(90),
-            pool_max_idle_per_host: 16,
-            user_agent: crate::USER_AGENT.to_owned(),
-        }
-    }
-}
-
-impl ReqwestTransportBuilder {
-    /// How long opening a connection (TCP + TLS) may take.
-    #[must_use]
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// How long a whole request may take, from connecting to the end of the response body.
-    #[must_use]
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// Removes the whole-request timeout (e.g. for large downloads on slow links).
-    #[must_use]
-    pub fn no_timeout(mut self) -> Self {
-        self.timeout = None;
-        self
-    }
-
-    /// How long an idle pooled connection is kept.
-    #[must_use]
-    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
-        self.pool_idle_timeout = timeout;
-        self
-    }
-
-    /// The most idle connections kept per host.
-    #[must_use]
-    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
-        self.pool_max_idle_per_host = max;
-        self
-    }
-
-    /// The `User-Agent` sent when a request sets none.
-    #[must_use]
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = user_agent.into();
-        self
-    }
-
+impl ConnectionBuilder<ReqwestTransport> {
     /// Builds the transport.
     pub fn build(self) -> Result<ReqwestTransport, TransportError> {
         let mut builder = reqwest::Client::builder()
@@ -174,14 +111,7 @@ enum Phase {
 impl Transport for ReqwestTransport {
     async fn send(&self, request: Request<Bytes>) -> Result<Response<Bytes>, TransportError> {
         let uri = request.uri().clone();
-        if uri.scheme().is_none() || uri.host().is_none() {
-            return Err(TransportError::new(
-                TransportErrorKind::Other,
-                "the request URI must be absolute (scheme and host)",
-            )
-            .with_uri(&uri)
-            .with_nothing_sent(true));
-        }
+        require_absolute(&uri)?;
         let request =
             reqwest::Request::try_from(request).map_err(|err| map_error(err, &uri, Phase::Send))?;
         let response = self
