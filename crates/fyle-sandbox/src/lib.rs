@@ -52,6 +52,7 @@ mod churn;
 mod clock;
 mod errors;
 mod faults;
+mod keyset;
 mod listing;
 mod ops;
 mod query_eval;

@@ -85,19 +85,7 @@ pub(crate) fn sort_by_order<T>(items: &mut [T], order: &Order, row: impl Fn(&T) 
         return;
     }
     let permutation: Vec<usize> = {
-        let mut keyed: Vec<(Vec<KeyPart<'_>>, usize)> = items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                let value = row(item);
-                let parts = order
-                    .keys()
-                    .iter()
-                    .map(|k| KeyPart::new(k, value))
-                    .collect();
-                (parts, i)
-            })
-            .collect();
+        let mut keyed = sort_keys(items, order, row);
         keyed.sort_by(|x, y| x.0.cmp(&y.0));
         keyed.into_iter().map(|(_, i)| i).collect()
     };
@@ -116,7 +104,25 @@ pub(crate) fn first_by_order<T: Clone>(
     if order.is_empty() || k == 0 {
         return items.iter().take(k).cloned().collect();
     }
-    let mut keyed: Vec<(Vec<KeyPart<'_>>, usize)> = items
+    let mut keyed = sort_keys(items, order, &row);
+    let by_key = |x: &Keyed<'_>, y: &Keyed<'_>| x.0.cmp(&y.0).then(x.1.cmp(&y.1));
+    if k < keyed.len() {
+        keyed.select_nth_unstable_by(k - 1, by_key);
+        keyed.truncate(k);
+    }
+    keyed.sort_unstable_by(by_key);
+    keyed.into_iter().map(|(_, i)| items[i].clone()).collect()
+}
+
+/// An item's sort key (its row's order columns, read once) and its index.
+type Keyed<'a> = (Vec<KeyPart<'a>>, usize);
+
+fn sort_keys<'a, T>(
+    items: &'a [T],
+    order: &Order,
+    row: impl Fn(&'a T) -> &'a Value,
+) -> Vec<Keyed<'a>> {
+    items
         .iter()
         .enumerate()
         .map(|(i, item)| {
@@ -124,20 +130,11 @@ pub(crate) fn first_by_order<T: Clone>(
             let parts = order
                 .keys()
                 .iter()
-                .map(|key| KeyPart::new(key, value))
+                .map(|k| KeyPart::new(k, value))
                 .collect();
             (parts, i)
         })
-        .collect();
-    let by_key = |x: &(Vec<KeyPart<'_>>, usize), y: &(Vec<KeyPart<'_>>, usize)| {
-        x.0.cmp(&y.0).then(x.1.cmp(&y.1))
-    };
-    if k < keyed.len() {
-        keyed.select_nth_unstable_by(k - 1, by_key);
-        keyed.truncate(k);
-    }
-    keyed.sort_unstable_by(by_key);
-    keyed.into_iter().map(|(_, i)| items[i].clone()).collect()
+        .collect()
 }
 
 /// Reorders `items` so that position `k` holds the item that was at `permutation[k]`.
@@ -286,7 +283,7 @@ impl<'a> SortValue<'a> {
 }
 
 /// The value at `path` in `row`: objects by key, arrays by index. `None` when missing.
-fn resolve<'a>(row: &'a Value, path: &FieldPath) -> Option<&'a Value> {
+pub(crate) fn resolve<'a>(row: &'a Value, path: &FieldPath) -> Option<&'a Value> {
     path.segments().iter().try_fold(row, |v, seg| match v {
         Value::Object(map) => map.get(seg),
         Value::Array(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i)),
