@@ -253,6 +253,16 @@ pub(crate) fn new_secret<R: Rng>(rng: &mut R, len: usize) -> String {
 }
 
 /// Rounds cents into a 2-decimal JSON number.
+/// A name with an optional second level (sub-category, sub-project, sub-department): the
+/// second level as JSON (null when empty) and the `display_name` Fyle shows.
+fn nested_name(name: &str, sub: &str) -> (Value, String) {
+    if sub.is_empty() {
+        (Value::Null, name.to_owned())
+    } else {
+        (json!(sub), format!("{name} / {sub}"))
+    }
+}
+
 pub(crate) fn money(cents: i64) -> Value {
     #[allow(clippy::cast_precision_loss)] // amounts stay far below 2^53 cents
     let v = cents as f64 / 100.0;
@@ -315,16 +325,7 @@ pub(crate) fn seed_org(seed: u64, index: usize, expenses: usize, history_end: i6
     let mut dept_ids = Vec::new();
     for (i, (name, sub)) in DEPARTMENTS.iter().enumerate() {
         let id = new_id(&mut rng, "dept");
-        let sub_v = if sub.is_empty() {
-            Value::Null
-        } else {
-            json!(sub)
-        };
-        let display = if sub.is_empty() {
-            (*name).to_owned()
-        } else {
-            format!("{name} / {sub}")
-        };
+        let (sub_v, display) = nested_name(name, sub);
         let created = ts(&mut rng, org_created + i64::try_from(i).unwrap_or(0) * 60);
         org.table_mut(Resource::Departments).insert(json!({
             "id": id, "org_id": org_id, "created_at": created, "updated_at": created,
@@ -341,16 +342,7 @@ pub(crate) fn seed_org(seed: u64, index: usize, expenses: usize, history_end: i6
         let id = 100_000 + org.next_int();
         let created_secs = org_created + rng.gen_range(0..DAY);
         let created = ts(&mut rng, created_secs);
-        let sub_v = if sub.is_empty() {
-            Value::Null
-        } else {
-            json!(sub)
-        };
-        let display = if sub.is_empty() {
-            (*name).to_owned()
-        } else {
-            format!("{name} / {sub}")
-        };
+        let (sub_v, display) = nested_name(name, sub);
         org.table_mut(Resource::Categories).insert(json!({
             "id": id, "org_id": org_id, "created_at": created, "updated_at": created,
             "name": name, "sub_category": sub_v, "is_enabled": true, "display_name": display,
@@ -364,16 +356,7 @@ pub(crate) fn seed_org(seed: u64, index: usize, expenses: usize, history_end: i6
         let id = 200_000 + org.next_int();
         let created_secs = org_created + rng.gen_range(0..DAY);
         let created = ts(&mut rng, created_secs);
-        let sub_v = if sub.is_empty() {
-            Value::Null
-        } else {
-            json!(sub)
-        };
-        let display = if sub.is_empty() {
-            (*name).to_owned()
-        } else {
-            format!("{name} / {sub}")
-        };
+        let (sub_v, display) = nested_name(name, sub);
         org.table_mut(Resource::Projects).insert(json!({
             "id": id, "org_id": org_id, "created_at": created, "updated_at": created,
             "name": name, "sub_project": sub_v, "code": format!("P{}", id % 10_000),

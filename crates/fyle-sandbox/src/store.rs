@@ -373,7 +373,7 @@ impl OrgData {
                     .unwrap_or(Value::Null);
                 out.insert("user".into(), user);
                 let employee = employee.map_or(Value::Null, |e| {
-                    let mut v = pick(
+                    self.employee_summary(
                         e,
                         &[
                             "id",
@@ -386,16 +386,8 @@ impl OrgData {
                             "location",
                             "title",
                         ],
-                    );
-                    if let Some(m) = v.as_object_mut() {
-                        m.insert("org_name".into(), Value::String(self.org_name.clone()));
-                        m.insert(
-                            "department".into(),
-                            self.department_embed(e.get("department_id")),
-                        );
-                        m.insert("ach_account".into(), Value::Null);
-                    }
-                    v
+                        ("ach_account", Value::Null),
+                    )
                 });
                 out.insert("employee".into(), employee);
             }
@@ -447,7 +439,7 @@ impl OrgData {
     }
 
     fn employee_embed(&self, e: &Value) -> Value {
-        let mut v = pick(
+        self.employee_summary(
             e,
             &[
                 "id",
@@ -466,14 +458,21 @@ impl OrgData {
                 "mobile",
                 "joined_at",
             ],
-        );
+            ("level", Value::Null),
+        )
+    }
+
+    /// The `keys` of employee `e`, with the org's name, the department embedded and one more
+    /// key the embedding schema has (`level` in expenses, `ach_account` in reports).
+    fn employee_summary(&self, e: &Value, keys: &[&str], extra: (&str, Value)) -> Value {
+        let mut v = pick(e, keys);
         if let Some(m) = v.as_object_mut() {
             m.insert("org_name".into(), Value::String(self.org_name.clone()));
             m.insert(
                 "department".into(),
                 self.department_embed(e.get("department_id")),
             );
-            m.insert("level".into(), Value::Null);
+            m.insert(extra.0.into(), extra.1);
         }
         v
     }

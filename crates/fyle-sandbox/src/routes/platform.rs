@@ -359,9 +359,6 @@ fn write_route(
     route: Route<'_>,
     data: &Value,
 ) -> Result<Response, ApiError> {
-    let mat = |txn: &Txn<'_>, r: Resource, rows: &[Row]| -> Vec<Value> {
-        rows.iter().map(|row| txn.materialize(r, row)).collect()
-    };
     match route {
         Route::Upsert(r) => {
             if !writable(act, r) {
@@ -415,20 +412,14 @@ fn write_route(
             Ok(respond(op, BodyShape::None, Vec::new()))
         }
         Route::Submit => {
-            let rows = write_txn(state, grant, user, act, |txn| {
-                let row = txn.submit_report(data).map_err(RowError::into_single)?;
-                Ok(row
-                    .map(|r| mat(txn, Resource::Reports, &[r]))
-                    .unwrap_or_default())
+            let rows = write_one(state, grant, user, act, Resource::Reports, |txn| {
+                txn.submit_report(data)
             })?;
             Ok(respond(op, BodyShape::Data, rows))
         }
         Route::AddExpenses => {
-            let rows = write_txn(state, grant, user, act, |txn| {
-                let row = txn.add_expenses(data).map_err(RowError::into_single)?;
-                Ok(row
-                    .map(|r| mat(txn, Resource::Reports, &[r]))
-                    .unwrap_or_default())
+            let rows = write_one(state, grant, user, act, Resource::Reports, |txn| {
+                txn.add_expenses(data)
             })?;
             Ok(respond(op, BodyShape::Data, rows))
         }
@@ -444,11 +435,8 @@ fn write_route(
                     Resource::Reports,
                 )?
             } else {
-                write_txn(state, grant, user, act, |txn| {
-                    let row = txn.approve_report(data).map_err(RowError::into_single)?;
-                    Ok(row
-                        .map(|r| mat(txn, Resource::Reports, &[r]))
-                        .unwrap_or_default())
+                write_one(state, grant, user, act, Resource::Reports, |txn| {
+                    txn.approve_report(data)
                 })?
             };
             Ok(respond(
@@ -474,11 +462,8 @@ fn write_route(
             Ok(respond(op, BodyShape::None, Vec::new()))
         }
         Route::AttachReceipt => {
-            let rows = write_txn(state, grant, user, act, |txn| {
-                let row = txn.attach_files(data).map_err(RowError::into_single)?;
-                Ok(row
-                    .map(|r| mat(txn, Resource::Expenses, &[r]))
-                    .unwrap_or_default())
+            let rows = write_one(state, grant, user, act, Resource::Expenses, |txn| {
+                txn.attach_files(data)
             })?;
             Ok(respond(op, BodyShape::Data, rows))
         }
@@ -555,6 +540,24 @@ fn write_route(
 }
 
 /// A bulk write: every item or none; answers the materialized rows.
+/// One row-level action in a write transaction, answered with the row it changed (materialized)
+/// or nothing; a row error becomes the single-object error Fyle sends.
+fn write_one(
+    state: &AppState,
+    grant: &Grant,
+    user: &User,
+    act: ActAs,
+    resource: Resource,
+    action: impl FnOnce(&mut Txn<'_>) -> Result<Option<Row>, RowError>,
+) -> Result<Vec<Value>, ApiError> {
+    write_txn(state, grant, user, act, |txn| {
+        let row = action(txn).map_err(RowError::into_single)?;
+        Ok(row
+            .map(|r| vec![txn.materialize(resource, &r)])
+            .unwrap_or_default())
+    })
+}
+
 fn write_with_bulk<F>(
     state: &AppState,
     grant: &Grant,
