@@ -175,6 +175,28 @@ impl Error {
         }))
     }
 
+    /// Like [`decode`](Self::decode) for a part of a document decoded on its own (one item of
+    /// a page): `at` (`data[3]`) is prefixed to the JSON path, so it reads as in the whole body.
+    pub(crate) fn decode_at<E: fmt::Display>(
+        operation: &str,
+        at: &str,
+        err: &serde_path_to_error::Error<E>,
+        part: &[u8],
+    ) -> Self {
+        let inner = err.path().to_string();
+        let path = if inner == "." {
+            at.to_owned()
+        } else {
+            format!("{at}.{inner}")
+        };
+        Self::new(ErrorKind::Decode(DecodeError {
+            operation: operation.to_owned(),
+            path,
+            message: err.inner().to_string(),
+            excerpt: excerpt(part),
+        }))
+    }
+
     /// Attaches the method and path of the request (the query is dropped).
     pub(crate) fn with_request(mut self, method: &Method, path: &str) -> Self {
         if self.inner.request.is_none() {

@@ -10,6 +10,7 @@ use fyle_models::query::{Filter, Literal};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::client::Client;
 use crate::envelope::{from_slice, non_json_body};
@@ -163,12 +164,15 @@ pub(crate) fn offset_pages<T: DeserializeOwned + Send + 'static>(
     .boxed()
 }
 
+/// A page whose items are kept as raw JSON text: each is decoded once, straight into `T`, and
+/// only the last one is also read as JSON for its key values.
 #[derive(Deserialize)]
-struct RawPage {
+struct RawPage<'a> {
     count: u64,
     #[serde(default)]
     offset: u64,
-    data: Vec<Value>,
+    #[serde(borrow)]
+    data: Vec<&'a RawValue>,
 }
 
 struct KeysetPager<T> {
@@ -251,9 +255,13 @@ impl<T: DeserializeOwned + Send + 'static> KeysetPager<T> {
             Err(e) => return Some(Err(e.with_resume_offset(self.yielded))),
         };
         let op = self.query.op;
-        let raw: RawPage = match from_slice(op.operation_id, &body) {
+        let de = &mut serde_json::Deserializer::from_slice(&body);
+        let raw: RawPage<'_> = match serde_path_to_error::deserialize(de) {
             Ok(r) => r,
-            Err(e) => return Some(Err(e.with_request(&http::Method::GET, op.path))),
+            Err(e) => {
+                let err = Error::decode(op.operation_id, &e, &body);
+                return Some(Err(err.with_request(&http::Method::GET, op.path)));
+            }
         };
         if raw.data.len() < self.query.limit as usize {
             self.done = true;
@@ -262,6 +270,8 @@ impl<T: DeserializeOwned + Send + 'static> KeysetPager<T> {
             self.done = true;
             return None;
         };
+        // Valid JSON (the page parsed), so only a non-object fails the lookups below.
+        let last: Value = serde_json::from_str(last.get()).unwrap_or(Value::Null);
         let mut cursor = Vec::with_capacity(self.keys.len());
         for key in &self.keys {
             let Some(v) = last.get(key) else {
@@ -274,12 +284,14 @@ impl<T: DeserializeOwned + Send + 'static> KeysetPager<T> {
             cursor.push(v.clone());
         }
         let mut items = Vec::with_capacity(raw.data.len());
-        for (i, value) in raw.data.into_iter().enumerate() {
-            match serde_path_to_error::deserialize::<_, T>(value) {
+        for (i, item) in raw.data.into_iter().enumerate() {
+            let de = &mut serde_json::Deserializer::from_str(item.get());
+            match serde_path_to_error::deserialize::<_, T>(de) {
                 Ok(item) => items.push(item),
                 Err(e) => {
                     self.done = true;
-                    let err = Error::decode(&format!("{} (data[{i}])", op.operation_id), &e, b"");
+                    let at = format!("data[{i}]");
+                    let err = Error::decode_at(op.operation_id, &at, &e, item.get().as_bytes());
                     return Some(Err(err.with_request(&http::Method::GET, op.path)));
                 }
             }

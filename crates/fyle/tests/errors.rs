@@ -4,6 +4,7 @@
 mod common;
 
 use common::{CountingTokens, EXPENSES_LIST, EXPENSES_UPSERT, MY_PROFILE, api, bearer, client_for};
+use futures::StreamExt;
 use fyle::{ErrorKind, FyleErrorKind, GetRequest, ListRequest};
 use http::StatusCode;
 use serde::Deserialize;
@@ -238,6 +239,37 @@ async fn decode_errors_name_the_operation_and_json_path() {
         other => panic!("unexpected {other:?}"),
     }
     assert!(err.to_string().contains("data[1].amount"), "{err}");
+}
+
+#[tokio::test]
+async fn stable_mode_decode_errors_name_the_same_json_path() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(api("/admin/expenses")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "count": 2, "offset": 0,
+            "data": [
+                {"id": "tx1", "amount": 1.0, "updated_at": "2026-01-01T00:00:00Z"},
+                {"id": "tx2", "amount": "lots", "updated_at": "2026-01-01T00:00:00Z"}
+            ]
+        })))
+        .mount(&server)
+        .await;
+    let client = client_for(&server, CountingTokens::new());
+    let mut stream = ListRequest::<Expense>::new(client, &EXPENSES_LIST)
+        .stable()
+        .stream();
+    let err = stream.next().await.expect("one item").expect_err("decode");
+    match err.kind() {
+        ErrorKind::Decode(d) => {
+            assert_eq!(d.operation, "expenses_list");
+            assert_eq!(d.path, "data[1].amount");
+            assert!(d.excerpt.contains("lots"), "{d:?}");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    // Nothing is yielded after a page that failed to decode.
+    assert!(stream.next().await.is_none());
 }
 
 #[tokio::test]
