@@ -1,9 +1,9 @@
 //! Where the examples run: against real Fyle when credentials are in the environment, else
 //! against an embedded, seeded `fyle-sandbox` started in this process.
 
-use fyle::Client;
 use fyle::auth::Credentials;
 use fyle::cluster::ClusterAllowList;
+use fyle::{Client, ClientBuilder};
 use fyle_sandbox::{Sandbox, SandboxConfig, SandboxInfo};
 use url::Url;
 
@@ -44,19 +44,32 @@ pub async fn connect(config: SandboxConfig) -> anyhow::Result<Connection> {
 /// A client for `credentials`; an accounts server on a loopback `http` address (a sandbox in
 /// another process) also allows a loopback cluster.
 pub fn client_for(credentials: Credentials) -> anyhow::Result<Client> {
+    Ok(client_builder_for(credentials).build()?)
+}
+
+/// The builder behind [`client_for`], for callers that tune retries or the rate limit.
+pub fn client_builder_for(credentials: Credentials) -> ClientBuilder {
     let mut allow_list = ClusterAllowList::default();
     if is_loopback_http(&credentials.accounts_url) {
         allow_list = allow_list.allow_loopback_http();
     }
-    Ok(Client::builder()
+    Client::builder()
         .credentials(credentials)
         .allow_list(allow_list)
-        .build()?)
 }
 
 /// A client for the sandbox described by `info`, acting with `refresh_token` (one of the
 /// tokens `info` lists: the org admin's, another org's, or a user's).
 pub fn sandbox_client(info: &SandboxInfo, refresh_token: &str) -> anyhow::Result<Client> {
+    Ok(sandbox_client_builder(info, refresh_token)?.build()?)
+}
+
+/// The builder behind [`sandbox_client`], for drills and benches that tune retries or the rate
+/// limit.
+pub fn sandbox_client_builder(
+    info: &SandboxInfo,
+    refresh_token: &str,
+) -> anyhow::Result<ClientBuilder> {
     let accounts = Url::parse(&info.accounts_url)?;
     let credentials = Credentials::new(
         info.client_id.clone(),
@@ -64,7 +77,7 @@ pub fn sandbox_client(info: &SandboxInfo, refresh_token: &str) -> anyhow::Result
         refresh_token.to_owned(),
     )
     .with_accounts_url(accounts);
-    client_for(credentials)
+    Ok(client_builder_for(credentials))
 }
 
 fn is_loopback_http(url: &Url) -> bool {

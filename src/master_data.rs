@@ -5,11 +5,14 @@
 //! rest, so the good rows land and the bad ones come back with Fyle's reason.
 
 use futures::TryStreamExt;
-use fyle::Client;
 use fyle::bulk::BulkOutcome;
+use fyle::models::operations::Operation;
 use fyle::models::operations::admin::{CATEGORIES_BULK_POST, PROJECTS_BULK_POST};
 use fyle::models::types::{AdminApproverProjectOut, CategoryIn, ProjectIn};
 use fyle::query::Filter;
+use fyle::{Client, ListRequest};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 /// A row Fyle created.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,36 +49,12 @@ pub async fn push_projects(
     client: &Client,
     projects: Vec<ProjectIn>,
 ) -> Result<PushReport, fyle::Error> {
-    let names: Vec<Option<String>> = projects.iter().map(|p| p.name.clone()).collect();
-    let outcome = client
-        .execute_bulk::<_, ()>(&PROJECTS_BULK_POST, projects)
-        .await?;
-    let failed = failed_rows(&outcome, &names);
-    let accepted = accepted_names(&outcome, &names);
-    if accepted.is_empty() {
-        return Ok(PushReport {
-            created: Vec::new(),
-            failed,
-        });
-    }
-    let listed: Vec<_> = client
-        .admin()
-        .projects()
-        .list()
-        .filter(Filter::new().is_in("name", accepted))
-        .stream()
-        .try_collect()
-        .await?;
-    let created = listed
-        .into_iter()
-        .filter_map(|p| {
-            Some(CreatedRow {
-                id: p.id?,
-                name: p.name?,
-            })
-        })
-        .collect();
-    Ok(PushReport { created, failed })
+    let names = projects.iter().map(|p| p.name.clone()).collect();
+    let list = client.admin().projects().list();
+    push(client, &PROJECTS_BULK_POST, projects, names, list, |p| {
+        created(p.id, p.name)
+    })
+    .await
 }
 
 /// Pushes `categories` with `POST /admin/categories/bulk`, resubmitting without the rows a
@@ -84,10 +63,34 @@ pub async fn push_categories(
     client: &Client,
     categories: Vec<CategoryIn>,
 ) -> Result<PushReport, fyle::Error> {
-    let names: Vec<Option<String>> = categories.iter().map(|c| c.name.clone()).collect();
-    let outcome = client
-        .execute_bulk::<_, ()>(&CATEGORIES_BULK_POST, categories)
-        .await?;
+    let names = categories.iter().map(|c| c.name.clone()).collect();
+    let list = client.admin().categories().list();
+    push(
+        client,
+        &CATEGORIES_BULK_POST,
+        categories,
+        names,
+        list,
+        |c| created(c.id, c.name),
+    )
+    .await
+}
+
+/// The bulk push both resources share: `execute_bulk`, then `list` filtered on the accepted
+/// names reads back the ids Fyle gave them (bulk answers carry none).
+async fn push<B, T>(
+    client: &Client,
+    op: &'static Operation,
+    rows: Vec<B>,
+    names: Vec<Option<String>>,
+    list: ListRequest<T>,
+    to_row: impl Fn(T) -> Option<CreatedRow>,
+) -> Result<PushReport, fyle::Error>
+where
+    B: Serialize + Clone,
+    T: DeserializeOwned + Send + 'static,
+{
+    let outcome = client.execute_bulk::<_, ()>(op, rows).await?;
     let failed = failed_rows(&outcome, &names);
     let accepted = accepted_names(&outcome, &names);
     if accepted.is_empty() {
@@ -96,24 +99,20 @@ pub async fn push_categories(
             failed,
         });
     }
-    let listed: Vec<_> = client
-        .admin()
-        .categories()
-        .list()
+    let listed: Vec<T> = list
         .filter(Filter::new().is_in("name", accepted))
         .stream()
         .try_collect()
         .await?;
-    let created = listed
-        .into_iter()
-        .filter_map(|c| {
-            Some(CreatedRow {
-                id: c.id?,
-                name: c.name?,
-            })
-        })
-        .collect();
+    let created = listed.into_iter().filter_map(to_row).collect();
     Ok(PushReport { created, failed })
+}
+
+fn created(id: Option<i64>, name: Option<String>) -> Option<CreatedRow> {
+    Some(CreatedRow {
+        id: id?,
+        name: name?,
+    })
 }
 
 /// The rows Fyle rejected, with their index in what was pushed and Fyle's reason.

@@ -7,25 +7,16 @@ use std::time::Duration;
 
 use futures::TryStreamExt;
 use fyle::Client;
-use fyle::auth::Credentials;
-use fyle::cluster::ClusterAllowList;
 use fyle::models::types::ExpenseOut;
 use fyle::transport::RateLimiter;
+use fyle_examples::connect::sandbox_client_builder;
 use fyle_sandbox::{ChurnConfig, Resource, Sandbox, SandboxConfig, SandboxInfo};
-use url::Url;
 
 const EXPENSES: usize = 3_000;
 
 fn client(info: &SandboxInfo) -> Client {
-    let credentials = Credentials::new(
-        info.client_id.clone(),
-        info.client_secret.clone(),
-        info.refresh_token.clone(),
-    )
-    .with_accounts_url(Url::parse(&info.accounts_url).expect("the sandbox's URL"));
-    Client::builder()
-        .credentials(credentials)
-        .allow_list(ClusterAllowList::default().allow_loopback_http())
+    sandbox_client_builder(info, &info.refresh_token)
+        .expect("the sandbox's URL")
         .rate_limiter(RateLimiter::per_second(100_000))
         .build()
         .expect("a client")

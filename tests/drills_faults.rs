@@ -6,26 +6,17 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use fyle::Client;
-use fyle::auth::Credentials;
-use fyle::cluster::ClusterAllowList;
 use fyle::query::Filter;
 use fyle::transport::{RateLimiter, RetryPolicy};
+use fyle_examples::connect::sandbox_client_builder;
 use fyle_examples::export::{Format, export};
 use fyle_sandbox::{FaultConfig, Resource, Sandbox, SandboxConfig, SandboxInfo};
-use url::Url;
 
 const EXPENSES: usize = 10_000;
 
 fn client(info: &SandboxInfo) -> Client {
-    let credentials = Credentials::new(
-        info.client_id.clone(),
-        info.client_secret.clone(),
-        info.refresh_token.clone(),
-    )
-    .with_accounts_url(Url::parse(&info.accounts_url).expect("the sandbox's URL"));
-    Client::builder()
-        .credentials(credentials)
-        .allow_list(ClusterAllowList::default().allow_loopback_http())
+    sandbox_client_builder(info, &info.refresh_token)
+        .expect("the sandbox's URL")
         .rate_limiter(RateLimiter::per_second(100_000))
         // Enough attempts that a run of faults on one page (17% each) never exhausts them;
         // short backoffs keep the drill fast (429s still wait their `Retry-After`).
