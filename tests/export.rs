@@ -149,3 +149,49 @@ async fn a_failure_says_how_many_rows_were_written() {
     let lines = out.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count();
     assert_eq!(lines as u64, error.rows_written);
 }
+
+/// Stable mode with a caller's filter that has its own top-level `or` (the cursor is then sent
+/// inside an `and` group): the same rows as an offset listing of that filter, each once.
+#[tokio::test]
+async fn stable_mode_with_a_callers_or_filter_matches_offset_paging() {
+    use futures::TryStreamExt;
+    use fyle::models::types::ExpenseOut;
+    use fyle::query::Filter;
+
+    let sandbox = sandbox(1_200).await;
+    let info = sandbox.info().clone();
+    let client = sandbox_client(&info, &info.refresh_token).expect("client");
+    let filter = Filter::new().or(|g| g.eq("state", "PAID").eq("state", "APPROVED"));
+    let ids = |items: Vec<ExpenseOut>| -> Vec<String> {
+        items.into_iter().filter_map(|e| e.id).collect()
+    };
+    let stable: Vec<ExpenseOut> = client
+        .admin()
+        .expenses()
+        .list()
+        .filter(filter.clone())
+        .stable()
+        .limit(50)
+        .stream()
+        .try_collect()
+        .await
+        .expect("stable stream");
+    let offset: Vec<ExpenseOut> = client
+        .admin()
+        .expenses()
+        .list()
+        .filter(filter.clone())
+        .stream()
+        .try_collect()
+        .await
+        .expect("offset stream");
+    let (stable, offset) = (ids(stable), ids(offset));
+    let unique: HashSet<&String> = stable.iter().collect();
+    assert_eq!(unique.len(), stable.len(), "no expense twice");
+    let mut sorted = stable.clone();
+    sorted.sort();
+    let mut expected = offset.clone();
+    expected.sort();
+    assert_eq!(sorted, expected);
+    assert!(stable.len() > 50, "several pages: {}", stable.len());
+}

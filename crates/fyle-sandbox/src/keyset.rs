@@ -7,7 +7,8 @@
 use fyle_models::query::{Clause, Condition, Direction, Filter, Operator, Order};
 
 /// Splits `filter` into the rest of the filter and the cursor condition over `order`'s keys,
-/// when it has one (at the top level) and `order` is all ascending with default null placement.
+/// when it has one (at the top level or in a top-level `and` group) and `order` is all
+/// ascending with default null placement.
 pub(crate) fn split(filter: &Filter, order: &Order) -> Option<(Filter, Clause)> {
     let keys = order.keys();
     if keys.is_empty()
@@ -17,15 +18,32 @@ pub(crate) fn split(filter: &Filter, order: &Order) -> Option<(Filter, Clause)> 
     {
         return None;
     }
-    let at = filter.clauses().iter().position(|c| is_cursor(c, order))?;
+    // The cursor stands at the top level, or inside a top-level `and` group (where a client
+    // puts it when the top-level key is already taken by its caller's condition).
     let mut rest = Filter::new();
     let mut cursor = None;
-    for (i, clause) in filter.clauses().iter().enumerate() {
-        if i == at {
+    for clause in filter.clauses() {
+        if cursor.is_none() && is_cursor(clause, order) {
             cursor = Some(clause.clone());
-        } else {
-            rest = rest.clause(clause.clone());
+            continue;
         }
+        if cursor.is_none()
+            && let Clause::And(inner) = clause
+            && let Some(at) = inner.iter().position(|c| is_cursor(c, order))
+        {
+            cursor = Some(inner[at].clone());
+            let others: Vec<Clause> = inner
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != at)
+                .map(|(_, c)| c.clone())
+                .collect();
+            if !others.is_empty() {
+                rest = rest.clause(Clause::And(others));
+            }
+            continue;
+        }
+        rest = rest.clause(clause.clone());
     }
     Some((rest, cursor?))
 }
@@ -107,6 +125,35 @@ mod tests {
         let one = parse(&[("id", "gt.tx5"), ("order", "id.asc")]);
         let (rest, _) = split(&one.filter, one.order.as_ref().expect("order")).expect("cursor");
         assert!(rest.is_empty());
+    }
+
+    #[test]
+    fn finds_the_cursor_inside_a_top_level_and_group() {
+        let q = parse(&[
+            ("or", "(state.eq.A,state.eq.B)"),
+            (
+                "and",
+                "(amount.gt.5,or=(updated_at.gt.T,and=(updated_at.eq.T,id.gt.tx5)))",
+            ),
+            ("order", "updated_at.asc,id.asc"),
+        ]);
+        let order = q.order.expect("an order");
+        let (rest, _) = split(&q.filter, &order).expect("a cursor");
+        assert_eq!(
+            rest.to_query_pairs(),
+            vec![
+                ("or".to_owned(), "(state.eq.A,state.eq.B)".to_owned()),
+                ("and".to_owned(), "(amount.gt.5)".to_owned()),
+            ]
+        );
+        let alone = parse(&[
+            ("and", "(id.gt.tx5)"),
+            ("id", "gte.tx1"),
+            ("order", "id.asc"),
+        ]);
+        let order = alone.order.expect("an order");
+        let (rest, _) = split(&alone.filter, &order).expect("a cursor");
+        assert_eq!(rest.to_query_string(), "id=gte.tx1");
     }
 
     #[test]

@@ -205,7 +205,9 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
     /// Stable mode: `.stream()` pages by `updated_at,id` (a unique ordered key) instead of by
     /// offset, so rows inserted or deleted during a long export are never repeated or skipped.
     /// An object updated during the export moves to the end and is yielded again, with its
-    /// new values. Pages are then fetched one after the other (no prefetch).
+    /// new values. Pages are then fetched one after the other (no prefetch). The cursor
+    /// condition never repeats a query key of the request's filter: when its key (`or`, or the
+    /// column of a one-key cursor) is taken, it is sent inside an `and=(..)` group.
     pub fn stable(self) -> Self {
         self.stable_by(DEFAULT_STABLE_KEYS)
     }

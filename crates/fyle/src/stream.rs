@@ -28,14 +28,8 @@ pub(crate) struct PageQuery {
 }
 
 impl PageQuery {
-    fn pairs(
-        &self,
-        offset: u64,
-        extra: &[(String, String)],
-        order: Option<&str>,
-    ) -> Vec<(String, String)> {
+    fn pairs(&self, offset: u64, order: Option<&str>) -> Vec<(String, String)> {
         let mut pairs = self.query.clone();
-        pairs.extend_from_slice(extra);
         if let Some(order) = order {
             pairs.push(("order".to_owned(), order.to_owned()));
         }
@@ -56,7 +50,7 @@ impl PageQuery {
 
     /// One page at `offset`, in the request's order.
     pub(crate) async fn fetch<T: DeserializeOwned>(&self, offset: u64) -> Result<Page<T>> {
-        let pairs = self.pairs(offset, &[], self.order.as_deref());
+        let pairs = self.pairs(offset, self.order.as_deref());
         let body = self.fetch_body(pairs).await?;
         from_slice(self.op.operation_id, &body)
             .map_err(|e| e.with_request(&http::Method::GET, self.op.path))
@@ -227,20 +221,42 @@ pub(crate) fn keyset_filter(keys: &[String], cursor: &[Value]) -> Result<Filter>
     }))
 }
 
+/// Adds the cursor condition to a page's query without repeating a top-level key. A server
+/// that reads one value per key (the first or the last, as many web frameworks do) would
+/// otherwise drop either the caller's condition or the cursor, and page forever or skip rows.
+/// A clause whose key is taken goes inside an `and=(..)` group: the caller's own when there is
+/// one, else a new one.
+pub(crate) fn add_cursor(pairs: &mut Vec<(String, String)>, cursor: &Filter) {
+    for clause in cursor.clauses() {
+        let (key, value) = clause.to_query_pair();
+        if !pairs.iter().any(|(k, _)| *k == key) {
+            pairs.push((key, value));
+            continue;
+        }
+        // `(inner)`: the clause printed in group form (one pair, always).
+        let grouped = Filter::new().and(|g| g.clause(clause.clone()));
+        let Some((_, group)) = grouped.to_query_pairs().into_iter().next() else {
+            pairs.push((key, value));
+            continue;
+        };
+        let existing = pairs
+            .iter_mut()
+            .find(|(k, v)| k == "and" && v.starts_with('(') && v.ends_with(')') && v.len() > 2);
+        match existing {
+            Some((_, value)) => {
+                value.pop();
+                value.push(',');
+                value.push_str(&group[1..]);
+            }
+            None => pairs.push(("and".to_owned(), group)),
+        }
+    }
+}
+
 impl<T: DeserializeOwned + Send + 'static> KeysetPager<T> {
     async fn next_page(&mut self) -> Option<Result<Page<T>>> {
         if self.done {
             return None;
-        }
-        let mut extra = Vec::new();
-        if let Some(cursor) = &self.cursor {
-            match keyset_filter(&self.keys, cursor) {
-                Ok(filter) => extra.extend(filter.to_query_pairs()),
-                Err(e) => {
-                    self.done = true;
-                    return Some(Err(e));
-                }
-            }
         }
         let order = self
             .keys
@@ -248,7 +264,16 @@ impl<T: DeserializeOwned + Send + 'static> KeysetPager<T> {
             .map(|k| format!("{k}.asc"))
             .collect::<Vec<_>>()
             .join(",");
-        let pairs = self.query.pairs(0, &extra, Some(&order));
+        let mut pairs = self.query.pairs(0, Some(&order));
+        if let Some(cursor) = &self.cursor {
+            match keyset_filter(&self.keys, cursor) {
+                Ok(filter) => add_cursor(&mut pairs, &filter),
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
+        }
         // On an error the cursor is unchanged: polling again retries the same page.
         let body = match self.query.fetch_body(pairs).await {
             Ok(b) => b,
@@ -350,6 +375,52 @@ mod tests {
             .expect("filter")
             .to_query_pairs();
         assert_eq!(pairs, vec![("id".to_owned(), "gt.tx1".to_owned())]);
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_cursor_never_repeats_a_top_level_key() {
+        let keys = vec!["updated_at".to_owned(), "id".to_owned()];
+        let cursor = keyset_filter(&keys, &[Value::from("T1"), Value::from("tx1")]).expect("f");
+        let group = "or=(updated_at.gt.T1,and=(updated_at.eq.T1,id.gt.tx1))";
+
+        // No clash: its own pair.
+        let mut query = pairs(&[("state", "eq.PAID")]);
+        add_cursor(&mut query, &cursor);
+        assert_eq!(query[1].0, "or");
+
+        // The caller has an `or`: the cursor goes into a new `and` group.
+        let mut query = pairs(&[("or", "(a.eq.1,b.eq.2)")]);
+        add_cursor(&mut query, &cursor);
+        assert_eq!(
+            query,
+            pairs(&[("or", "(a.eq.1,b.eq.2)"), ("and", &format!("({group})"))])
+        );
+
+        // The caller has an `or` and an `and`: the cursor joins the caller's group.
+        let mut query = pairs(&[("or", "(a.eq.1,b.eq.2)"), ("and", "(c.lt.3)")]);
+        add_cursor(&mut query, &cursor);
+        assert_eq!(
+            query,
+            pairs(&[
+                ("or", "(a.eq.1,b.eq.2)"),
+                ("and", &format!("(c.lt.3,{group})"))
+            ])
+        );
+
+        // One key clashing with the caller's condition on the same column.
+        let one = keyset_filter(&keys[1..], &[Value::from("tx1")]).expect("f");
+        let mut query = pairs(&[("id", "gte.tx0")]);
+        add_cursor(&mut query, &one);
+        assert_eq!(query, pairs(&[("id", "gte.tx0"), ("and", "(id.gt.tx1)")]));
+        // Whatever the grouping, it parses back to the same conditions.
+        let parsed = Filter::parse_query_pairs(&query).expect("parse");
+        assert_eq!(parsed.len(), 2);
     }
 
     #[test]

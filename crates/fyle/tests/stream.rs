@@ -314,6 +314,51 @@ async fn stable_mode_with_two_keys_pages_with_an_or_group() {
 }
 
 #[tokio::test]
+async fn stable_mode_never_repeats_a_query_key_of_the_callers_filter() {
+    let server = MockServer::start().await;
+    let items = rows(300);
+    mount(&server, Pages::new(items.clone())).await;
+    let client = client_for(&server, CountingTokens::new());
+    // The caller's filter takes `id`, `or` and `and`: the cursor `id=gt.X` must join the
+    // caller's `and` group rather than send a second `id` key.
+    let filter = Filter::new()
+        .gte("id", "r00100")
+        .or(|g| g.lt("id", "r01000").gt("id", "r02000"))
+        .and(|g| g.lt("id", "r02500"));
+    let got: Vec<Value> = ListRequest::new(client, &EXPENSES_LIST)
+        .filter(filter)
+        .stable_by(["id"])
+        .limit(7)
+        .stream()
+        .try_collect()
+        .await
+        .expect("stream");
+    let expected: Vec<Value> = items
+        .into_iter()
+        .filter(|i| {
+            let id = i["id"].as_str().unwrap_or_default();
+            id >= "r00100" && !("r01000"..="r02000").contains(&id) && id < "r02500"
+        })
+        .collect();
+    assert_eq!(ids(&got), ids(&expected));
+    let requests = server.received_requests().await.expect("recording");
+    assert!(requests.len() > 2, "several pages");
+    for request in &requests {
+        let keys: Vec<String> = request
+            .url
+            .query_pairs()
+            .map(|(k, _)| k.into_owned())
+            .collect();
+        let mut unique = keys.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), keys.len(), "a repeated key in {keys:?}");
+    }
+    let and = query(&requests[1], "and").expect("an and group");
+    assert!(and.starts_with("(id.lt.r02500,id.gt.r"), "{and}");
+}
+
+#[tokio::test]
 async fn limits_outside_1_to_200_are_rejected_before_sending() {
     let server = MockServer::start().await;
     mount(&server, Pages::new(rows(10))).await;
