@@ -44,6 +44,8 @@ pub(crate) enum ApiError {
     RateLimited { retry_after_secs: u64 },
     /// 500 / 502 / 503 from fault injection.
     Injected(StatusCode),
+    /// 500: the sandbox could not build its answer (a bug of the sandbox, named).
+    Internal(String),
 }
 
 fn json_response(status: StatusCode, body: &Value) -> Response {
@@ -116,6 +118,10 @@ impl IntoResponse for ApiError {
                     .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
                 resp
             }
+            ApiError::Internal(message) => json_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &json!({"message": message, "error": "InternalServerError"}),
+            ),
             ApiError::Injected(status) => json_response(
                 status,
                 &json!({"message": "fyle-sandbox injected fault", "error": "InternalServerError"}),

@@ -12,12 +12,13 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use fyle_models::query::{Clause, Filter, ListQuery, Order};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::errors::ApiError;
 use crate::keyset;
 use crate::query_eval;
-use crate::store::{OrgData, Resource, Row};
+use crate::store::{OrgData, Resource, Row, Served};
 
 /// Default page size when `limit` is absent (Fyle's default).
 const DEFAULT_LIMIT: u64 = 50;
@@ -192,14 +193,36 @@ fn matches_q(row: &Value, q: &str) -> bool {
     })
 }
 
-/// Runs a list request against one org and answers `{count, offset, data}`.
+/// The body of a list answer.
+#[derive(Serialize)]
+struct PageBody<'a> {
+    count: usize,
+    offset: u64,
+    data: Vec<PageRow<'a>>,
+}
+
+/// A row of a page: materialized already (the query had to read it so), or served from the
+/// stored row without copying it.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum PageRow<'a> {
+    Full(Value),
+    Served(Served<'a>),
+}
+
+fn to_body(body: &PageBody<'_>) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(body)
+        .map_err(|e| ApiError::Internal(format!("could not serialize a page: {e}")))
+}
+
+/// Runs a list request against one org and answers `{count, offset, data}` (the JSON body).
 pub(crate) fn list(
     cache: &ListCache,
     org: &OrgData,
     resource: Resource,
     scope: Scope,
     params: &ListParams,
-) -> Value {
+) -> Result<Vec<u8>, ApiError> {
     let key = CacheKey {
         org_id: org.org_id.clone(),
         resource,
@@ -242,11 +265,18 @@ pub(crate) fn list(
             }),
             None => matches.iter().take(limit).cloned().collect(),
         };
-        let data: Vec<Value> = page
-            .into_iter()
-            .map(|(full, stored)| full.unwrap_or_else(|| org.materialize(resource, &stored)))
+        let data = page
+            .iter()
+            .map(|(full, stored)| match full {
+                Some(full) => PageRow::Full(full.clone()),
+                None => PageRow::Served(org.served(resource, stored)),
+            })
             .collect();
-        return json!({"count": matches.len(), "offset": params.offset, "data": data});
+        return to_body(&PageBody {
+            count: matches.len(),
+            offset: params.offset,
+            data,
+        });
     }
     let offset = usize::try_from(params.offset).unwrap_or(usize::MAX);
     let sorted = cached(cache, org, resource, key);
@@ -270,16 +300,20 @@ fn page(
     result: &[Row],
     offset: usize,
     params: &ListParams,
-) -> Value {
+) -> Result<Vec<u8>, ApiError> {
     let start = offset.min(result.len());
     let end = start
         .saturating_add(usize::try_from(params.limit).unwrap_or(usize::MAX))
         .min(result.len());
-    let data: Vec<Value> = result[start..end]
+    let data = result[start..end]
         .iter()
-        .map(|r| org.materialize(resource, r))
+        .map(|r| PageRow::Served(org.served(resource, r)))
         .collect();
-    json!({"count": result.len(), "offset": params.offset, "data": data})
+    to_body(&PageBody {
+        count: result.len(),
+        offset: params.offset,
+        data,
+    })
 }
 
 /// Counts the rows a filter selects (admin view), for tests and the `count` helper.
@@ -362,6 +396,13 @@ fn matching(org: &OrgData, resource: Resource, key: &CacheKey) -> Vec<Match> {
 mod tests {
     use super::*;
     use crate::store::OrgData;
+    use serde_json::json;
+
+    /// The answer of `list` as JSON.
+    fn answer(cache: &ListCache, org: &OrgData, params: &ListParams) -> Value {
+        let body = list(cache, org, Resource::Expenses, Scope::All, params).expect("a body");
+        serde_json::from_slice(&body).expect("JSON")
+    }
 
     /// Expenses whose `updated_at` repeat (three per second), some with `spent_at` missing.
     fn org() -> OrgData {
@@ -409,7 +450,7 @@ mod tests {
                     ("order", "updated_at.asc,id.asc".to_owned()),
                     ("limit", "7".to_owned()),
                 ]);
-                let seek = list(&cache, &org, Resource::Expenses, Scope::All, &keyset);
+                let seek = answer(&cache, &org, &keyset);
                 // The same query with the order keys repeated is not a cursor over the order:
                 // it takes the scan path.
                 let scan = request(&[
@@ -418,7 +459,7 @@ mod tests {
                     ("order", "updated_at.asc,id.asc,id.asc".to_owned()),
                     ("limit", "7".to_owned()),
                 ]);
-                let scan = list(&cache, &org, Resource::Expenses, Scope::All, &scan);
+                let scan = answer(&cache, &org, &scan);
                 assert_eq!(seek, scan, "after ({at}, {id})");
             }
         }
@@ -431,6 +472,24 @@ mod tests {
                 .keys()
                 .any(|k| k.filter == Filter::new().eq("state", "COMPLETE"))
         );
+    }
+
+    /// A page served from stored rows reads exactly like the materialized rows.
+    #[test]
+    fn served_rows_equal_materialized_rows() {
+        let mut org = org();
+        org.table_mut(Resource::Categories)
+            .insert(json!({"id": 7, "name": "Travel", "display_name": "Travel"}));
+        org.table_mut(Resource::Expenses)
+            .insert(json!({"id": "tx900", "category_id": 7, "updated_at": "2026-01-02T00:00:00Z"}));
+        let cache = ListCache::default();
+        let page = answer(&cache, &org, &request(&[("limit", "200".to_owned())]));
+        let data = page["data"].as_array().expect("rows");
+        assert_eq!(data.len(), 61);
+        for (served, stored) in data.iter().zip(org.table(Resource::Expenses).rows.values()) {
+            assert_eq!(served, &org.materialize(Resource::Expenses, stored));
+        }
+        assert_eq!(data[60].pointer("/category/name"), Some(&json!("Travel")));
     }
 
     #[test]
@@ -448,20 +507,8 @@ mod tests {
                 ("limit", "200".to_owned()),
             ])
         };
-        let seek = list(
-            &cache,
-            &org,
-            Resource::Expenses,
-            Scope::All,
-            &pairs("spent_at.asc,id.asc"),
-        );
-        let scan = list(
-            &cache,
-            &org,
-            Resource::Expenses,
-            Scope::All,
-            &pairs("spent_at.asc,id.asc,id.asc"),
-        );
+        let seek = answer(&cache, &org, &pairs("spent_at.asc,id.asc"));
+        let scan = answer(&cache, &org, &pairs("spent_at.asc,id.asc,id.asc"));
         assert_eq!(seek, scan);
         assert!(seek["count"].as_u64().is_some_and(|n| n > 0));
     }

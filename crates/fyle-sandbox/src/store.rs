@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, LazyLock};
 
 use indexmap::IndexMap;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value, json};
 
 /// A stored row. Shared so that list pages and caches never copy the JSON.
@@ -157,6 +158,45 @@ static NON_NULL_DEFAULT_KEYS: LazyLock<HashMap<Resource, HashSet<&'static str>>>
             })
             .collect()
     });
+
+/// A row as served (see [`OrgData::served`]): the embedded objects, then the stored keys, then
+/// the defaults of keys neither has, the precedence `materialize` gives them.
+pub(crate) enum Served<'a> {
+    /// A stored object row.
+    Row {
+        embeds: Map<String, Value>,
+        stored: &'a Map<String, Value>,
+        defaults: Option<&'static Map<String, Value>>,
+    },
+    /// A row that is not an object, served as is.
+    Value(&'a Value),
+}
+
+impl Serialize for Served<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (embeds, stored, defaults) = match self {
+            Served::Value(v) => return v.serialize(serializer),
+            Served::Row {
+                embeds,
+                stored,
+                defaults,
+            } => (embeds, *stored, *defaults),
+        };
+        let mut map = serializer.serialize_map(None)?;
+        for (k, v) in embeds {
+            map.serialize_entry(k, v)?;
+        }
+        for (k, v) in stored.iter().filter(|(k, _)| !embeds.contains_key(*k)) {
+            map.serialize_entry(k, v)?;
+        }
+        for (k, v) in defaults.into_iter().flatten() {
+            if !stored.contains_key(k) && !embeds.contains_key(k) {
+                map.serialize_entry(k, v)?;
+            }
+        }
+        map.end()
+    }
+}
 
 /// One table: rows by id, in insertion order.
 #[derive(Debug, Default)]
@@ -309,7 +349,7 @@ impl OrgData {
             return row.clone();
         };
         let mut out = stored.clone();
-        self.embed(resource, &mut out);
+        out.extend(self.embeds(resource, stored));
         if let Some(defaults) = defaults(resource) {
             for (k, v) in defaults {
                 if !out.contains_key(k) {
@@ -320,15 +360,36 @@ impl OrgData {
         Value::Object(out)
     }
 
+    /// The same shape as [`materialize`](Self::materialize), borrowed for serialization: only
+    /// the embedded objects are built, the stored row and the defaults are not copied. Serving
+    /// a page this way is what keeps a list request cheap.
+    pub(crate) fn served<'a>(&self, resource: Resource, row: &'a Value) -> Served<'a> {
+        match row.as_object() {
+            Some(stored) => Served::Row {
+                embeds: self.embeds(resource, stored),
+                stored,
+                defaults: defaults(resource),
+            },
+            None => Served::Value(row),
+        }
+    }
+
     fn lookup(&self, resource: Resource, id: Option<&Value>) -> Option<&Row> {
         let key = key_of(id?)?;
         self.table(resource).get(&key)
     }
 
-    fn embed(&self, resource: Resource, out: &mut Map<String, Value>) {
+    /// The embedded objects of a stored row (`employee`, `category`...), from the ids it holds.
+    fn embeds(&self, resource: Resource, stored: &Map<String, Value>) -> Map<String, Value> {
+        let mut out = Map::new();
+        self.embed(resource, stored, &mut out);
+        out
+    }
+
+    fn embed(&self, resource: Resource, stored: &Map<String, Value>, out: &mut Map<String, Value>) {
         match resource {
             Resource::Expenses => {
-                let employee = self.lookup(Resource::Employees, out.get("employee_id"));
+                let employee = self.lookup(Resource::Employees, stored.get("employee_id"));
                 let user = employee
                     .and_then(|e| e.get("user").cloned())
                     .unwrap_or(Value::Null);
@@ -336,7 +397,7 @@ impl OrgData {
                 out.insert("user".into(), user);
                 out.insert("employee".into(), employee);
                 let category = self
-                    .lookup(Resource::Categories, out.get("category_id"))
+                    .lookup(Resource::Categories, stored.get("category_id"))
                     .map_or(Value::Null, |c| {
                         pick(
                             c,
@@ -352,22 +413,22 @@ impl OrgData {
                     });
                 out.insert("category".into(), category);
                 let project = self
-                    .lookup(Resource::Projects, out.get("project_id"))
+                    .lookup(Resource::Projects, stored.get("project_id"))
                     .map_or(Value::Null, |p| {
                         pick(p, &["id", "name", "sub_project", "code", "display_name"])
                     });
                 out.insert("project".into(), project);
                 let cost_center = self
-                    .lookup(Resource::CostCenters, out.get("cost_center_id"))
+                    .lookup(Resource::CostCenters, stored.get("cost_center_id"))
                     .map_or(Value::Null, |c| pick(c, &["id", "name", "code"]));
                 out.insert("cost_center".into(), cost_center);
                 let report = self
-                    .lookup(Resource::Reports, out.get("report_id"))
+                    .lookup(Resource::Reports, stored.get("report_id"))
                     .map_or(Value::Null, |r| report_embed(r));
                 out.insert("report".into(), report);
             }
             Resource::Reports => {
-                let employee = self.lookup(Resource::Employees, out.get("employee_id"));
+                let employee = self.lookup(Resource::Employees, stored.get("employee_id"));
                 let user = employee
                     .and_then(|e| e.get("user").cloned())
                     .unwrap_or(Value::Null);
@@ -392,12 +453,12 @@ impl OrgData {
                 out.insert("employee".into(), employee);
             }
             Resource::Employees => {
-                let department = self.department_embed(out.get("department_id"));
+                let department = self.department_embed(stored.get("department_id"));
                 out.insert("department".into(), department);
             }
             Resource::CorporateCardTransactions => {
                 let card = self
-                    .lookup(Resource::CorporateCards, out.get("corporate_card_id"))
+                    .lookup(Resource::CorporateCards, stored.get("corporate_card_id"))
                     .map_or(Value::Null, |c| {
                         let mut v = pick(
                             c,

@@ -229,9 +229,14 @@ fn handle(
             let store = state.read();
             let org = store.org(&grant.org_id).ok_or(ApiError::InvalidToken)?;
             let scope = scope_for(org, act, &user, r);
-            let v = listing::list(&state.cache, org, r, scope, &params);
+            let body = listing::list(&state.cache, org, r, scope, &params)?;
             drop(store);
-            Ok(json_response(StatusCode::OK, &v))
+            Ok((
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                body,
+            )
+                .into_response())
         }
         Route::MyProfile => {
             let store = state.read();
