@@ -62,10 +62,23 @@ pub(crate) fn non_json_body(response: &http::Response<Bytes>) -> Option<Error> {
     })
 }
 
-/// Deserializes `body` as `R` through `serde_path_to_error`, naming the failed JSON path.
+/// Deserializes `body` as `R`, naming the failed JSON path on error.
 pub(crate) fn from_slice<R: DeserializeOwned>(operation: &str, body: &[u8]) -> Result<R> {
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| Error::decode(operation, &e, body))
+    decode_tracked(body).map_err(|e| Error::decode(operation, &e, body))
+}
+
+/// Decodes `json` into `R` with serde_json alone, and only when that fails decodes it again
+/// through `serde_path_to_error` to learn the JSON path: tracking the path on every decode
+/// cost about a tenth of a page's time, and errors are rare.
+pub(crate) fn decode_tracked<R: DeserializeOwned>(
+    json: &[u8],
+) -> std::result::Result<R, serde_path_to_error::Error<serde_json::Error>> {
+    // Neither pass checks for trailing characters after the value, so both accept the same
+    // bodies.
+    if let Ok(value) = R::deserialize(&mut serde_json::Deserializer::from_slice(json)) {
+        return Ok(value);
+    }
+    serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(json))
 }
 
 /// Unwraps the response per the operation's response shape into `R`.

@@ -13,7 +13,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::client::Client;
-use crate::envelope::{from_slice, non_json_body};
+use crate::envelope::{decode_tracked, from_slice, non_json_body};
 use crate::error::{Error, Result};
 use crate::execute::call_for;
 use crate::list::Page;
@@ -310,8 +310,7 @@ impl<T: DeserializeOwned + Send + 'static> KeysetPager<T> {
         }
         let mut items = Vec::with_capacity(raw.data.len());
         for (i, item) in raw.data.into_iter().enumerate() {
-            let de = &mut serde_json::Deserializer::from_str(item.get());
-            match serde_path_to_error::deserialize::<_, T>(de) {
+            match decode_tracked::<T>(item.get().as_bytes()) {
                 Ok(item) => items.push(item),
                 Err(e) => {
                     self.done = true;
