@@ -4,9 +4,10 @@
 //! org's next write, so paging through a large result costs one scan plus one slice per page.
 //! A keyset page (a cursor condition over the order's keys) seeks in the cached result of the
 //! rest of its filter (see [`keyset`]). Any other filtered first page is answered without
-//! sorting every match: the page is selected from the matches and nothing is cached. Rows are filtered
-//! and sorted as stored, and only materialized when the query reads an embedded object or a
-//! defaulted column the stored row lacks, so a page materializes just the rows it serves.
+//! sorting every match: the page is selected from the matches and nothing is cached. Rows are
+//! filtered and sorted as stored, and only materialized when the query reads an embedded object
+//! or a defaulted column the stored row lacks; a page is serialized straight from the stored rows
+//! (see `OrgData::served`), so serving it copies no row.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -206,7 +207,7 @@ struct PageBody<'a> {
 #[derive(Serialize)]
 #[serde(untagged)]
 enum PageRow<'a> {
-    Full(Value),
+    Full(&'a Value),
     Served(Served<'a>),
 }
 
@@ -268,7 +269,7 @@ pub(crate) fn list(
         let data = page
             .iter()
             .map(|(full, stored)| match full {
-                Some(full) => PageRow::Full(full.clone()),
+                Some(full) => PageRow::Full(full),
                 None => PageRow::Served(org.served(resource, stored)),
             })
             .collect();
