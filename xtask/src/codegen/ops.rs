@@ -1,7 +1,8 @@
 //! Operations: classification (domain brief §1.1), body shapes and payload types.
 
 use openapiv3::{
-    OpenAPI, Parameter, ReferenceOr, RequestBody, Response, Schema, SchemaKind, StatusCode, Type,
+    Components, OpenAPI, Parameter, ReferenceOr, RequestBody, Response, Schema, SchemaKind,
+    StatusCode, Type,
 };
 
 use super::fixups::derived_operation_id;
@@ -39,49 +40,41 @@ impl Op {
     }
 }
 
-fn resolve_body<'a>(api: &'a OpenAPI, r: &'a ReferenceOr<RequestBody>) -> Option<&'a RequestBody> {
+/// The item `r` names: itself, or the entry of a components table it references (one level;
+/// the specs never chain references there).
+fn resolve<'a, T>(
+    api: &'a OpenAPI,
+    r: &'a ReferenceOr<T>,
+    table: impl FnOnce(&'a Components, &str) -> Option<&'a ReferenceOr<T>>,
+) -> Option<&'a T> {
     match r {
-        ReferenceOr::Item(b) => Some(b),
+        ReferenceOr::Item(item) => Some(item),
         ReferenceOr::Reference { reference } => {
             let name = reference.rsplit('/').next()?;
-            match api.components.as_ref()?.request_bodies.get(name)? {
-                ReferenceOr::Item(b) => Some(b),
+            match table(api.components.as_ref()?, name)? {
+                ReferenceOr::Item(item) => Some(item),
                 ReferenceOr::Reference { .. } => None,
             }
         }
     }
+}
+
+fn resolve_body<'a>(api: &'a OpenAPI, r: &'a ReferenceOr<RequestBody>) -> Option<&'a RequestBody> {
+    resolve(api, r, |c, name| c.request_bodies.get(name))
 }
 
 fn resolve_response<'a>(api: &'a OpenAPI, r: &'a ReferenceOr<Response>) -> Option<&'a Response> {
-    match r {
-        ReferenceOr::Item(b) => Some(b),
-        ReferenceOr::Reference { reference } => {
-            let name = reference.rsplit('/').next()?;
-            match api.components.as_ref()?.responses.get(name)? {
-                ReferenceOr::Item(b) => Some(b),
-                ReferenceOr::Reference { .. } => None,
-            }
-        }
-    }
+    resolve(api, r, |c, name| c.responses.get(name))
 }
 
 fn resolve_param<'a>(api: &'a OpenAPI, r: &'a ReferenceOr<Parameter>) -> Option<&'a Parameter> {
-    match r {
-        ReferenceOr::Item(p) => Some(p),
-        ReferenceOr::Reference { reference } => {
-            let name = reference.rsplit('/').next()?;
-            match api.components.as_ref()?.parameters.get(name)? {
-                ReferenceOr::Item(p) => Some(p),
-                ReferenceOr::Reference { .. } => None,
-            }
-        }
-    }
+    resolve(api, r, |c, name| c.parameters.get(name))
 }
 
-/// Properties of an inline object schema, or `None` when it is not one.
 /// Named properties of an inline object schema.
 type Props = Vec<(String, ReferenceOr<Schema>)>;
 
+/// Properties of an inline object schema, or `None` when it is not one.
 fn inline_props(s: &ReferenceOr<Schema>) -> Option<(Props, bool)> {
     let ReferenceOr::Item(schema) = s else {
         return None;
