@@ -5,7 +5,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use super::model::{Model, TypeDef};
+use super::model::{Def, Model, TypeDef};
 use super::render::{self, cfg};
 
 /// The registry file (`path relative to the models crate`, text).
@@ -25,6 +25,18 @@ pub fn emit(model: &Model, commit: &str) -> anyhow::Result<(String, String)> {
             #name => Some(round_trip_as::<crate::types::#ty>(json)),
         }
     });
+    let defaults = emitted
+        .iter()
+        .filter(|t| t.input && matches!(t.def, Def::Struct(_)))
+        .map(|t| {
+            let name = &t.name;
+            let ty = Ident::new(name, Span::call_site());
+            let gate = cfg(&t.roles);
+            quote! {
+                #gate
+                #name => Some(::serde_json::to_value(crate::types::#ty::default()).map_err(|e| e.to_string())),
+            }
+        });
     let tokens = quote! {
         //! Every generated type by name (feature `registry`, for conformance tests): [`TYPES`] lists
         //! them with the spec schema and roles they come from, [`round_trip`] decodes a JSON value
@@ -57,6 +69,15 @@ pub fn emit(model: &Model, commit: &str) -> anyhow::Result<(String, String)> {
         ) -> Option<Result<::serde_json::Value, String>> {
             match type_name {
                 #(#arms)*
+                _ => None,
+            }
+        }
+
+        /// Encodes `Default::default()` of the generated input struct named `type_name`: what a
+        /// caller who sets no field sends. `None` for other names and uncompiled roles.
+        pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, String>> {
+            match type_name {
+                #(#defaults)*
                 _ => None,
             }
         }

@@ -11797,6 +11797,2523 @@ pub fn round_trip(
     }
 }
 
+/// Encodes `Default::default()` of the generated input struct named `type_name`: what a
+/// caller who sets no field sends. `None` for other names and uncompiled roles.
+pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, String>> {
+    match type_name {
+        #[cfg(feature = "admin")]
+        "AccountIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::AccountIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "AccountingExportIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::AccountingExportIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "AccountingExportLineitemIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::AccountingExportLineitemIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "AccountingExportSummaryIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::AccountingExportSummaryIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver"))]
+        "AddApproverIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::AddApproverIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "AddExpensePolicyCommentRequest" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::AddExpensePolicyCommentRequest::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "AddExpensePolicyCommentRequestExpensePolicyCommentsItem" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::AddExpensePolicyCommentRequestExpensePolicyCommentsItem::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "AdminAdvanceRequestIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::AdminAdvanceRequestIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver"))]
+        "AdminExpenseSplitObjectItem" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::AdminExpenseSplitObjectItem::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "AdminFileIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::AdminFileIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "AdminReportIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::AdminReportIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver"))]
+        "AdminSplitExpenseIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::AdminSplitExpenseIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "AdminSubscriptionsIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::AdminSubscriptionsIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "AdvanceIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::AdvanceIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "AdvanceRefundIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::AdvanceRefundIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "AdvanceRefundsStatsIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::AdvanceRefundsStatsIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "AdvanceRequestActionPullBackIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::AdvanceRequestActionPullBackIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver"))]
+        "AdvanceRequestAddApproverIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::AdvanceRequestAddApproverIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver"))]
+        "AdvanceRequestBulkApproveIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::AdvanceRequestBulkApproveIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "AdvanceRequestCommentsIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::AdvanceRequestCommentsIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "AdvanceRequestCustomField" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::AdvanceRequestCustomField::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "AdvanceRequestCustomFieldIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::AdvanceRequestCustomFieldIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "AdvanceRequestDeleteIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::AdvanceRequestDeleteIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "approver")]
+        "AdvanceRequestGenerateFileUrlsIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::AdvanceRequestGenerateFileUrlsIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver"))]
+        "AdvanceRequestInquireIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::AdvanceRequestInquireIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "AdvanceRequestPermissionsIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::AdvanceRequestPermissionsIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver"))]
+        "AdvanceRequestRejectIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::AdvanceRequestRejectIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "AdvanceRequestRemoveApproverIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::AdvanceRequestRemoveApproverIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "AdvanceRequestSubmitIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::AdvanceRequestSubmitIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "approver")]
+        "AdvanceRequestsApproverStatsIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::AdvanceRequestsApproverStatsIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "AdvanceRequestsStatsIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::AdvanceRequestsStatsIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "AdvanceWalletIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::AdvanceWalletIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "AdvancesStatsIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::AdvancesStatsIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ApplyAdvanceWalletsIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ApplyAdvanceWalletsIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "approver")]
+        "ApproverExpenseIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ApproverExpenseIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "approver")]
+        "ApproverFileIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ApproverFileIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "approver")]
+        "ApproverReportIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ApproverReportIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "AttachFilesToAdvanceRequestIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::AttachFilesToAdvanceRequestIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "AttachFilesToExpenseIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::AttachFilesToExpenseIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "AutomateReportSubmissionIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::AutomateReportSubmissionIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "BudgetExportsIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::BudgetExportsIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "BudgetIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::BudgetIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CardMappingInItem" => {
+            Some(
+                ::serde_json::to_value(crate::types::CardMappingInItem::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CardTransactionFromStatementIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CardTransactionFromStatementIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CardTransactionFromStatementInStatementMapping" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CardTransactionFromStatementInStatementMapping::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CategoryIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::CategoryIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CategoryInOnlyId" => {
+            Some(
+                ::serde_json::to_value(crate::types::CategoryInOnlyId::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "CheckMandatoryFieldsPostRequest" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CheckMandatoryFieldsPostRequest::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "CheckMandatoryFieldsPostRequestExpensePolicyCommentsItem" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CheckMandatoryFieldsPostRequestExpensePolicyCommentsItem::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "CommuteDetailsIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::CommuteDetailsIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "CommuteLocationNotNullable" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CommuteLocationNotNullable::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardArchiveIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::CorporateCardArchiveIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardArchiveSuggestionDismissIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CorporateCardArchiveSuggestionDismissIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardAssignIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::CorporateCardAssignIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardDuplicateSuggestionDismissIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CorporateCardDuplicateSuggestionDismissIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardIdIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::CorporateCardIdIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::CorporateCardIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardMergeIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::CorporateCardMergeIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardReassignIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::CorporateCardReassignIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardStatsIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::CorporateCardStatsIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardTransactionAssignIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CorporateCardTransactionAssignIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardTransactionFiltersDeleteIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CorporateCardTransactionFiltersDeleteIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardTransactionFiltersIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CorporateCardTransactionFiltersIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "CorporateCardTransactionIdIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CorporateCardTransactionIdIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardTransactionIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CorporateCardTransactionIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "CorporateCardTransactionMatchIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CorporateCardTransactionMatchIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "CorporateCardTransactionMetadata" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CorporateCardTransactionMetadata::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardTransactionReassignIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CorporateCardTransactionReassignIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "CorporateCardTransactionUnmatchIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CorporateCardTransactionUnmatchIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardTransactionsDeleteIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CorporateCardTransactionsDeleteIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardTransactionsDeleteSummaryIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CorporateCardTransactionsDeleteSummaryIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "CorporateCardTransactionsExpensesStatsIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CorporateCardTransactionsExpensesStatsIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardTransactionsExportConfig" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CorporateCardTransactionsExportConfig::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardTransactionsExportConfigColumnFormula" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CorporateCardTransactionsExportConfigColumnFormula::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardTransactionsExportConfigColumnsItem" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CorporateCardTransactionsExportConfigColumnsItem::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardTransactionsExportConfigSeparateLineItemsEntry" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CorporateCardTransactionsExportConfigSeparateLineItemsEntry::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardTransactionsExportConfigurationColumn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CorporateCardTransactionsExportConfigurationColumn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardTransactionsExportConfigurationConfig" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CorporateCardTransactionsExportConfigurationConfig::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardTransactionsExportConfigurationIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CorporateCardTransactionsExportConfigurationIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardTransactionsExportConfigurationInOnlyId" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CorporateCardTransactionsExportConfigurationInOnlyId::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardTransactionsExportConfigurationSeparateLineItemsEntry" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CorporateCardTransactionsExportConfigurationSeparateLineItemsEntry::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardTransactionsExportConfigurationSortColumn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CorporateCardTransactionsExportConfigurationSortColumn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardTransactionsExportsIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CorporateCardTransactionsExportsIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardTransactionsStatsIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CorporateCardTransactionsStatsIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CorporateCardUnarchiveIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::CorporateCardUnarchiveIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CostCenterIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::CostCenterIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CostCenterInOnlyId" => {
+            Some(
+                ::serde_json::to_value(crate::types::CostCenterInOnlyId::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "CostCenterInRestrictedSpenderUserGroup" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CostCenterInRestrictedSpenderUserGroup::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
+        "CustomField" => {
+            Some(
+                ::serde_json::to_value(crate::types::CustomField::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "Delegatee" => {
+            Some(
+                ::serde_json::to_value(crate::types::Delegatee::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "DeleteAutomateReportSubmissionIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::DeleteAutomateReportSubmissionIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "DepartmentIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::DepartmentIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "DepartmentInOnlyId" => {
+            Some(
+                ::serde_json::to_value(crate::types::DepartmentInOnlyId::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "DependentExpenseFieldValuesDownloadIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::DependentExpenseFieldValuesDownloadIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "DependentExpenseFieldValuesIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::DependentExpenseFieldValuesIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "DependentExpenseFieldValuesUploadIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::DependentExpenseFieldValuesUploadIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
+        "DependentExpenseFields" => {
+            Some(
+                ::serde_json::to_value(crate::types::DependentExpenseFields::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "DwollaCustomerIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::DwollaCustomerIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "owner")]
+        "EmployeeChangeOwnerIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::EmployeeChangeOwnerIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "EmployeeChangePrimaryOrgIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::EmployeeChangePrimaryOrgIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "EmployeeCheckMobileVerificationCodeIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::EmployeeCheckMobileVerificationCodeIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "EmployeeCommuteDetailsDeletePostRequest" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::EmployeeCommuteDetailsDeletePostRequest::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "EmployeeCommuteDetailsPostRequest" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::EmployeeCommuteDetailsPostRequest::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "EmployeeFieldIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::EmployeeFieldIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "EmployeeFiltersDeleteIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::EmployeeFiltersDeleteIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "EmployeeFiltersIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::EmployeeFiltersIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "manager")]
+        "EmployeeHierarchyOverviewStatsPostRequest" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::EmployeeHierarchyOverviewStatsPostRequest::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "approver")]
+        "EmployeeOverviewStatsPostRequest" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::EmployeeOverviewStatsPostRequest::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "EmployeesDelegateeDeletePostRequest" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::EmployeesDelegateeDeletePostRequest::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "EmployeesExportConfig" => {
+            Some(
+                ::serde_json::to_value(crate::types::EmployeesExportConfig::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "EmployeesExportConfigColumnFormula" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::EmployeesExportConfigColumnFormula::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "EmployeesExportConfigColumnsItem" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::EmployeesExportConfigColumnsItem::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "EmployeesExportConfigSeparateLineItemsEntry" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::EmployeesExportConfigSeparateLineItemsEntry::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "EmployeesExportConfigurationColumn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::EmployeesExportConfigurationColumn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "EmployeesExportConfigurationConfig" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::EmployeesExportConfigurationConfig::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "EmployeesExportConfigurationIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::EmployeesExportConfigurationIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "EmployeesExportConfigurationInOnlyId" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::EmployeesExportConfigurationInOnlyId::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "EmployeesExportConfigurationSeparateLineItemsEntry" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::EmployeesExportConfigurationSeparateLineItemsEntry::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "EmployeesExportConfigurationSortColumn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::EmployeesExportConfigurationSortColumn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "EmployeesExportsIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::EmployeesExportsIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "EmployeesStatsIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::EmployeesStatsIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "EmployeesUploadIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::EmployeesUploadIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "EventPayload" => {
+            Some(
+                ::serde_json::to_value(crate::types::EventPayload::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ExpenseActionDeleteId" => {
+            Some(
+                ::serde_json::to_value(crate::types::ExpenseActionDeleteId::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "ExpenseAttachReceiptIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ExpenseAttachReceiptIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver"))]
+        "ExpenseCheckMandatoryFieldsIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ExpenseCheckMandatoryFieldsIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "ExpenseCheckPoliciesIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ExpenseCheckPoliciesIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExpenseCommentsBulkInItem" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ExpenseCommentsBulkInItem::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "ExpenseCreationFromFileIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ExpenseCreationFromFileIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "ExpenseCreationFromReceiptIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ExpenseCreationFromReceiptIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "ExpenseDeleteIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ExpenseDeleteIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExpenseDismissDuplicatesIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ExpenseDismissDuplicatesIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ExpenseFieldIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ExpenseFieldIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ExpenseFieldReorderIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ExpenseFieldReorderIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExpenseFiltersDeleteIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ExpenseFiltersDeleteIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExpenseFiltersIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ExpenseFiltersIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExpensePermissionsBulkInItem" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ExpensePermissionsBulkInItem::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExpensePermissionsIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ExpensePermissionsIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ExpensePolicyIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ExpensePolicyIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ExpensePolicyInEmployeeCustomFieldsOp" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ExpensePolicyInEmployeeCustomFieldsOp::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ExpensePolicyInExpenseCustomFieldsOp" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ExpensePolicyInExpenseCustomFieldsOp::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ExpensePolicyStateChangeIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ExpensePolicyStateChangeIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ExpenseRuleDeleteIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ExpenseRuleDeleteIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ExpenseRuleDismissSuggestionIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ExpenseRuleDismissSuggestionIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ExpenseRuleIfIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ExpenseRuleIfIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ExpenseRuleIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ExpenseRuleIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ExpenseRuleInSet" => {
+            Some(
+                ::serde_json::to_value(crate::types::ExpenseRuleInSet::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ExpensesDuplicateSetsStatsIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ExpensesDuplicateSetsStatsIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExpensesExportConfig" => {
+            Some(
+                ::serde_json::to_value(crate::types::ExpensesExportConfig::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExpensesExportConfigColumnFormula" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ExpensesExportConfigColumnFormula::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExpensesExportConfigColumnsItem" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ExpensesExportConfigColumnsItem::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExpensesExportConfigSeparateLineItemsEntry" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ExpensesExportConfigSeparateLineItemsEntry::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExpensesExportConfigurationColumn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ExpensesExportConfigurationColumn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExpensesExportConfigurationConfig" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ExpensesExportConfigurationConfig::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExpensesExportConfigurationIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ExpensesExportConfigurationIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExpensesExportConfigurationInOnlyId" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ExpensesExportConfigurationInOnlyId::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExpensesExportConfigurationSeparateLineItemsEntry" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ExpensesExportConfigurationSeparateLineItemsEntry::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExpensesExportConfigurationSortColumn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ExpensesExportConfigurationSortColumn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExpensesExportsIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ExpensesExportsIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "ExpensesMergeIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ExpensesMergeIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
+        "ExpensesStatsIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ExpensesStatsIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ExpensesVerifyBulkIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ExpensesVerifyBulkIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "FeatureConfigIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::FeatureConfigIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "FeatureConfigSpenderIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::FeatureConfigSpenderIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "FileDeleteActionIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::FileDeleteActionIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
+        "FileGenerateUrlsActionIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::FileGenerateUrlsActionIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "FileIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::FileIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "FilesUploadHtmlRequest" => {
+            Some(
+                ::serde_json::to_value(crate::types::FilesUploadHtmlRequest::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "InvitationIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::InvitationIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "Items" => {
+            Some(
+                ::serde_json::to_value(crate::types::Items::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "LevelIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::LevelIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "LevelInOnlyId" => {
+            Some(
+                ::serde_json::to_value(crate::types::LevelInOnlyId::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
+        "Locale" => {
+            Some(
+                ::serde_json::to_value(crate::types::Locale::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
+        "Location" => {
+            Some(
+                ::serde_json::to_value(crate::types::Location::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "LocationsItem" => {
+            Some(
+                ::serde_json::to_value(crate::types::LocationsItem::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "MarkPaidBulkIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::MarkPaidBulkIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "MileageRateIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::MileageRateIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "MileageRateInEngineCapacity" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::MileageRateInEngineCapacity::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "MileageRateInOnlyId" => {
+            Some(
+                ::serde_json::to_value(crate::types::MileageRateInOnlyId::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "MileageRateInSlabRatesItem" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::MileageRateInSlabRatesItem::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
+        "MileageSettings" => {
+            Some(
+                ::serde_json::to_value(crate::types::MileageSettings::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "MobileAppVersionIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::MobileAppVersionIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "MoveToNextPeriodFromReconciliationTransactionIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::MoveToNextPeriodFromReconciliationTransactionIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "accounts")]
+        "OauthTokenBody" => {
+            Some(
+                ::serde_json::to_value(crate::types::OauthTokenBody::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "accountant")]
+        "OrgCreateBody" => {
+            Some(
+                ::serde_json::to_value(crate::types::OrgCreateBody::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "owner")]
+        "OrgResetDeleteIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::OrgResetDeleteIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "owner")]
+        "OrgsDeleteBody" => {
+            Some(
+                ::serde_json::to_value(crate::types::OrgsDeleteBody::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "owner")]
+        "OrgsResetBody" => {
+            Some(
+                ::serde_json::to_value(crate::types::OrgsResetBody::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "OrgsUpdateBody" => {
+            Some(
+                ::serde_json::to_value(crate::types::OrgsUpdateBody::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "owner")]
+        "OrgsUpsertBody" => {
+            Some(
+                ::serde_json::to_value(crate::types::OrgsUpsertBody::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "Os" => {
+            Some(
+                ::serde_json::to_value(crate::types::Os::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "PerDiemRateIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::PerDiemRateIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "PerDiemRateInOnlyId" => {
+            Some(
+                ::serde_json::to_value(crate::types::PerDiemRateInOnlyId::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "PersonalCardMfaIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::PersonalCardMfaIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "PersonalCardTransactionHideIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::PersonalCardTransactionHideIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "PersonalCardTransactionsMatchRequest" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::PersonalCardTransactionsMatchRequest::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "PersonalCardTransactionsPostRequest" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::PersonalCardTransactionsPostRequest::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "PersonalCardTransactionsStatsIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::PersonalCardTransactionsStatsIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "PersonalCardsDeleteRequest" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::PersonalCardsDeleteRequest::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "PreviewFromStatementIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::PreviewFromStatementIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "PreviewFromStatementInStatementMapping" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::PreviewFromStatementInStatementMapping::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ProcessAchIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ProcessAchIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ProcessManualIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ProcessManualIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ProcessSummaryIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ProcessSummaryIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ProjectIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ProjectIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ProjectInOnlyId" => {
+            Some(
+                ::serde_json::to_value(crate::types::ProjectInOnlyId::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "RatingPromptStateIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::RatingPromptStateIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReconcileFromStatementIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ReconcileFromStatementIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReconcileFromStatementInStatementMapping" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReconcileFromStatementInStatementMapping::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReconciliationEligibleCardsStatsIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReconciliationEligibleCardsStatsIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReconciliationEntriesCloseRequest" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReconciliationEntriesCloseRequest::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReconciliationExportConfig" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReconciliationExportConfig::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReconciliationExportConfigColumnFormula" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReconciliationExportConfigColumnFormula::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReconciliationExportConfigColumnsItem" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReconciliationExportConfigColumnsItem::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReconciliationExportConfigSeparateLineItemsEntry" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReconciliationExportConfigSeparateLineItemsEntry::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReconciliationExportIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ReconciliationExportIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReconciliationSummaryFromStatementIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReconciliationSummaryFromStatementIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReconciliationSummaryFromStatementInStatementMapping" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReconciliationSummaryFromStatementInStatementMapping::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReconciliationTransactionsDeleteBulkRequestItem" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReconciliationTransactionsDeleteBulkRequestItem::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReconciliationTransactionsFindMatchRequest" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReconciliationTransactionsFindMatchRequest::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReconciliationTransactionsMatchAndReconcileBulkRequestItem" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReconciliationTransactionsMatchAndReconcileBulkRequestItem::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReconciliationTransactionsReconcileBulkRequestItem" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReconciliationTransactionsReconcileBulkRequestItem::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReconciliationTransactionsResolveMultiMatchesRequest" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReconciliationTransactionsResolveMultiMatchesRequest::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReconciliationTransactionsStatsIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReconciliationTransactionsStatsIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReconciliationTransactionsUnmatchBulkRequestItem" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReconciliationTransactionsUnmatchBulkRequestItem::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "RecurringExpenseDisableIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::RecurringExpenseDisableIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "RecurringExpenseIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::RecurringExpenseIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReimbursementInMinimal" => {
+            Some(
+                ::serde_json::to_value(crate::types::ReimbursementInMinimal::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReinvitationIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ReinvitationIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReminderDeleteIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ReminderDeleteIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReminderIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ReminderIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReminderScheduleConfig" => {
+            Some(
+                ::serde_json::to_value(crate::types::ReminderScheduleConfig::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReminderScheduleConfigWhen" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReminderScheduleConfigWhen::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "RemindersStatsIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::RemindersStatsIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "RemoveAdvanceWalletsIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::RemoveAdvanceWalletsIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReportAccountingExportSummaryIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReportAccountingExportSummaryIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver"))]
+        "ReportActionIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ReportActionIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReportActionRemoveApproverIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReportActionRemoveApproverIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "ReportActionResubmit" => {
+            Some(
+                ::serde_json::to_value(crate::types::ReportActionResubmit::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "ReportActionSubmit" => {
+            Some(
+                ::serde_json::to_value(crate::types::ReportActionSubmit::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "ReportActionWithExpensesIdsToAdd" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReportActionWithExpensesIdsToAdd::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ReportActionWithExpensesIdsToEject" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReportActionWithExpensesIdsToEject::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ReportCommentsIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ReportCommentsIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReportCreateAndSubmitExpenses" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReportCreateAndSubmitExpenses::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "ReportDeleteIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ReportDeleteIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver"))]
+        "ReportEjectExpensesPostBody" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReportEjectExpensesPostBody::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ReportFiltersDeleteIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ReportFiltersDeleteIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ReportFiltersIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ReportFiltersIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ReportPermissionsIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ReportPermissionsIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "ReportPurposeIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ReportPurposeIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "approver")]
+        "ReportsApprovePostBody" => {
+            Some(
+                ::serde_json::to_value(crate::types::ReportsApprovePostBody::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "approver")]
+        "ReportsApprovePostBulkBody" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReportsApprovePostBulkBody::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "ReportsEjectExpensesPostBody" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReportsEjectExpensesPostBody::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ReportsExportConfig" => {
+            Some(
+                ::serde_json::to_value(crate::types::ReportsExportConfig::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ReportsExportConfigColumnFormula" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReportsExportConfigColumnFormula::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ReportsExportConfigColumnsItem" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReportsExportConfigColumnsItem::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ReportsExportConfigSeparateLineItemsEntry" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReportsExportConfigSeparateLineItemsEntry::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ReportsExportConfigurationColumn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReportsExportConfigurationColumn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ReportsExportConfigurationConfig" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReportsExportConfigurationConfig::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ReportsExportConfigurationIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReportsExportConfigurationIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ReportsExportConfigurationInOnlyId" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReportsExportConfigurationInOnlyId::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ReportsExportConfigurationSeparateLineItemsEntry" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReportsExportConfigurationSeparateLineItemsEntry::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ReportsExportConfigurationSortColumn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReportsExportConfigurationSortColumn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ReportsExportsIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ReportsExportsIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ReportsStatsIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ReportsStatsIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "RevertToApprovedIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::RevertToApprovedIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "RevertToProcessingIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::RevertToProcessingIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver"))]
+        "RoundOffIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::RoundOffIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "RtfMissingTransactionFromStatementIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::RtfMissingTransactionFromStatementIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "RtfMissingTransactionFromStatementInStatementMapping" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::RtfMissingTransactionFromStatementInStatementMapping::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "ScheduleConfig" => {
+            Some(
+                ::serde_json::to_value(crate::types::ScheduleConfig::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "ScheduleIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ScheduleIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ScheduledCallbackIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ScheduledCallbackIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "SecondaryEmailIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::SecondaryEmailIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "SecondaryEmailsCheckRequest" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::SecondaryEmailsCheckRequest::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "SecondaryEmailsDeleteRequest" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::SecondaryEmailsDeleteRequest::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver"))]
+        "SendBackIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::SendBackIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "super_admin")]
+        "SigninBody" => {
+            Some(
+                ::serde_json::to_value(crate::types::SigninBody::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "super_admin")]
+        "SignupBody" => {
+            Some(
+                ::serde_json::to_value(crate::types::SignupBody::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "SpenderAdvanceRequestIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::SpenderAdvanceRequestIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "SpenderDelegateesPostIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::SpenderDelegateesPostIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "SpenderEmployeeIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::SpenderEmployeeIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "SpenderEmployeeSettingsIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::SpenderEmployeeSettingsIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "SpenderEmployeeSettingsInDataExtractorSettings" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::SpenderEmployeeSettingsInDataExtractorSettings::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "SpenderEmployeeSettingsInExpenseFormAutofills" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::SpenderEmployeeSettingsInExpenseFormAutofills::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "SpenderEmployeeSettingsInInAppChatSettings" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::SpenderEmployeeSettingsInInAppChatSettings::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "SpenderEmployeeSettingsInInstaFyleSettings" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::SpenderEmployeeSettingsInInstaFyleSettings::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "SpenderEmployeeSettingsInLocale" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::SpenderEmployeeSettingsInLocale::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "SpenderEmployeeSettingsInNotificationSettings" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::SpenderEmployeeSettingsInNotificationSettings::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "SpenderEmployeeSettingsInPaymentModeSettings" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::SpenderEmployeeSettingsInPaymentModeSettings::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "SpenderExpenseIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::SpenderExpenseIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "SpenderExpenseSplitObjectItem" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::SpenderExpenseSplitObjectItem::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "SpenderExpensesBulkInItem" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::SpenderExpensesBulkInItem::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "SpenderReportIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::SpenderReportIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "SpenderSplitExpenseIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::SpenderSplitExpenseIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "StatementArchivedCardsIgnoreIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::StatementArchivedCardsIgnoreIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "StatementArchivedCardsIgnoreInStatementMapping" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::StatementArchivedCardsIgnoreInStatementMapping::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "StatementArchivedCardsIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::StatementArchivedCardsIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "StatementArchivedCardsInStatementMapping" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::StatementArchivedCardsInStatementMapping::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "StatementMappingsSuggestRequest" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::StatementMappingsSuggestRequest::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "StatementsIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::StatementsIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "approver", feature = "spender"))]
+        "SubscriptionsIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::SubscriptionsIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "SummaryFromStatementIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::SummaryFromStatementIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "SummaryFromStatementInStatementMapping" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::SummaryFromStatementInStatementMapping::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "TargetExpenseFields" => {
+            Some(
+                ::serde_json::to_value(crate::types::TargetExpenseFields::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "TaxGroupIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::TaxGroupIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "UnassignedCardsFromStatementIn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::UnassignedCardsFromStatementIn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "VirtualCardsIdIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::VirtualCardsIdIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        _ => None,
+    }
+}
+
 #[allow(dead_code)]
 fn round_trip_as<T>(json: &::serde_json::Value) -> Result<::serde_json::Value, String>
 where
