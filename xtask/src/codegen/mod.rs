@@ -254,8 +254,8 @@ pub fn generate(spec: &Path, commit: &str) -> anyhow::Result<Output> {
     )?;
     writeln!(
         r,
-        "fixups: {} $ref-with-siblings rewritten",
-        stats.ref_siblings
+        "fixups: {} $ref-with-siblings rewritten, {} stray `items` beside a declared type dropped",
+        stats.ref_siblings, stats.stray_items
     )?;
     writeln!(
         r,
