@@ -7,6 +7,9 @@ const SECRET_KEYS: &[&str] = &[
     "x-amz-credential",
     "x-amz-security-token",
     "awsaccesskeyid",
+    "signatureprovided",
+    "stringtosign",
+    "canonicalrequest",
     "signature",
     "access_token",
     "refresh_token",
@@ -158,7 +161,10 @@ mod tests {
         let xml = "<Error><Code>SignatureDoesNotMatch</Code><AWSAccessKeyId>AKIAEXAMPLE</AWSAccessKeyId>\
                    <SignatureProvided>sigsig</SignatureProvided></Error>";
         let out = redact(xml);
-        assert!(!out.contains("AKIAEXAMPLE"), "{out}");
+        assert!(
+            !out.contains("AKIAEXAMPLE") && !out.contains("sigsig"),
+            "{out}"
+        );
         assert!(out.contains("SignatureDoesNotMatch"), "{out}");
         let json = r#"{"access_token": "tok-secret", "refresh_token":"rt-secret", "note":"ok"}"#;
         let out = redact(json);
