@@ -84,7 +84,7 @@ pub use fyle_transport as transport;
 pub use api_error::{ApiError, BulkRowError, FieldError, FyleErrorKind, ValidationRow};
 pub use builder::{ClientBuilder, DEFAULT_ACCOUNTS_URL, DEFAULT_REQUESTS_PER_SECOND};
 pub use client::Client;
-pub use error::{DecodeError, Error, ErrorKind, NotFound, RequestInfo, Result};
+pub use error::{BodyExcerpt, DecodeError, Error, ErrorKind, NotFound, RequestInfo, Result};
 pub use execute::GetRequest;
 pub use list::{DEFAULT_STABLE_KEYS, DEFAULT_STREAM_ORDER, ListRequest, MAX_PAGE_SIZE, Page};
 pub use raw::{RawRequest, RawResponse};
