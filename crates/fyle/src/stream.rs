@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, FuturesOrdered, StreamExt};
+use fyle_models::lenient::{self, Decoded};
 use fyle_models::operations::Operation;
 use fyle_models::query::{Filter, Literal};
 use serde::Deserialize;
@@ -13,7 +14,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::client::Client;
-use crate::envelope::{decode_tracked, from_slice, non_json_body};
+use crate::envelope::{decode_with, log_warnings, non_json_body};
 use crate::error::{Error, Result};
 use crate::execute::call_for;
 use crate::list::Page;
@@ -52,7 +53,8 @@ impl PageQuery {
     pub(crate) async fn fetch<T: DeserializeOwned>(&self, offset: u64) -> Result<Page<T>> {
         let pairs = self.pairs(offset, self.order.as_deref());
         let body = self.fetch_body(pairs).await?;
-        from_slice(self.op.operation_id, &body)
+        decode_with::<Page<T>>(self.op.operation_id, &body, self.client.strict_decoding())
+            .map(|d| d.value.with_warnings(d.warnings))
             .map_err(|e| e.with_request(&http::Method::GET, self.op.path))
     }
 }
@@ -308,25 +310,39 @@ impl<T: DeserializeOwned + Send + 'static> KeysetPager<T> {
             };
             cursor.push(v.clone());
         }
+        let strict = self.query.client.strict_decoding();
         let mut items = Vec::with_capacity(raw.data.len());
+        let mut warnings = Vec::new();
         for (i, item) in raw.data.into_iter().enumerate() {
-            match decode_tracked::<T>(item.get().as_bytes()) {
-                Ok(item) => items.push(item),
+            let json = item.get().as_bytes();
+            let decoded = if strict {
+                lenient::decode_strict::<T>(json).map(|value| Decoded {
+                    value,
+                    warnings: Vec::new(),
+                })
+            } else {
+                lenient::decode::<T>(json)
+            };
+            match decoded {
+                Ok(d) => {
+                    items.push(d.value);
+                    let at = format!("data[{i}]");
+                    warnings.extend(d.warnings.into_iter().map(|w| w.at(&at)));
+                }
                 Err(e) => {
                     self.done = true;
                     let at = format!("data[{i}]");
-                    let err = Error::decode_at(op.operation_id, &at, &e, item.get().as_bytes());
+                    let err = Error::decode_at(op.operation_id, &at, &e, json);
                     return Some(Err(err.with_request(&http::Method::GET, op.path)));
                 }
             }
         }
+        log_warnings(op.operation_id, &warnings);
         self.cursor = Some(cursor);
         self.yielded += items.len() as u64;
-        Some(Ok(Page {
-            count: raw.count,
-            offset: raw.offset,
-            items,
-        }))
+        Some(Ok(
+            Page::new(raw.count, raw.offset, items).with_warnings(warnings)
+        ))
     }
 }
 
