@@ -105,6 +105,10 @@ pub enum AuthError {
         /// What is wrong.
         reason: String,
     },
+    /// A provider that keeps its tokens in a [`TokenStore`](crate::TokenStore) could not read
+    /// or write them (a database error, a key that does not open the row, a revoked org).
+    #[error(transparent)]
+    Store(Arc<crate::StoreError>),
 }
 
 impl From<HostRefused> for AuthError {

@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::api_error::{ApiError, BulkRowError, FyleErrorKind, ValidationRow};
+use crate::cursor::{PagingError, StreamCursor};
 use http::{Method, StatusCode};
 
 /// The result type of every fallible facade call.
@@ -37,6 +38,7 @@ struct Inner {
     kind: ErrorKind,
     request: Option<RequestInfo>,
     resume_offset: Option<u64>,
+    resume_cursor: Option<StreamCursor>,
 }
 
 /// The method and path of the request an error belongs to (the query string is never kept).
@@ -101,6 +103,17 @@ pub enum ErrorKind {
     InvalidRequest(String),
     /// The client could not be built (missing credentials, bad URL, ...).
     Config(String),
+    /// A list response broke the paging contract (a stable-mode cursor that does not advance,
+    /// a page larger than its `limit`).
+    Paging(PagingError),
+    /// A URL from a response (a presigned storage URL, a redirect) was refused before any
+    /// request: not https, or a loopback or private address outside an explicit test opt-in.
+    UnsafeUrl {
+        /// The host of the URL (never its signed query string).
+        host: String,
+        /// Why it was refused.
+        reason: &'static str,
+    },
 }
 
 /// A 404 from Fyle, or a lookup by id with `count == 0`.
@@ -213,6 +226,7 @@ impl Error {
                 kind,
                 request: None,
                 resume_offset: None,
+                resume_cursor: None,
             }),
         }
     }
@@ -284,6 +298,11 @@ impl Error {
         self
     }
 
+    pub(crate) fn with_resume_cursor(mut self, cursor: StreamCursor) -> Self {
+        self.inner.resume_cursor = Some(cursor);
+        self
+    }
+
     /// Builds the error for a non-success response from a Fyle host.
     pub(crate) fn from_response(
         status: StatusCode,
@@ -346,11 +365,19 @@ impl Error {
         self.inner.request.as_ref()
     }
 
-    /// For an error from a paginated stream: the offset the stream had reached. Every item before
-    /// it was yielded; restart with `.offset(resume_offset)` (or poll the stream again, which
-    /// retries the failed page).
+    /// For an error from an offset-mode stream: the offset the stream had reached. Every item
+    /// before it was yielded; restart with `.offset(resume_offset)` (or poll the stream again,
+    /// which retries the failed page). Stable mode ignores `.offset(..)`: use
+    /// [`resume_cursor`](Self::resume_cursor) there.
     pub fn resume_offset(&self) -> Option<u64> {
         self.inner.resume_offset
+    }
+
+    /// For an error from a stable-mode stream: the cursor after the last page yielded. Persist
+    /// it ([`StreamCursor::to_token`]) and restart with
+    /// [`ListRequest::resume_from`](crate::ListRequest::resume_from), or poll the stream again.
+    pub fn resume_cursor(&self) -> Option<&StreamCursor> {
+        self.inner.resume_cursor.as_ref()
     }
 
     /// The HTTP status, when a response was received.
@@ -450,6 +477,7 @@ impl fmt::Debug for Error {
             .field("kind", &self.inner.kind)
             .field("request", &self.inner.request)
             .field("resume_offset", &self.inner.resume_offset)
+            .field("resume_cursor", &self.inner.resume_cursor)
             .finish()
     }
 }
@@ -498,6 +526,10 @@ impl fmt::Display for Error {
             }
             ErrorKind::InvalidRequest(m) => write!(f, "invalid request: {m}")?,
             ErrorKind::Config(m) => write!(f, "invalid client configuration: {m}")?,
+            ErrorKind::Paging(e) => write!(f, "{e}")?,
+            ErrorKind::UnsafeUrl { host, reason } => {
+                write!(f, "refused the URL to host {host}: {reason}")?;
+            }
         }
         if let Some(offset) = self.inner.resume_offset {
             write!(f, " (stream stopped at offset {offset})")?;

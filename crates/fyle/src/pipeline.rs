@@ -11,7 +11,7 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 
 const JSON: &str = "application/json";
-const UA: &str = concat!("fyle-rs/", env!("CARGO_PKG_VERSION"));
+const UA: &str = fyle_transport::USER_AGENT;
 
 /// Which host a call goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -257,7 +257,7 @@ async fn stable_mode_decode_errors_name_the_same_json_path() {
         .await;
     let client = client_for(&server, CountingTokens::new());
     let mut stream = ListRequest::<Expense>::new(client, &EXPENSES_LIST)
-        .stable()
+        .stable_by(["updated_at", "id"])
         .stream();
     let err = stream.next().await.expect("one item").expect_err("decode");
     match err.kind() {
