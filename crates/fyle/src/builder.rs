@@ -10,8 +10,8 @@ use url::Url;
 use crate::client::{Client, ClientInner, DEFAULT_PAGE_CONCURRENCY};
 use crate::error::{Error, Result};
 
-/// Fyle's production accounts host (token and cluster endpoints).
-pub const DEFAULT_ACCOUNTS_URL: &str = "https://accounts.fylehq.com";
+/// Fyle's production accounts host (token and cluster endpoints): fyle-auth's constant.
+pub use fyle_auth::DEFAULT_ACCOUNTS_URL;
 
 /// Fyle's documented rate limit: 10 requests per second per IP.
 pub use fyle_transport::DEFAULT_REQUESTS_PER_SECOND;
@@ -130,7 +130,9 @@ impl ClientBuilder {
         self
     }
 
-    /// The hosts the Bearer token may be sent to (default: https `fylehq.com` and its subdomains).
+    /// The hosts any secret may be sent to: the Bearer token (cluster and accounts calls) and,
+    /// with [`credentials`](Self::credentials), the client secret and refresh token (default:
+    /// https `fylehq.com` and its subdomains; a local sandbox needs `allow_loopback_http()`).
     pub fn allow_list(mut self, allow_list: ClusterAllowList) -> Self {
         self.allow_list = allow_list;
         self
@@ -200,8 +202,12 @@ impl ClientBuilder {
             }
             Tokens::Credentials(credentials) => {
                 let accounts = credentials.accounts_url.clone();
-                let provider: Arc<dyn TokenProvider> =
-                    Arc::new(RefreshTokenProvider::new(credentials, transport.clone()));
+                // One host policy for every secret: the token endpoint gets the allow-list too.
+                let provider: Arc<dyn TokenProvider> = Arc::new(
+                    RefreshTokenProvider::builder(credentials, transport.clone())
+                        .host_policy(self.allow_list.clone())
+                        .build(),
+                );
                 (provider, Some(accounts))
             }
             Tokens::Provider(p) => (p, None),

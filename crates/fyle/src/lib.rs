@@ -86,7 +86,7 @@ pub use api_error::{ApiError, BulkRowError, FieldError, FyleErrorKind, Validatio
 pub use builder::{ClientBuilder, DEFAULT_ACCOUNTS_URL, DEFAULT_REQUESTS_PER_SECOND};
 pub use client::Client;
 pub use cursor::{PagingError, StreamCursor};
-pub use error::{DecodeError, Error, ErrorKind, NotFound, RequestInfo, Result};
+pub use error::{BodyExcerpt, DecodeError, Error, ErrorKind, NotFound, RequestInfo, Result};
 pub use execute::GetRequest;
 pub use list::{
     DEFAULT_SNAPSHOT_COLUMN, DEFAULT_STABLE_KEYS, DEFAULT_STREAM_ORDER, ListRequest, MAX_PAGE_SIZE,
