@@ -12,7 +12,10 @@
 //!   by the sandbox itself (`/storage/...`). Every other operation of the generated table answers
 //!   `501 {"message": "fyle-sandbox does not simulate <operationId> (<METHOD> <path>) yet"}`;
 //! - `/__sandbox/faults`, `/__sandbox/rate_limit`, `/__sandbox/clock/advance` to change its
-//!   behaviour at run time.
+//!   behaviour at run time, with `Authorization: Bearer <SandboxInfo::control_token>`.
+//!
+//! Secrets (client secrets, tokens, the control token) are random per process unless
+//! [`SandboxConfig::pin_secrets`] derives them from the seed.
 //!
 //! Data is seeded deterministically from [`SandboxConfig::seed`]: per org, employees with roles
 //! and departments, categories, projects and cost centers (integer ids), corporate cards and
@@ -117,6 +120,9 @@ pub struct SandboxConfig {
     /// End of the seeded history (rows spread over the year before it). Default: midnight UTC
     /// today, so recent-window queries always find rows; pin it for data that never moves.
     pub history_end: Option<time::OffsetDateTime>,
+    /// Derive the client secrets, tokens and control token from [`seed`](Self::seed), so they
+    /// are the same on every run. Default false: fresh random secrets per process.
+    pub pin_secrets: bool,
 }
 
 impl Default for SandboxConfig {
@@ -133,6 +139,7 @@ impl Default for SandboxConfig {
             faults: FaultConfig::default(),
             churn: None,
             history_end: None,
+            pin_secrets: false,
         }
     }
 }
@@ -152,6 +159,8 @@ pub struct SandboxInfo {
     pub refresh_token: String,
     /// Every org.
     pub orgs: Vec<OrgInfo>,
+    /// The bearer token the `/__sandbox/*` control routes require.
+    pub control_token: String,
 }
 
 /// One org of the sandbox.
@@ -227,7 +236,11 @@ impl Sandbox {
         })?;
         let base_url = format!("http://{addr}");
 
-        let mut auth = Auth::new(seed, config.token_ttl);
+        let mut auth = Auth::new(
+            auth::secret_seed(seed, config.pin_secrets),
+            config.token_ttl,
+        );
+        let control_token = auth.control_token();
         let mut store = Store::default();
         let mut org_infos = Vec::new();
         for org in seeded {
@@ -271,6 +284,7 @@ impl Sandbox {
             client_secret: first.client_secret,
             refresh_token: first.refresh_token,
             orgs: org_infos,
+            control_token: control_token.clone(),
         };
 
         let state = Arc::new(AppState {
@@ -286,6 +300,7 @@ impl Sandbox {
             base_url,
             auto_approve: config.auto_approve,
             url_ttl: config.url_ttl,
+            control_token,
         });
 
         let app = routes::router(Arc::clone(&state));

@@ -48,12 +48,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             "/storage/{file_id}",
             put(storage::upload).get(storage::download),
         )
-        .route(
-            "/__sandbox/faults",
-            get(control::get_faults).post(control::set_faults),
-        )
-        .route("/__sandbox/rate_limit", post(control::set_rate_limit))
-        .route("/__sandbox/clock/advance", post(control::advance_clock))
+        .merge(control::router(Arc::clone(&state)))
         .merge(api)
         .with_state(state)
 }
