@@ -61,6 +61,7 @@ mod routes;
 mod seed;
 mod state;
 mod store;
+mod webhooks;
 mod writes;
 
 pub use churn::{ChurnConfig, ChurnStats};
@@ -286,6 +287,7 @@ impl Sandbox {
             base_url,
             auto_approve: config.auto_approve,
             url_ttl: config.url_ttl,
+            webhooks: webhooks::Webhooks::start(),
         });
 
         let app = routes::router(Arc::clone(&state));
@@ -395,6 +397,11 @@ impl Sandbox {
             .org(org_id)
             .map(|o| o.table(resource).rows.keys().cloned().collect())
             .unwrap_or_default()
+    }
+
+    /// How many webhook deliveries the receivers accepted (answered 2xx) so far.
+    pub fn webhooks_delivered(&self) -> u64 {
+        self.state.webhooks.delivered()
     }
 
     /// Runs one churn tick now (whether or not `--churn` is on); useful in tests.

@@ -37,6 +37,8 @@ pub(crate) struct AppState {
     pub(crate) base_url: String,
     pub(crate) auto_approve: bool,
     pub(crate) url_ttl: Duration,
+    /// Subscriptions and the webhook delivery queue.
+    pub(crate) webhooks: crate::webhooks::Webhooks,
 }
 
 impl AppState {

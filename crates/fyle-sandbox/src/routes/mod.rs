@@ -32,6 +32,10 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             "/app/developers/oauth/authorize",
             get(accounts::authorize_page).post(accounts::authorize_decision),
         )
+        .route(
+            "/platform/v1/{role}/subscriptions",
+            get(crate::webhooks::list).post(crate::webhooks::create),
+        )
         .fallback(platform::dispatch)
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),
