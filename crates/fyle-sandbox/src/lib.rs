@@ -64,6 +64,7 @@ mod routes;
 mod seed;
 mod state;
 mod store;
+mod webhooks;
 mod writes;
 
 pub use churn::{ChurnConfig, ChurnStats};
@@ -301,6 +302,7 @@ impl Sandbox {
             auto_approve: config.auto_approve,
             url_ttl: config.url_ttl,
             control_token,
+            webhooks: webhooks::Webhooks::start(),
         });
 
         let app = routes::router(Arc::clone(&state));
@@ -410,6 +412,11 @@ impl Sandbox {
             .org(org_id)
             .map(|o| o.table(resource).rows.keys().cloned().collect())
             .unwrap_or_default()
+    }
+
+    /// How many webhook deliveries the receivers accepted (answered 2xx) so far.
+    pub fn webhooks_delivered(&self) -> u64 {
+        self.state.webhooks.delivered()
     }
 
     /// Runs one churn tick now (whether or not `--churn` is on); useful in tests.

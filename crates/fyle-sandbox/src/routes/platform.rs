@@ -15,6 +15,7 @@ use crate::listing::{self, Scope};
 use crate::ops;
 use crate::state::AppState;
 use crate::store::{OrgData, Resource, Row, User};
+use crate::webhooks::{ReportEvent, after_report_action};
 use crate::writes::{ActAs, RowError, Txn};
 
 const PREFIX: &str = "/platform/v1";
@@ -420,6 +421,14 @@ fn write_route(
             let rows = write_one(state, grant, user, act, Resource::Reports, |txn| {
                 txn.submit_report(data)
             })?;
+            after_report_action(
+                state,
+                &grant.org_id,
+                user,
+                act,
+                ReportEvent::Submitted,
+                &rows,
+            );
             Ok(respond(op, BodyShape::Data, rows))
         }
         Route::AddExpenses => {
@@ -444,6 +453,14 @@ fn write_route(
                     txn.approve_report(data)
                 })?
             };
+            after_report_action(
+                state,
+                &grant.org_id,
+                user,
+                act,
+                ReportEvent::AdminApproved,
+                &rows,
+            );
             Ok(respond(
                 op,
                 if bulk {
@@ -455,7 +472,7 @@ fn write_route(
             ))
         }
         Route::MarkPaid => {
-            write_with_bulk(
+            let rows = write_with_bulk(
                 state,
                 grant,
                 user,
@@ -464,6 +481,7 @@ fn write_route(
                 |t, i| t.mark_report_paid(i),
                 Resource::Reports,
             )?;
+            after_report_action(state, &grant.org_id, user, act, ReportEvent::Paid, &rows);
             Ok(respond(op, BodyShape::None, Vec::new()))
         }
         Route::AttachReceipt => {
