@@ -52,13 +52,19 @@ mod churn;
 mod clock;
 mod errors;
 mod faults;
+mod generated;
+mod generic;
+mod instance;
 mod keyset;
 mod listing;
 mod ops;
 mod query_eval;
 mod rate_limit;
+mod realistic;
 mod routes;
+mod schema;
 mod seed;
+mod seed_master;
 mod state;
 mod store;
 mod writes;
@@ -209,7 +215,17 @@ impl Sandbox {
         );
         let seeded = tokio::task::spawn_blocking(move || {
             (0..orgs)
-                .map(|i| seed::seed_org(seed, i, expenses, history_end))
+                .map(|i| {
+                    let mut org = seed::seed_org(seed, i, expenses, history_end);
+                    let first: Vec<String> = representative_users(&org)
+                        .into_iter()
+                        .map(|u| u.user_id)
+                        .collect();
+                    org.refs = generic::refs(&org, &first, history_end);
+                    let refs = org.refs.clone();
+                    generic::seed(&mut org, seed, &refs);
+                    org
+                })
                 .collect::<Vec<_>>()
         })
         .await
