@@ -9,14 +9,19 @@
 //!   full filter grammar of [`fyle_models::query`], multi-column `order`, `offset`, `limit`
 //!   (1..=200) and exact `count`; upserts, bulk posts, deletes and the core actions (submit,
 //!   approve, mark paid, attach files); files with presigned-style upload and download URLs served
-//!   by the sandbox itself (`/storage/...`). Every other operation of the generated table answers
-//!   `501 {"message": "fyle-sandbox does not simulate <operationId> (<METHOD> <path>) yet"}`;
+//!   by the sandbox itself (`/storage/...`). Every other operation of the 11 spec files is served
+//!   by a spec-driven store (`generic.rs`) from a schema table generated into `generated/`:
+//!   seeded realistic rows, lists through the same query engine, get by id, upserts, bulk posts,
+//!   deletes and state actions that validate their body against the request schema. Every
+//!   answer has the shape of the operation's response schema for the role asking;
 //! - `/__sandbox/faults`, `/__sandbox/rate_limit`, `/__sandbox/clock/advance` to change its
 //!   behaviour at run time.
 //!
 //! Data is seeded deterministically from [`SandboxConfig::seed`]: per org, employees with roles
 //! and departments, categories, projects and cost centers (integer ids), corporate cards and
-//! transactions, reports in every state and [`SandboxConfig::expenses`] expenses with receipts.
+//! transactions, tax groups, expense fields (custom fields of every type), reports in every state
+//! and [`SandboxConfig::expenses`] expenses with receipts, custom field values, taxes and matched
+//! card transactions; then a dozen rows of every other listed resource, built from its schema.
 //! Roles behave like Fyle's: a spender sees their own expenses, an approver their approvees', an
 //! admin the whole org's. Only tokens the sandbox issued are accepted.
 //!
