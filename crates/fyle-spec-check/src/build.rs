@@ -175,6 +175,7 @@ struct Flat {
     items: Option<Value>,
     choices: Vec<Value>,
     max_length: Option<u64>,
+    pattern: bool,
     minimum: Option<f64>,
     maximum: Option<f64>,
     min_items: usize,
@@ -274,6 +275,53 @@ impl Builder<'_> {
         }
     }
 
+    /// Whether the spec lets `node` be `null`: `nullable` (beside a `$ref` too), a null arm of an
+    /// `anyOf`/`oneOf`, or an `allOf` whose every arm does. An `allOf` arm with a `type` and no
+    /// `nullable` (`allOf [nullable_ref, {type: object}]`) forbids it.
+    fn accepts_null(&self, node: &Value, hops: usize) -> bool {
+        let Some(obj) = node.as_object() else {
+            return node == &Value::Bool(true);
+        };
+        if hops > 32 {
+            return false;
+        }
+        if obj.get("nullable").and_then(Value::as_bool) == Some(true) {
+            return true;
+        }
+        if let Some(r) = obj.get("$ref").and_then(Value::as_str) {
+            return self
+                .spec
+                .lookup(self.file, r)
+                .is_ok_and(|t| self.accepts_null(t, hops + 1));
+        }
+        if obj.get("type").is_some() {
+            return false;
+        }
+        if let Some(values) = obj.get("enum").and_then(Value::as_array) {
+            return values.contains(&Value::Null);
+        }
+        let all = obj.get("allOf").and_then(Value::as_array);
+        let all_ok = all.is_none_or(|arms| arms.iter().all(|a| self.accepts_null(a, hops + 1)));
+        let any: Vec<&Value> = ["anyOf", "oneOf"]
+            .iter()
+            .filter_map(|k| obj.get(*k).and_then(Value::as_array))
+            .flatten()
+            .collect();
+        let any_ok = any.is_empty()
+            || any
+                .iter()
+                .any(|a| self.is_null_choice(a) || self.accepts_null(a, hops + 1));
+        // A bare `{}`-like node accepts anything, null included, but is not a "nullable field":
+        // only combinators and explicit nulls count.
+        (all.is_some() || !any.is_empty()) && all_ok && any_ok
+    }
+
+    fn is_null_choice(&self, arm: &Value) -> bool {
+        self.spec
+            .deref(self.file, arm)
+            .is_ok_and(|target| is_null_arm(arm, target))
+    }
+
     /// Sorts one `anyOf`/`oneOf` arm: a list of required fields, a null arm, or a real choice.
     fn choice(&self, arm: &Value, flat: &mut Flat) -> Result<(), SpecError> {
         let only_required = arm
@@ -303,7 +351,7 @@ impl Builder<'_> {
     ) -> Result<Value, SpecError> {
         let mut flat = Flat::default();
         self.flatten(node, &mut flat, 0)?;
-        if self.kind == InstanceKind::Nulls && flat.nullable && !pointer.is_empty() {
+        if self.kind == InstanceKind::Nulls && !pointer.is_empty() && self.accepts_null(node, 0) {
             return Ok(Value::Null);
         }
         let recursive = flat.refs.iter().any(|r| self.stack.contains(r));
@@ -366,6 +414,12 @@ impl Builder<'_> {
 
     fn leaf(&mut self, flat: &Flat, pointer: &str, name: &str) -> Value {
         self.seq += 1;
+        // A bare component (`phone_number`) is named by its schema.
+        let name = if name.is_empty() {
+            flat.refs.first().map_or("", String::as_str)
+        } else {
+            name
+        };
         let generated = match flat.ty.as_deref() {
             Some("integer") => values::number(true, flat.minimum, flat.maximum),
             Some("number") => values::number(false, flat.minimum, flat.maximum),
@@ -376,8 +430,10 @@ impl Builder<'_> {
             }
         };
         self.fallbacks.insert(pointer.to_owned(), generated.clone());
+        // A `pattern` is met by the spec's example, not by a generated text.
+        let use_example = self.kind.uses_examples() || flat.pattern;
         match &flat.example {
-            Some(e) if self.kind.uses_examples() && !e.is_null() && same_type(flat, e) => e.clone(),
+            Some(e) if use_example && !e.is_null() && same_type(flat, e) => e.clone(),
             _ => generated,
         }
     }
@@ -417,6 +473,15 @@ impl Builder<'_> {
             if everything || wanted.contains(key) || pad {
                 let child = format!("{pointer}/{}", escape(key));
                 out.insert(key.clone(), self.value(schema, &child, key, depth + 1)?);
+            }
+        }
+        for key in &flat.required {
+            // The spec sometimes requires a field it does not declare (`suggest_mappings` requires
+            // `id`); the instance must still carry it.
+            if !out.contains_key(key) && !flat.properties.iter().any(|(k, _)| k == key) {
+                self.seq += 1;
+                let v = values::string(key, None, self.seq);
+                out.insert(key.clone(), json!(v));
             }
         }
         if flat.properties.is_empty() && !flat.choices.is_empty() {

@@ -1,13 +1,18 @@
-//! OpenAPI 3.0 schema -> JSON Schema (draft 7), and validation with the `jsonschema` crate.
+//! OpenAPI 3.0 schema -> JSON Schema (draft 2020-12), and validation with the `jsonschema` crate.
 //!
-//! The conversion is literal except for three readings of OpenAPI 3.0 the validator needs:
+//! The conversion is literal except for four readings of OpenAPI 3.0 the validator needs:
 //! - `nullable: true` allows `null` (beside `type`, beside `enum`, and beside a `$ref`, which Fyle's
 //!   spec writes 97 times and means);
 //! - a boolean `exclusiveMinimum`/`exclusiveMaximum` (draft 4 style) becomes the numeric form;
 //! - a `pattern` written as a JavaScript regex literal (`/^...$/`, the spec's `phone_number`) loses its
-//!   delimiters, without which no string could ever match.
+//!   delimiters, without which no string could ever match;
+//! - `allOf` merges its arms, as OpenAPI tools read it: an arm closed by `additionalProperties: false`
+//!   (`report_out` in `allOf [report_out, {properties: {updated_by_user}}]`) would, read as JSON
+//!   Schema, reject every property of the other arms, so closed arms are opened and the merged object
+//!   is closed once with `unevaluatedProperties: false` (draft 2020-12).
 //!
-//! Referenced components are copied under `definitions`; nothing is fetched from the network.
+//! Referenced components are copied under `$defs` (an opened variant `<name>@open` where an `allOf`
+//! arm needs one); nothing is fetched from the network.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -59,24 +64,31 @@ pub fn to_json_schema(
     openness: Openness,
 ) -> Result<Value, SpecError> {
     let mut conv = Converter {
+        spec,
+        file,
         openness,
         wanted: BTreeSet::new(),
     };
-    let root = conv.node(schema);
+    let root = conv.node(schema, false);
     let mut defs = BTreeMap::new();
-    while let Some(name) = conv.wanted.iter().find(|n| !defs.contains_key(*n)).cloned() {
+    while let Some((name, open)) = conv
+        .wanted
+        .iter()
+        .find(|w| !defs.contains_key(&def_name(&w.0, w.1)))
+        .cloned()
+    {
         let target = spec
             .component(file, &name)
             .ok_or_else(|| SpecError::BadRef {
                 file: file.to_owned(),
                 reference: format!("#/components/schemas/{name}"),
             })?;
-        let converted = conv.node(target);
-        defs.insert(name, converted);
+        let converted = conv.node(target, open);
+        defs.insert(def_name(&name, open), converted);
     }
     Ok(json!({
-        "$schema": "http://json-schema.org/draft-07/schema#",
-        "definitions": defs,
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$defs": defs,
         "allOf": [root],
     }))
 }
@@ -90,7 +102,7 @@ pub fn validator(
 ) -> Result<jsonschema::Validator, SpecError> {
     let doc = to_json_schema(spec, file, schema, openness)?;
     jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft7)
+        .with_draft(jsonschema::Draft::Draft202012)
         .should_validate_formats(true)
         .build(&doc)
         .map_err(|e| SpecError::Compile {
@@ -111,13 +123,17 @@ pub fn validate(validator: &jsonschema::Validator, instance: &Value) -> Vec<Stri
         .collect()
 }
 
-struct Converter {
+struct Converter<'a> {
+    spec: &'a Spec,
+    file: &'a str,
     openness: Openness,
-    wanted: BTreeSet<String>,
+    /// Components to copy under `$defs`: (name, opened).
+    wanted: BTreeSet<(String, bool)>,
 }
 
-impl Converter {
-    fn node(&mut self, node: &Value) -> Value {
+impl Converter<'_> {
+    /// Converts one node; `opened` drops a top-level `additionalProperties: false` (an `allOf` arm).
+    fn node(&mut self, node: &Value, opened: bool) -> Value {
         let Some(obj) = node.as_object() else {
             return node.clone();
         };
@@ -125,8 +141,9 @@ impl Converter {
         if let Some(r) = obj.get("$ref").and_then(Value::as_str) {
             let target = match schema_ref_name(r) {
                 Some(name) => {
-                    self.wanted.insert(name.to_owned());
-                    json!({ "$ref": format!("#/definitions/{}", escape(name)) })
+                    let open = opened && self.closed(node, 0);
+                    self.wanted.insert((name.to_owned(), open));
+                    json!({ "$ref": format!("#/$defs/{}", escape(&def_name(name, open))) })
                 }
                 None => json!({ "$ref": r }),
             };
@@ -138,14 +155,31 @@ impl Converter {
                 out.insert(key.to_owned(), v.clone());
             }
         }
-        self.keywords(obj, &mut out);
+        self.keywords(obj, &mut out, opened);
         if nullable {
             return make_nullable(out);
         }
         Value::Object(out)
     }
 
-    fn keywords(&mut self, obj: &Map<String, Value>, out: &mut Map<String, Value>) {
+    /// Whether a node, read as an object, admits no property beyond the ones it (or its `allOf`
+    /// arms) declare.
+    fn closed(&self, node: &Value, hops: usize) -> bool {
+        if hops > 32 {
+            return false;
+        }
+        let Ok(node) = self.spec.deref(self.file, node) else {
+            return false;
+        };
+        if node.get("additionalProperties") == Some(&Value::Bool(false)) {
+            return true;
+        }
+        node.get("allOf")
+            .and_then(Value::as_array)
+            .is_some_and(|arms| arms.iter().any(|a| self.closed(a, hops + 1)))
+    }
+
+    fn keywords(&mut self, obj: &Map<String, Value>, out: &mut Map<String, Value>, opened: bool) {
         let open = self.openness == Openness::Open;
         if let Some(Value::String(f)) = out.get("format")
             && !CHECKED_FORMATS.contains(&f.as_str())
@@ -158,26 +192,41 @@ impl Converter {
         if let Some(Value::Object(props)) = obj.get("properties") {
             let props = props
                 .iter()
-                .map(|(k, v)| (k.clone(), self.node(v)))
+                .map(|(k, v)| (k.clone(), self.node(v, false)))
                 .collect();
             out.insert("properties".into(), Value::Object(props));
         }
         for key in ["items", "not"] {
             if let Some(v) = obj.get(key) {
-                out.insert(key.into(), self.node(v));
+                out.insert(key.into(), self.node(v, false));
             }
         }
-        match obj.get("additionalProperties") {
-            Some(Value::Bool(false)) if open => {}
-            Some(v) => {
-                let v = self.node(v);
-                out.insert("additionalProperties".into(), v);
-            }
-            None => {}
+        let all_of = obj.get("allOf").and_then(Value::as_array);
+        let closed = !open && !opened && self.closed(&Value::Object(obj.clone()), 0);
+        // `false` is written back below, as the keyword that fits (or not at all when opened).
+        if let Some(v) = obj.get("additionalProperties")
+            && v != &Value::Bool(false)
+        {
+            let v = self.node(v, false);
+            out.insert("additionalProperties".into(), v);
         }
-        for key in ["allOf", "anyOf", "oneOf"] {
+        if closed {
+            // Without `allOf`, the two keywords mean the same; with it, only this one sees the
+            // properties the arms declare.
+            let key = if all_of.is_some() {
+                "unevaluatedProperties"
+            } else {
+                "additionalProperties"
+            };
+            out.insert(key.into(), Value::Bool(false));
+        }
+        if let Some(arms) = all_of {
+            let arms = arms.iter().map(|a| self.node(a, true)).collect();
+            merge_arms(out, "allOf", arms);
+        }
+        for key in ["anyOf", "oneOf"] {
             if let Some(Value::Array(arms)) = obj.get(key) {
-                let arms = arms.iter().map(|a| self.node(a)).collect();
+                let arms = arms.iter().map(|a| self.node(a, false)).collect();
                 let key = if open && key == "oneOf" { "anyOf" } else { key };
                 merge_arms(out, key, arms);
             }
@@ -190,6 +239,15 @@ impl Converter {
                 Value::String(strip_regex_literal(p).to_owned()),
             );
         }
+    }
+}
+
+/// The `$defs` key of a component, opened or as declared.
+fn def_name(name: &str, opened: bool) -> String {
+    if opened {
+        format!("{name}@open")
+    } else {
+        name.to_owned()
     }
 }
 
@@ -272,6 +330,27 @@ fn escape(name: &str) -> String {
 mod tests {
     use super::*;
 
+    fn tiny() -> Spec {
+        let doc = json!({"components": {"schemas": {
+            "base": {"type": "object", "additionalProperties": false,
+                "properties": {"id": {"type": "string"}}},
+            "x": {"type": "string"}
+        }}});
+        Spec::from_documents([("admin".to_owned(), doc)].into_iter().collect())
+    }
+
+    fn convert(node: &Value, openness: Openness) -> (Value, BTreeSet<(String, bool)>) {
+        let spec = tiny();
+        let mut conv = Converter {
+            spec: &spec,
+            file: "admin",
+            openness,
+            wanted: BTreeSet::new(),
+        };
+        let v = conv.node(node, false);
+        (v, conv.wanted)
+    }
+
     #[test]
     fn regex_literal_delimiters_are_stripped() {
         assert_eq!(strip_regex_literal("/^a$/"), "^a$");
@@ -281,36 +360,46 @@ mod tests {
 
     #[test]
     fn nullable_enum_accepts_null() {
-        let mut conv = Converter {
-            openness: Openness::Strict,
-            wanted: BTreeSet::new(),
-        };
-        let v = conv.node(&json!({"type": "string", "enum": ["A"], "nullable": true}));
+        let (v, _) = convert(
+            &json!({"type": "string", "enum": ["A"], "nullable": true}),
+            Openness::Strict,
+        );
         assert_eq!(v["type"], json!(["string", "null"]));
         assert_eq!(v["enum"], json!(["A", null]));
     }
 
     #[test]
     fn nullable_beside_ref_accepts_null() {
-        let mut conv = Converter {
-            openness: Openness::Strict,
-            wanted: BTreeSet::new(),
-        };
-        let v = conv.node(&json!({"$ref": "#/components/schemas/x", "nullable": true}));
+        let (v, wanted) = convert(
+            &json!({"$ref": "#/components/schemas/x", "nullable": true}),
+            Openness::Strict,
+        );
         assert_eq!(v["anyOf"][0], json!({"type": "null"}));
-        assert_eq!(v["anyOf"][1]["$ref"], json!("#/definitions/x"));
-        assert!(conv.wanted.contains("x"));
+        assert_eq!(v["anyOf"][1]["$ref"], json!("#/$defs/x"));
+        assert!(wanted.contains(&("x".to_owned(), false)));
     }
 
     #[test]
     fn open_mode_drops_closed_objects_and_enums() {
-        let mut conv = Converter {
-            openness: Openness::Open,
-            wanted: BTreeSet::new(),
-        };
-        let v = conv.node(&json!({"type": "object", "additionalProperties": false,
-            "properties": {"k": {"type": "string", "enum": ["A"]}}}));
+        let (v, _) = convert(
+            &json!({"type": "object", "additionalProperties": false,
+            "properties": {"k": {"type": "string", "enum": ["A"]}}}),
+            Openness::Open,
+        );
         assert!(v.get("additionalProperties").is_none());
         assert!(v["properties"]["k"].get("enum").is_none());
+    }
+
+    #[test]
+    fn all_of_merges_closed_arms() {
+        let spec = tiny();
+        let schema = json!({"allOf": [{"$ref": "#/components/schemas/base"},
+            {"type": "object", "additionalProperties": false, "properties": {"extra": {"type": "string"}}}]});
+        let v = validator(&spec, "admin", &schema, Openness::Strict).expect("compiles");
+        assert!(validate(&v, &json!({"id": "a", "extra": "b"})).is_empty());
+        assert_eq!(validate(&v, &json!({"id": "a", "other": 1})).len(), 1);
+        let base = json!({"$ref": "#/components/schemas/base"});
+        let v = validator(&spec, "admin", &base, Openness::Strict).expect("compiles");
+        assert_eq!(validate(&v, &json!({"id": "a", "extra": "b"})).len(), 1);
     }
 }

@@ -67,7 +67,7 @@ pub enum Envelope {
     Data(Value),
     /// `{data: [T]}` (without `count`).
     DataArray(Value),
-    /// `{count, offset, data: [T]}`.
+    /// `{count, offset, data: [T]}`; `Data`, `DataArray` and `List` hold no other field.
     List(Value),
     /// An object without properties or with only `additionalProperties` (`{}`).
     EmptyObject,
@@ -227,6 +227,13 @@ impl Spec {
         let Some(data) = props.get("data") else {
             return Ok(Envelope::Bare(schema.clone()));
         };
+        // A field beside `data` (`reason`, `total_amount`, ...) makes the body its own shape.
+        let beside_data = props
+            .keys()
+            .any(|k| !matches!(k.as_str(), "data" | "count" | "offset"));
+        if beside_data {
+            return Ok(Envelope::Bare(schema.clone()));
+        }
         let data_node = self.deref(file, data)?;
         let is_array = data_node.get("type").and_then(Value::as_str) == Some("array");
         let item = data_node.get("items").cloned().unwrap_or(Value::Bool(true));
