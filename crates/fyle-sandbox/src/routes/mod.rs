@@ -17,6 +17,7 @@ use crate::faults::Fault;
 use crate::rate_limit::retry_after_secs;
 use crate::state::{AppState, bearer};
 
+mod accounting_export;
 mod accounts;
 mod control;
 mod platform;
@@ -31,6 +32,10 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route(
             "/app/developers/oauth/authorize",
             get(accounts::authorize_page).post(accounts::authorize_decision),
+        )
+        .route(
+            "/platform/v1/admin/expenses/accounting_export_summary/bulk",
+            post(accounting_export::expenses_bulk),
         )
         .fallback(platform::dispatch)
         .layer(middleware::from_fn_with_state(
