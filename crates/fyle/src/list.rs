@@ -41,12 +41,12 @@ pub struct Page<T> {
     /// The items, in the server's order.
     #[serde(rename = "data")]
     pub items: Vec<T>,
-    /// In stable mode: where the stream stands after this page.
-    #[serde(skip)]
-    pub(crate) cursor: Option<StreamCursor>,
     /// The values repaired to decode this page (empty when it fit the types).
     #[serde(skip)]
     warnings: Vec<DecodeWarning>,
+    /// In stable mode: where the stream stands after this page.
+    #[serde(skip)]
+    pub(crate) cursor: Option<StreamCursor>,
 }
 
 impl<T> Page<T> {
@@ -56,8 +56,8 @@ impl<T> Page<T> {
             count,
             offset,
             items,
-            cursor: None,
             warnings: Vec::new(),
+            cursor: None,
         }
     }
 

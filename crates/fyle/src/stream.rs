@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, FuturesOrdered, StreamExt};
-use fyle_models::lenient::{self, DecodeWarning, Decoded};
+use fyle_models::lenient::{self, Decoded};
 use fyle_models::operations::Operation;
 use fyle_models::query::{Clause, Filter, Literal};
 use serde::Deserialize;
@@ -393,7 +393,18 @@ impl<T: DeserializeOwned + Send + 'static> KeysetPager<T> {
         let last = item_keys(last, &self.cursor.keys)?;
         self.check_advance(raw.data.first().copied(), &last)?;
         let op = self.query.op;
-        let (items, warnings) = self.decode_items(&raw.data)?;
+        let strict = self.query.client.strict_decoding();
+        let mut items = Vec::with_capacity(raw.data.len());
+        let mut warnings = Vec::new();
+        for (i, item) in raw.data.iter().enumerate() {
+            let at = format!("data[{i}]");
+            let d = decode_item::<T>(item.get().as_bytes(), strict).map_err(|e| {
+                Error::decode_at(op.operation_id, &at, &e, item.get().as_bytes())
+                    .with_request(&http::Method::GET, op.path)
+            })?;
+            items.push(d.value);
+            warnings.extend(d.warnings.into_iter().map(|w| w.at(&at)));
+        }
         log_warnings(op.operation_id, &warnings);
         self.cursor.last = Some(last);
         if short {
@@ -402,34 +413,6 @@ impl<T: DeserializeOwned + Send + 'static> KeysetPager<T> {
         let mut page = Page::new(raw.count, raw.offset, items).with_warnings(warnings);
         page.cursor = Some(self.cursor.clone());
         Ok(Some(page))
-    }
-
-    /// Decodes each raw item once into `T`: leniently (a repaired value becomes a warning named
-    /// `data[i].path`), or strictly when the client asks, where the first bad value fails the page.
-    fn decode_items(&self, data: &[&RawValue]) -> Result<(Vec<T>, Vec<DecodeWarning>)> {
-        let op = self.query.op;
-        let strict = self.query.client.strict_decoding();
-        let mut items = Vec::with_capacity(data.len());
-        let mut warnings = Vec::new();
-        for (i, item) in data.iter().enumerate() {
-            let json = item.get().as_bytes();
-            let at = format!("data[{i}]");
-            let decoded = if strict {
-                lenient::decode_strict::<T>(json).map(|value| Decoded {
-                    value,
-                    warnings: Vec::new(),
-                })
-            } else {
-                lenient::decode::<T>(json)
-            };
-            let d = decoded.map_err(|e| {
-                Error::decode_at(op.operation_id, &at, &e, json)
-                    .with_request(&http::Method::GET, op.path)
-            })?;
-            items.push(d.value);
-            warnings.extend(d.warnings.into_iter().map(|w| w.at(&at)));
-        }
-        Ok((items, warnings))
     }
 
     /// A page must move past the cursor: its first and last keys differ from the last key
@@ -470,6 +453,20 @@ impl<T: DeserializeOwned + Send + 'static> KeysetPager<T> {
             }
         }
     }
+}
+
+/// Decodes one item of a page on its own: lenient unless `strict` (see `envelope::decode_with`).
+fn decode_item<T: DeserializeOwned>(
+    json: &[u8],
+    strict: bool,
+) -> std::result::Result<Decoded<T>, lenient::DecodeError> {
+    if strict {
+        return lenient::decode_strict(json).map(|value| Decoded {
+            value,
+            warnings: Vec::new(),
+        });
+    }
+    lenient::decode(json)
 }
 
 /// Pages by the cursor's key columns (ascending), each page after the cursor's last key.

@@ -22,8 +22,8 @@ async fn server_with_a_null_file_id() -> MockServer {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "count": 2, "offset": 0,
             "data": [
-                {"id": "tx1", "updated_at": "2026-01-01T00:00:00Z", "settlement_id": "setl1"},
-                {"id": "tx2", "updated_at": "2026-01-01T00:00:01Z", "file_ids": ["fi1", null]}
+                {"id": "tx1", "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z", "settlement_id": "setl1"},
+                {"id": "tx2", "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:01Z", "file_ids": ["fi1", null]}
             ]
         })))
         .mount(&server)
