@@ -21,8 +21,9 @@ pub(crate) const DEFAULT_PAGE_CONCURRENCY: usize = 3;
 ///
 /// Every call runs: access token -> cluster (validated against the allow-list) -> URL ->
 /// transport layers (retry, rate limit, tracing) -> on 401/498 the token is rejected, refreshed
-/// once and the request replayed once (a second 401 is [`ErrorKind::Unauthorized`]; a 403 never
-/// refreshes) -> envelope decoded -> typed result.
+/// once and the request replayed once (a 401 on the new token is [`ErrorKind::Unauthorized`],
+/// and that token is not rejected; a 403 never refreshes) -> envelope decoded -> typed result.
+/// Every secret goes only to hosts the [`allow_list`](Self::allow_list) accepts.
 ///
 /// [`ErrorKind::Unauthorized`]: crate::ErrorKind::Unauthorized
 #[derive(Clone)]
@@ -37,6 +38,8 @@ pub(crate) struct ClientInner {
     pub(crate) allow_list: ClusterAllowList,
     pub(crate) accounts_url: Url,
     pub(crate) page_concurrency: usize,
+    /// Decode failures are errors instead of repaired values with warnings.
+    pub(crate) strict_decoding: bool,
 }
 
 impl Client {
@@ -86,7 +89,7 @@ impl Client {
         &self.inner.accounts_url
     }
 
-    /// The cluster allow-list the Bearer token is restricted to.
+    /// The host policy every secret is restricted to (fyle-auth's `HostPolicy`).
     pub fn allow_list(&self) -> &ClusterAllowList {
         &self.inner.allow_list
     }
@@ -96,11 +99,19 @@ impl Client {
         self.inner.page_concurrency
     }
 
+    /// True when a value of the wrong shape in a response is an error instead of a repaired
+    /// value with a warning (see [`ClientBuilder::strict_decoding`]).
+    pub fn strict_decoding(&self) -> bool {
+        self.inner.strict_decoding
+    }
+
     /// The API base (`{cluster}/platform/v1`) this client currently resolves to.
     pub async fn api_base(&self) -> crate::Result<Url> {
         let token = self.inner.tokens.access_token().await?;
         let cluster = self.inner.cluster.cluster(&token).await?;
-        self.inner.allow_list.check(cluster.domain())?;
+        self.inner
+            .allow_list
+            .check_as("cluster domain", cluster.domain())?;
         Ok(cluster.api_base())
     }
 }
