@@ -15,7 +15,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use fyle_auth::{
-    AccessToken, AuthError, Credentials, InMemoryTokenStore, RefreshTokenProvider, TokenProvider,
+    AccessToken, AuthError, Credentials, HostPolicy, InMemoryTokenStore, RefreshTokenProvider,
+    TokenProvider,
 };
 use fyle_transport::SharedTransport;
 use secrecy::{ExposeSecret, SecretString};
@@ -45,6 +46,7 @@ struct Inner {
     client_secret: SecretString,
     accounts_url: Url,
     transport: SharedTransport,
+    policy: HostPolicy,
     skew: Duration,
     cache: Mutex<Cache>,
     /// Held by the one task of this process that talks to the store's lock.
@@ -67,6 +69,7 @@ pub struct StoreTokenProviderBuilder {
     client_secret: SecretString,
     accounts_url: Option<Url>,
     transport: SharedTransport,
+    policy: HostPolicy,
     skew: Duration,
 }
 
@@ -87,6 +90,7 @@ impl SqlTokenStore {
             client_secret: client_secret.into(),
             accounts_url: None,
             transport,
+            policy: HostPolicy::default(),
             skew: DEFAULT_SKEW,
         }
     }
@@ -96,6 +100,13 @@ impl StoreTokenProviderBuilder {
     /// The accounts host (default [`fyle_auth::DEFAULT_ACCOUNTS_URL`]).
     pub fn accounts_url(mut self, url: Url) -> Self {
         self.accounts_url = Some(url);
+        self
+    }
+
+    /// The hosts the client secret and refresh token may go to (default: https under
+    /// `fylehq.com`; a local sandbox or mock server needs `allow_loopback_http()`).
+    pub fn host_policy(mut self, policy: HostPolicy) -> Self {
+        self.policy = policy;
         self
     }
 
@@ -118,6 +129,7 @@ impl StoreTokenProviderBuilder {
                 client_secret: self.client_secret,
                 accounts_url,
                 transport: self.transport,
+                policy: self.policy,
                 skew: self.skew,
                 cache: Mutex::new(Cache::default()),
                 flight: tokio::sync::Mutex::new(()),
@@ -258,6 +270,7 @@ impl StoreTokenProvider {
         .with_accounts_url(inner.accounts_url.clone());
         let one_shot = RefreshTokenProvider::builder(credentials, inner.transport.clone())
             .store(captured.clone(), SLOT)
+            .host_policy(inner.policy.clone())
             .jitter(Duration::ZERO)
             .build();
         let token = one_shot.access_token().await?;
