@@ -39,6 +39,8 @@ pub(crate) struct AppState {
     pub(crate) url_ttl: Duration,
     /// The token `/__sandbox/*` requires.
     pub(crate) control_token: String,
+    /// Subscriptions and the webhook delivery queue.
+    pub(crate) webhooks: crate::webhooks::Webhooks,
 }
 
 impl AppState {

@@ -965,27 +965,67 @@ async fn presigned_upload_and_download_round_trip() {
 }
 
 #[tokio::test]
-async fn unsimulated_operations_answer_501_naming_the_operation() {
+async fn long_tail_operations_are_served_statefully_and_validate_their_bodies() {
     let env = start(quiet()).await;
     let admin = env.admin_token().await;
-    let (status, body) = env.get(&admin, "/admin/expenses/filters").await;
-    assert_eq!(status, StatusCode::NOT_IMPLEMENTED);
-    let message = body["message"].as_str().expect("message");
-    assert!(message.contains("expenses_filters_get"), "{message}");
-    assert!(message.contains("GET /admin/expenses/filters"), "{message}");
+    // Seeded tax groups, with real names and rates.
+    let (status, body) = env.get(&admin, "/admin/tax_groups?order=name.asc").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let names: Vec<&str> = body["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert!(names.contains(&"VAT Standard"), "{names:?}");
+    let before = body["count"].as_u64().expect("count");
+    // A body missing a required field is a ValidationError naming it; nothing is stored.
     let (status, body) = env
-        .post(&admin, "/admin/expenses/stats", &json!({"data": {}}))
+        .post(
+            &admin,
+            "/admin/tax_groups",
+            &json!({"data": {"name": "Luxury Tax"}}),
+        )
         .await;
-    assert_eq!(status, StatusCode::NOT_IMPLEMENTED);
-    assert!(
-        body["message"]
-            .as_str()
-            .expect("message")
-            .contains("expenses_stats")
-    );
-    // A path that is not Fyle's at all is a 404.
-    let (status, _) = env.get(&admin, "/admin/not_a_thing").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "ValidationError");
+    assert!(body["data"].get("percentage").is_some(), "{body}");
+    // A good body is stored and read back by a filter.
+    let (status, body) = env
+        .post(
+            &admin,
+            "/admin/tax_groups",
+            &json!({"data": {"name": "Luxury Tax", "percentage": 12.5, "is_enabled": true}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let id = body["data"]["id"].as_str().expect("id").to_owned();
+    let (_, body) = env
+        .get(&admin, "/admin/tax_groups?name=eq.Luxury%20Tax")
+        .await;
+    assert_eq!(body["count"], 1);
+    assert_eq!(body["data"][0]["id"], id.as_str());
+    assert_eq!(body["data"][0]["percentage"], 12.5);
+    let (_, body) = env.get(&admin, "/admin/tax_groups").await;
+    assert_eq!(body["count"].as_u64(), Some(before + 1));
+    // A bulk body with one bad row is a BulkError naming the row.
+    let (status, body) = env
+        .post(
+            &admin,
+            "/admin/tax_groups/bulk",
+            &json!({"data": [
+                {"name": "A", "percentage": 1, "is_enabled": true},
+                {"name": "B", "percentage": "high", "is_enabled": true},
+            ]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "BulkError");
+    assert_eq!(body["data"][0]["row"], 1);
+    // A path that is not Fyle's at all is a 404 in Fyle's shape.
+    let (status, body) = env.get(&admin, "/admin/not_a_thing").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["message"], "Resource not found");
 }
 
 // ---------------------------------------------------------------------------------- limits and faults

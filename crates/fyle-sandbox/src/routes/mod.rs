@@ -37,6 +37,10 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             "/platform/v1/admin/expenses/accounting_export_summary/bulk",
             post(accounting_export::expenses_bulk),
         )
+        .route(
+            "/platform/v1/{role}/subscriptions",
+            get(crate::webhooks::list).post(crate::webhooks::create),
+        )
         .fallback(platform::dispatch)
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),
