@@ -125,8 +125,9 @@ impl Upload {
     }
 }
 
-/// A file record after upload.
-#[derive(Debug, Clone, Deserialize)]
+/// A file record after upload. Its `Debug` shows the download URL's host only: the signed
+/// query string is a bearer credential for the file.
+#[derive(Clone, Deserialize)]
 #[non_exhaustive]
 pub struct UploadedFile {
     /// The file id (`fi...`).
@@ -140,6 +141,73 @@ pub struct UploadedFile {
     /// A presigned download URL (valid about 5 minutes).
     #[serde(default)]
     pub download_url: Option<String>,
+}
+
+impl std::fmt::Debug for UploadedFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UploadedFile")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("content_type", &self.content_type)
+            .field(
+                "download_url",
+                &self.download_url.as_deref().map(redacted_url),
+            )
+            .finish()
+    }
+}
+
+/// `https://host/…` for a signed URL: the host, never the path or the signed query.
+fn redacted_url(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(u) => format!("{}://{}/…", u.scheme(), u.host_str().unwrap_or("?")),
+        Err(_) => "<unparseable URL>".to_owned(),
+    }
+}
+
+/// Refuses a presigned or redirect URL that is not https, or that points at a loopback,
+/// private, link-local or unspecified address (a compromised or confused server could
+/// otherwise make the client fetch internal endpoints). `allow_loopback` (the client's
+/// allow-list opted in to loopback, for a local sandbox) lets loopback hosts through, over
+/// http too.
+pub(crate) fn check_storage_url(url: &Url, allow_loopback: bool) -> Result<()> {
+    let host = url.host_str().unwrap_or_default().to_owned();
+    let refuse = |reason| {
+        Err(Error::new(ErrorKind::UnsafeUrl {
+            host: host.clone(),
+            reason,
+        }))
+    };
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => return refuse("the URL has no host"),
+    };
+    if loopback {
+        return if allow_loopback {
+            Ok(())
+        } else {
+            refuse("a loopback address (allowed only when the client's allow-list opts in)")
+        };
+    }
+    if url.scheme() != "https" {
+        return refuse("not https");
+    }
+    let internal = match url.host() {
+        Some(url::Host::Ipv4(ip)) => {
+            ip.is_private() || ip.is_link_local() || ip.is_unspecified() || ip.is_broadcast()
+        }
+        Some(url::Host::Ipv6(ip)) => {
+            let first = ip.segments()[0];
+            ip.is_unspecified() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
+        }
+        _ => false,
+    };
+    if internal {
+        return refuse("a private, link-local or unspecified address");
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -195,9 +263,12 @@ impl Client {
         })
     }
 
-    /// Fetches a presigned `download_url` (no Authorization header is sent).
+    /// Fetches a presigned `download_url` (no Authorization header is sent). The URL must be
+    /// https and not an internal address ([`ErrorKind::UnsafeUrl`]); the body is bounded by the
+    /// transport's maximum response size.
     pub async fn download_url(&self, url: &str) -> Result<Download> {
-        let url = Url::parse(url).map_err(|e| Error::invalid(format!("bad download URL: {e}")))?;
+        let url = Url::parse(url).map_err(|_| Error::invalid("bad download URL"))?;
+        check_storage_url(&url, self.inner.allow_list.allows_loopback())?;
         let request = http::Request::builder()
             .method(Method::GET)
             .uri(to_uri(&url)?)
@@ -294,8 +365,9 @@ impl Files {
                     created.id
                 )));
             };
-            let url = Url::parse(&upload_url)
-                .map_err(|e| Error::invalid(format!("bad upload URL from Fyle: {e}")))?;
+            let url =
+                Url::parse(&upload_url).map_err(|_| Error::invalid("bad upload URL from Fyle"))?;
+            check_storage_url(&url, self.client.inner.allow_list.allows_loopback())?;
             let content_type = urls
                 .content_type
                 .clone()
@@ -400,5 +472,60 @@ impl Files {
         let call = Call::new(Method::POST, path).json_body(Some(Bytes::from(bytes)));
         let resp = self.client.send_call(&call).await?;
         decode_body(path, response, &resp).map_err(|e| e.with_request(&call.method, path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(url: &str, allow_loopback: bool) -> bool {
+        let url = Url::parse(url).expect("a URL");
+        check_storage_url(&url, allow_loopback).is_err()
+    }
+
+    #[test]
+    fn storage_urls_must_be_https_and_public() {
+        assert!(!refused(
+            "https://bucket.s3.amazonaws.com/f?X-Amz-Signature=1",
+            false
+        ));
+        for url in [
+            "http://bucket.s3.amazonaws.com/f",
+            "https://127.0.0.1/f",
+            "https://localhost/f",
+            "https://10.0.0.7/f",
+            "https://192.168.1.1/f",
+            "https://169.254.169.254/latest/meta-data",
+            "https://[fd00::1]/f",
+            "https://[::1]/f",
+            "https://0.0.0.0/f",
+        ] {
+            assert!(refused(url, false), "{url}");
+        }
+        // The explicit loopback opt-in (a local sandbox) lets loopback through, nothing else.
+        assert!(!refused("http://127.0.0.1:8080/storage/f", true));
+        assert!(refused("http://10.0.0.7/f", true));
+        let err = check_storage_url(&Url::parse("http://169.254.169.254/x").expect("url"), false)
+            .expect_err("refused");
+        assert!(matches!(err.kind(), ErrorKind::UnsafeUrl { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn uploaded_file_debug_never_prints_the_signature() {
+        let file = UploadedFile {
+            id: "fi1".into(),
+            name: Some("r.pdf".into()),
+            content_type: None,
+            download_url: Some(
+                "https://bucket.s3.amazonaws.com/o/r.pdf?X-Amz-Signature=deadbeef&AWSAccessKeyId=AKIA".into(),
+            ),
+        };
+        let debug = format!("{file:?}");
+        assert!(debug.contains("bucket.s3.amazonaws.com"), "{debug}");
+        assert!(
+            !debug.contains("deadbeef") && !debug.contains("AKIA"),
+            "{debug}"
+        );
     }
 }

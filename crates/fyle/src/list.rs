@@ -248,7 +248,9 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
     ///   values it had when its page was read. Inserts and deletes never shift a page.
     /// - It is bounded at its start: the first request reads the newest `created_at` (`T0`,
     ///   in the server's clock), and every page adds `created_at=lte.T0`. Rows created during
-    ///   the scan are not part of it (a later run, or an incremental sync, picks them up).
+    ///   the scan are not part of it (a later run, or an incremental sync, picks them up). On
+    ///   a resource whose items have no `created_at` the bound is dropped (with a warning):
+    ///   each row is still yielded once.
     /// - Each page must move past the cursor, else the stream ends with
     ///   [`ErrorKind::Paging`](crate::ErrorKind::Paging) (a server that ignores the cursor
     ///   would otherwise return the same page forever).

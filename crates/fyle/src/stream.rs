@@ -336,7 +336,18 @@ impl<T: DeserializeOwned + Send + 'static> KeysetPager<T> {
         let Some(newest) = raw.data.first() else {
             return Ok(false);
         };
-        let at = match item_keys(newest, std::slice::from_ref(&column))?.pop() {
+        let Ok(mut values) = item_keys(newest, std::slice::from_ref(&column)) else {
+            // A resource without the column: each row is still yielded once (the keys are
+            // unchanged), only rows created during the scan may be included.
+            tracing::warn!(
+                path = self.query.op.path,
+                column = %column,
+                "stable mode: the items have no usable snapshot column; paging without the bound"
+            );
+            self.cursor.bound = None;
+            return Ok(true);
+        };
+        let at = match values.pop() {
             Some(Value::String(s)) => s,
             Some(other) => other.to_string(),
             None => return Err(bad_key(&column, "is missing on an item")),

@@ -689,3 +689,81 @@ fn next_offset_saturates_on_a_hostile_offset() {
     assert_eq!(page.next_offset(), u64::MAX);
     assert!(!page.has_more());
 }
+
+/// Counts requests in flight and holds each one open until the test lets it go, so every page
+/// the pager wants to prefetch is in flight at the same time before any answer arrives.
+#[derive(Debug)]
+struct Gated {
+    inner: fyle::transport::ReqwestTransport,
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
+    gate: tokio::sync::Semaphore,
+}
+
+#[async_trait::async_trait]
+impl fyle::transport::Transport for Gated {
+    async fn send(
+        &self,
+        request: http::Request<bytes::Bytes>,
+    ) -> Result<http::Response<bytes::Bytes>, fyle::transport::TransportError> {
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        let permit = self.gate.acquire().await.expect("gate open");
+        permit.forget();
+        let outcome = self.inner.send(request).await;
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        outcome
+    }
+}
+
+#[tokio::test]
+async fn prefetch_never_has_more_requests_in_flight_than_the_concurrency() {
+    for concurrency in [1usize, 3, 5] {
+        let server = MockServer::start().await;
+        mount(&server, Pages::new(rows(2_000))).await;
+        let gated = Arc::new(Gated {
+            inner: fyle::transport::ReqwestTransport::new(),
+            in_flight: AtomicUsize::new(0),
+            max_in_flight: AtomicUsize::new(0),
+            gate: tokio::sync::Semaphore::new(0),
+        });
+        let client = fyle::Client::builder()
+            .shared_token_provider(CountingTokens::new())
+            .cluster(url::Url::parse(&server.uri()).expect("uri"))
+            .allow_list(fyle::cluster::ClusterAllowList::default().allow_loopback_http())
+            .transport(Arc::clone(&gated) as fyle::transport::SharedTransport)
+            .build()
+            .expect("client");
+        let collect = tokio::spawn(
+            ListRequest::<Value>::new(client, &EXPENSES_LIST)
+                .limit(100)
+                .concurrency(concurrency)
+                .stream()
+                .try_collect::<Vec<Value>>(),
+        );
+        // Let one request through at a time, only once the pager has had time to schedule
+        // every page it is willing to have in flight.
+        let mut released = 0;
+        while !collect.is_finished() {
+            tokio::time::sleep(Duration::from_millis(15)).await;
+            if gated.in_flight.load(Ordering::SeqCst) > 0 {
+                gated.gate.add_permits(1);
+                released += 1;
+            }
+        }
+        let items = collect.await.expect("joined").expect("stream");
+        let max = gated.max_in_flight.load(Ordering::SeqCst);
+        println!(
+            "concurrency {concurrency}: {released} requests released one by one, at most {max} in flight"
+        );
+        assert_eq!(items.len(), 2_000);
+        assert!(
+            max <= concurrency,
+            "{max} in flight for a bound of {concurrency}"
+        );
+        assert_eq!(
+            max, concurrency,
+            "the bound is reached, so the test can see a breach"
+        );
+    }
+}
