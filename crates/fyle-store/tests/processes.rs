@@ -73,6 +73,7 @@ async fn one_request_per_expiry(db: Db) {
     let first = store
         .provider(&org, CLIENT_ID, CLIENT_SECRET, transport())
         .accounts_url(accounts)
+        .host_policy(fyle_auth::HostPolicy::default().allow_loopback_http())
         .skew(Duration::ZERO)
         .build();
     assert_eq!(
@@ -165,6 +166,7 @@ async fn refresh_worker() {
     let provider = store
         .provider(var(ENV_WORKER_ORG), CLIENT_ID, CLIENT_SECRET, transport())
         .accounts_url(url::Url::parse(&var(ENV_WORKER_ACCOUNTS)).expect("url"))
+        .host_policy(fyle_auth::HostPolicy::default().allow_loopback_http())
         .build();
     let calls = (0..CALLERS).map(|_| {
         let provider = provider.clone();

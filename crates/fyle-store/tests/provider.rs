@@ -37,6 +37,7 @@ fn provider(
     store
         .provider(org, "tpaX", "secret", transport())
         .accounts_url(url::Url::parse(&server.uri()).expect("url"))
+        .host_policy(fyle_auth::HostPolicy::default().allow_loopback_http())
         .build()
 }
 

@@ -17,6 +17,7 @@ use crate::faults::Fault;
 use crate::rate_limit::retry_after_secs;
 use crate::state::{AppState, bearer};
 
+mod accounting_export;
 mod accounts;
 mod control;
 mod platform;
@@ -35,6 +36,10 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route(
             "/platform/v1/{role}/subscriptions",
             get(crate::webhooks::list).post(crate::webhooks::create),
+        )
+        .route(
+            "/platform/v1/admin/expenses/accounting_export_summary/bulk",
+            post(accounting_export::expenses_bulk),
         )
         .fallback(platform::dispatch)
         .layer(middleware::from_fn_with_state(

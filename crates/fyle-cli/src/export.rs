@@ -1,0 +1,474 @@
+//! The export engine: walks a list endpoint in `(updated_at, id)` order inside a snapshot
+//! window, writes each row once, records a checkpoint after every page and writes the export
+//! summary back when asked.
+//!
+//! The window is `watermark < updated_at <= upper` (see [`crate::checkpoint`]): `upper` is the
+//! server's clock (its `Date` header, whole seconds, so never ahead of it) when the run
+//! starts. A row updated while the run goes on gets an `updated_at` past `upper`, so it is not
+//! met a second time in this run; the next incremental run exports its new version.
+
+use std::path::PathBuf;
+
+use fyle::Client;
+use fyle::ListRequest;
+use fyle::models::operations::{self, HttpMethod, Operation};
+use fyle::query::Filter;
+use serde_json::Value;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::checkpoint::{Checkpoint, CheckpointError, RunState};
+use crate::columns::{self, Column, UnknownColumn};
+use crate::mark::{self, MarkError, MarkReport};
+use crate::resource::ExportResource;
+use crate::sink::{Format, Sink, SinkError, Target};
+
+/// Rows per request (Fyle's largest page).
+pub const PAGE: u32 = 200;
+
+/// One bound of a date range (`--from` / `--to`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RangeBound {
+    /// The timestamp column (`report_last_approved_at`, `updated_at`, ...).
+    pub field: String,
+    /// `true` for `>=` (from), `false` for `<` (to, exclusive).
+    pub from: bool,
+    /// The bound.
+    pub at: OffsetDateTime,
+}
+
+/// What to export and where.
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    /// The resource.
+    pub resource: ExportResource,
+    /// Conditions on distinct keys (`state`, `source_account->type`, `report_id`).
+    pub filter: Filter,
+    /// Date-range bounds, sent inside one `and` group with the snapshot window.
+    pub range: Vec<RangeBound>,
+    /// `--columns`: names to keep, in this order (default: all).
+    pub columns: Option<Vec<String>>,
+    /// The format.
+    pub format: Format,
+    /// Where rows go.
+    pub target: Target,
+    /// `--checkpoint FILE`.
+    pub checkpoint: Option<PathBuf>,
+    /// `--mark-exported URL_TEMPLATE` (expenses only).
+    pub mark_exported: Option<String>,
+    /// Test hook: abort the process (no cleanup, like a kill) once this many rows are written.
+    pub abort_after: Option<u64>,
+}
+
+/// What an export did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExportSummary {
+    /// Rows written by this run (a resumed run counts the rows before the kill too).
+    pub rows: u64,
+    /// Rows a killed run had written before this one resumed it.
+    pub resumed_rows: u64,
+    /// Rows matching when the run started (the server's count).
+    pub total: u64,
+    /// The snapshot bound (RFC 3339).
+    pub upper: String,
+    /// The custom-field columns found.
+    pub custom_fields: Vec<String>,
+    /// The write-back, when asked.
+    pub marked: Option<MarkReport>,
+}
+
+/// An export that stopped: how many rows were written and what failed.
+#[derive(Debug, thiserror::Error)]
+#[error("export stopped after {rows_written} rows: {source}")]
+pub struct ExportError {
+    /// Rows written (and flushed) before the failure.
+    pub rows_written: u64,
+    /// What failed.
+    #[source]
+    pub source: ExportFailure,
+}
+
+/// The cause of an [`ExportError`].
+#[derive(Debug, thiserror::Error)]
+pub enum ExportFailure {
+    /// The Fyle API (or the network under it) failed.
+    #[error(transparent)]
+    Fyle(#[from] fyle::Error),
+    /// Writing the output failed.
+    #[error(transparent)]
+    Sink(#[from] SinkError),
+    /// The checkpoint file failed.
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
+    /// `--columns` named a column that does not exist.
+    #[error(transparent)]
+    Columns(#[from] UnknownColumn),
+    /// The write-back failed as a whole.
+    #[error(transparent)]
+    Mark(#[from] MarkError),
+    /// The options do not fit together.
+    #[error("{0}")]
+    Usage(String),
+}
+
+fn stop(rows_written: u64, source: impl Into<ExportFailure>) -> ExportError {
+    ExportError {
+        rows_written,
+        source: source.into(),
+    }
+}
+
+/// Where the walk starts.
+struct Start {
+    upper: OffsetDateTime,
+    watermark: Option<OffsetDateTime>,
+    cursor: Option<(String, String)>,
+    rows: u64,
+    bytes: u64,
+    columns: Option<Vec<String>>,
+}
+
+/// Runs an export; `progress(rows, total)` is called after each page.
+pub async fn export(
+    client: &Client,
+    options: ExportOptions,
+    progress: &mut (dyn FnMut(u64, u64) + Send),
+) -> Result<ExportSummary, ExportError> {
+    let path = options.resource.path();
+    let op = operations::find(HttpMethod::Get, path)
+        .ok_or_else(|| stop(0, ExportFailure::Usage(format!("no list operation {path}"))))?;
+    if options.mark_exported.is_some() && options.resource != ExportResource::Expenses {
+        return Err(stop(
+            0,
+            ExportFailure::Usage("--mark-exported applies to expenses only".into()),
+        ));
+    }
+    let out_path = match (&options.checkpoint, &options.target) {
+        (Some(_), Target::File(p)) => Some(p.clone()),
+        (Some(_), Target::Stdout) => {
+            return Err(stop(
+                0,
+                ExportFailure::Usage(
+                    "--checkpoint needs --out FILE (stdout cannot be resumed)".into(),
+                ),
+            ));
+        }
+        (None, _) => None,
+    };
+    let mut checkpoint = match &options.checkpoint {
+        Some(file) => Some(Checkpoint::load(file, path).map_err(|e| stop(0, e))?),
+        None => None,
+    };
+    let start = plan_start(client, op, &options, checkpoint.as_ref(), out_path.as_ref()).await?;
+    let upper_text = rfc3339(start.upper);
+    let window = window(&options.range, start.watermark, start.upper);
+    let base = options.filter.clone();
+    let total = ListRequest::<Value>::new(client.clone(), op)
+        .filter(base.clone())
+        .filter(window.clone())
+        .limit(1)
+        .send()
+        .await
+        .map_err(|e| stop(0, e))?
+        .count;
+
+    let (all_columns, custom_fields) =
+        discover_columns(client, op, &options, &base, &window).await?;
+    let wanted = start.columns.clone().or_else(|| options.columns.clone());
+    let columns = match &wanted {
+        Some(names) => columns::select(&all_columns, names).map_err(|e| stop(0, e))?,
+        None => all_columns,
+    };
+    let column_names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
+
+    let mut sink = match (&out_path, start.rows) {
+        (Some(file), rows) if rows > 0 => {
+            Sink::resume(options.format, columns, file, start.bytes, rows)
+        }
+        _ => Sink::create(options.format, columns, options.target.clone()),
+    }
+    .map_err(|e| stop(0, e))?;
+    let resumed_rows = start.rows;
+    let mut cursor = start.cursor;
+    let mut marked = options
+        .mark_exported
+        .as_ref()
+        .map(|_| MarkReport::default());
+    let save = |checkpoint: &mut Option<Checkpoint>,
+                run: Option<RunState>,
+                rows: u64|
+     -> Result<(), ExportError> {
+        if let (Some(ck), Some(file)) = (checkpoint.as_mut(), &options.checkpoint) {
+            path.clone_into(&mut ck.resource);
+            ck.run = run;
+            ck.save(file).map_err(|e| stop(rows, e))?;
+        }
+        Ok(())
+    };
+    if resumed_rows == 0 {
+        let bytes = sink.flush().map_err(|e| stop(0, e))?;
+        save(
+            &mut checkpoint,
+            out_path.as_ref().map(|out| RunState {
+                upper: upper_text.clone(),
+                cursor: None,
+                rows: 0,
+                bytes,
+                out: out.clone(),
+                columns: column_names.clone(),
+            }),
+            0,
+        )?;
+    }
+    progress(sink.rows(), total);
+    loop {
+        let mut request = ListRequest::<Value>::new(client.clone(), op)
+            .filter(base.clone())
+            .filter(window.clone())
+            .order_raw("updated_at.asc,id.asc")
+            .limit(PAGE);
+        if let Some((at, id)) = &cursor {
+            request = request.filter(after(at, id));
+        }
+        let page = request.send().await.map_err(|e| stop(sink.rows(), e))?;
+        let full = page.items.len() == PAGE as usize;
+        for row in &page.items {
+            sink.write(row).map_err(|e| stop(sink.rows(), e))?;
+            if options.abort_after.is_some_and(|n| sink.rows() >= n) {
+                // The test hook of a kill: what was written reaches the file, the checkpoint
+                // does not move, and the process dies without unwinding.
+                let _ = sink.flush();
+                std::process::abort();
+            }
+        }
+        let Some(last) = page.items.last() else {
+            break;
+        };
+        if let (Some(template), Some(report)) = (&options.mark_exported, marked.as_mut()) {
+            let done = mark::mark_exported(client, template, &page.items)
+                .await
+                .map_err(|e| stop(sink.rows(), e))?;
+            report.absorb(done);
+        }
+        cursor = Some(cursor_of(last).map_err(|e| stop(sink.rows(), e))?);
+        let bytes = sink.flush().map_err(|e| stop(sink.rows(), e))?;
+        save(
+            &mut checkpoint,
+            out_path.as_ref().map(|out| RunState {
+                upper: upper_text.clone(),
+                cursor: cursor.clone(),
+                rows: sink.rows(),
+                bytes,
+                out: out.clone(),
+                columns: column_names.clone(),
+            }),
+            sink.rows(),
+        )?;
+        progress(sink.rows(), total);
+        if !full {
+            break;
+        }
+    }
+    let rows = sink.rows();
+    sink.finish().map_err(|e| stop(rows, e))?;
+    if let Some(ck) = checkpoint.as_mut() {
+        ck.watermark = Some(upper_text.clone());
+        ck.completed_runs += 1;
+    }
+    save(&mut checkpoint, None, rows)?;
+    Ok(ExportSummary {
+        rows,
+        resumed_rows,
+        total,
+        upper: upper_text,
+        custom_fields,
+        marked,
+    })
+}
+
+/// Decides where the walk starts: a fresh run (a new snapshot bound), or the unfinished run a
+/// checkpoint recorded (same bound, after its cursor, or from its start for xlsx, which cannot
+/// be appended to).
+async fn plan_start(
+    client: &Client,
+    op: &'static Operation,
+    options: &ExportOptions,
+    checkpoint: Option<&Checkpoint>,
+    out_path: Option<&PathBuf>,
+) -> Result<Start, ExportError> {
+    let parse = |text: &str| {
+        OffsetDateTime::parse(text, &Rfc3339).map_err(|e| {
+            stop(
+                0,
+                ExportFailure::Usage(format!("checkpoint holds a bad timestamp {text:?}: {e}")),
+            )
+        })
+    };
+    let watermark = match checkpoint.and_then(|c| c.watermark.as_deref()) {
+        Some(text) => Some(parse(text)?),
+        None => None,
+    };
+    if let Some(run) = checkpoint.and_then(|c| c.run.as_ref()) {
+        let upper = parse(&run.upper)?;
+        let same_file = out_path == Some(&run.out);
+        let resumable = same_file && options.format.appendable() && run.out.exists();
+        return Ok(Start {
+            upper,
+            watermark,
+            cursor: if resumable { run.cursor.clone() } else { None },
+            rows: if resumable { run.rows } else { 0 },
+            bytes: if resumable { run.bytes } else { 0 },
+            columns: Some(run.columns.clone()).filter(|c| !c.is_empty()),
+        });
+    }
+    Ok(Start {
+        upper: server_now(client, op).await.map_err(|e| stop(0, e))?,
+        watermark,
+        cursor: None,
+        rows: 0,
+        bytes: 0,
+        columns: None,
+    })
+}
+
+/// The server's clock, from the `Date` header of a one-row request, cut to whole seconds (so
+/// never ahead of the server); the local clock when there is no such header.
+pub async fn server_now(
+    client: &Client,
+    op: &'static Operation,
+) -> Result<OffsetDateTime, fyle::Error> {
+    let response = client
+        .request(http::Method::GET, op.path)
+        .query("limit", 1)
+        .send()
+        .await?;
+    let from_header = response
+        .headers
+        .get(http::header::DATE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|text| httpdate::parse_http_date(text).ok())
+        .map(OffsetDateTime::from);
+    let now = from_header.unwrap_or_else(|| OffsetDateTime::now_utc() - time::Duration::SECOND);
+    Ok(now.replace_nanosecond(0).unwrap_or(now))
+}
+
+/// The snapshot window and the date range, in one `and` group (its keys may repeat there).
+fn window(
+    range: &[RangeBound],
+    watermark: Option<OffsetDateTime>,
+    upper: OffsetDateTime,
+) -> Filter {
+    Filter::new().and(|mut group| {
+        group = group.lte("updated_at", upper);
+        if let Some(mark) = watermark {
+            group = group.gt("updated_at", mark);
+        }
+        for bound in range {
+            group = if bound.from {
+                group.gte(bound.field.as_str(), bound.at)
+            } else {
+                group.lt(bound.field.as_str(), bound.at)
+            };
+        }
+        group
+    })
+}
+
+/// Rows after the cursor in `(updated_at, id)` order.
+fn after(at: &str, id: &str) -> Filter {
+    Filter::new().or(|group| {
+        group
+            .gt("updated_at", at)
+            .and(|both| both.eq("updated_at", at).gt("id", id))
+    })
+}
+
+fn cursor_of(row: &Value) -> Result<(String, String), ExportFailure> {
+    let at = row.get("updated_at").and_then(Value::as_str);
+    let id = match row.get("id") {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    match (at, id) {
+        (Some(at), Some(id)) => Ok((at.to_owned(), id)),
+        _ => Err(ExportFailure::Usage(
+            "a row has no updated_at or id, so the export cannot page by them".into(),
+        )),
+    }
+}
+
+fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&Rfc3339).unwrap_or_else(|_| at.to_string())
+}
+
+/// The resource's columns plus, for expenses, one per custom field: names from
+/// `GET /admin/expense_fields` when the server serves it, else from the first page's rows.
+async fn discover_columns(
+    client: &Client,
+    op: &'static Operation,
+    options: &ExportOptions,
+    base: &Filter,
+    window: &Filter,
+) -> Result<(Vec<Column>, Vec<String>), ExportError> {
+    let mut all = options.resource.columns();
+    if !options.resource.has_custom_fields() {
+        return Ok((all, Vec::new()));
+    }
+    let names = if let Some(names) = expense_field_names(client).await {
+        names
+    } else {
+        let sample = ListRequest::<Value>::new(client.clone(), op)
+            .filter(base.clone())
+            .filter(window.clone())
+            .limit(PAGE)
+            .send()
+            .await
+            .map_err(|e| stop(0, e))?;
+        let mut names: Vec<String> = Vec::new();
+        for row in &sample.items {
+            for name in columns::custom_field_names(row) {
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+        names
+    };
+    let custom: Vec<String> = names
+        .into_iter()
+        .filter(|name| !all.iter().any(|c| c.name == *name))
+        .collect();
+    all.extend(custom.iter().map(|name| Column::custom(name)));
+    Ok((all, custom))
+}
+
+/// The enabled custom expense fields' names, or `None` when the server does not serve
+/// `expense_fields` (the caller then reads names from rows).
+async fn expense_field_names(client: &Client) -> Option<Vec<String>> {
+    let op = operations::find(HttpMethod::Get, "/admin/expense_fields")?;
+    let mut names = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = ListRequest::<Value>::new(client.clone(), op)
+            .raw_filter("is_custom", "eq.true")
+            .raw_filter("is_enabled", "eq.true")
+            .order_raw("id.asc")
+            .limit(PAGE)
+            .offset(offset)
+            .send()
+            .await
+            .ok()?;
+        for field in &page.items {
+            if let Some(name) = field.get("field_name").and_then(Value::as_str)
+                && !names.iter().any(|n| n == name)
+            {
+                names.push(name.to_owned());
+            }
+        }
+        if !page.has_more() {
+            return Some(names);
+        }
+        offset = page.next_offset();
+    }
+}
