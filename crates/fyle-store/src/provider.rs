@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use fyle_auth::{
-    AccessToken, AuthError, Credentials, HostPolicy, InMemoryTokenStore, RefreshTokenProvider,
-    TokenProvider,
+    AccessToken, AuthError, Credentials, DEFAULT_LIFETIME, HostPolicy, TokenEndpoint,
+    TokenProvider, TokioClock,
 };
 use fyle_transport::SharedTransport;
 use secrecy::{ExposeSecret, SecretString};
@@ -43,10 +43,7 @@ struct Inner {
     store: SqlTokenStore,
     org_key: String,
     client_id: String,
-    client_secret: SecretString,
-    accounts_url: Url,
-    transport: SharedTransport,
-    policy: HostPolicy,
+    endpoint: TokenEndpoint,
     skew: Duration,
     cache: Mutex<Cache>,
     /// Held by the one task of this process that talks to the store's lock.
@@ -103,8 +100,9 @@ impl StoreTokenProviderBuilder {
         self
     }
 
-    /// The hosts the client secret and refresh token may go to (default: https under
-    /// `fylehq.com`; a local sandbox or mock server needs `allow_loopback_http()`).
+    /// The hosts the client secret and refresh token may go to (default
+    /// [`HostPolicy::default`]: https under `fylehq.com`; a sandbox needs
+    /// [`HostPolicy::allow_loopback_http`]).
     pub fn host_policy(mut self, policy: HostPolicy) -> Self {
         self.policy = policy;
         self
@@ -118,18 +116,20 @@ impl StoreTokenProviderBuilder {
 
     /// Builds the provider.
     pub fn build(self) -> StoreTokenProvider {
-        let accounts_url = self.accounts_url.unwrap_or_else(|| {
-            Credentials::new(String::new(), String::new(), String::new()).accounts_url
-        });
+        // The endpoint needs the app's id, secret and accounts host; the refresh token is
+        // read from the store at each refresh, so none is given here.
+        let mut credentials =
+            Credentials::new(self.client_id.clone(), self.client_secret, String::new());
+        if let Some(url) = self.accounts_url {
+            credentials = credentials.with_accounts_url(url);
+        }
+        let endpoint = TokenEndpoint::new(&credentials, self.transport).host_policy(self.policy);
         StoreTokenProvider {
             inner: Arc::new(Inner {
                 store: self.store,
                 org_key: self.org_key,
                 client_id: self.client_id,
-                client_secret: self.client_secret,
-                accounts_url,
-                transport: self.transport,
-                policy: self.policy,
+                endpoint,
                 skew: self.skew,
                 cache: Mutex::new(Cache::default()),
                 flight: tokio::sync::Mutex::new(()),
@@ -231,7 +231,7 @@ impl StoreTokenProvider {
             .map_err(store_error)?;
         let (token, expires_at, rotated) = self.exchange(&refresh).await?;
         let access = store
-            .seal(key, ACCESS_COLUMN, token.secret())
+            .seal(key, ACCESS_COLUMN, &token)
             .map_err(store_error)?;
         let rotated = rotated
             .map(|new| store.seal(key, REFRESH_COLUMN, &new))
@@ -248,7 +248,7 @@ impl StoreTokenProvider {
             .await
             .map_err(store_error)?;
         tracing::info!(org = %key, "access token refreshed and stored");
-        Ok(self.remember(token.secret().clone(), expires_at))
+        Ok(self.remember(token, expires_at))
     }
 
     /// One refresh-token grant: the new access token, its wall-clock expiry, and the rotated
@@ -256,32 +256,14 @@ impl StoreTokenProvider {
     async fn exchange(
         &self,
         refresh: &SecretString,
-    ) -> Result<(AccessToken, OffsetDateTime, Option<SecretString>), AuthError> {
-        const SLOT: &str = "refresh";
-        let inner = &self.inner;
-        // A one-shot provider does the wire exchange; its store captures a rotated token.
-        let captured = Arc::new(InMemoryTokenStore::new());
-        captured.insert(SLOT, refresh.clone());
-        let credentials = Credentials::new(
-            inner.client_id.clone(),
-            inner.client_secret.clone(),
-            refresh.clone(),
-        )
-        .with_accounts_url(inner.accounts_url.clone());
-        let one_shot = RefreshTokenProvider::builder(credentials, inner.transport.clone())
-            .store(captured.clone(), SLOT)
-            .host_policy(inner.policy.clone())
-            .jitter(Duration::ZERO)
-            .build();
-        let token = one_shot.access_token().await?;
-        let left = token.expires_at().map_or(Duration::ZERO, |at| {
-            at.saturating_duration_since(tokio::time::Instant::now())
-        });
-        let expires_at = OffsetDateTime::now_utc() + left;
-        let rotated = captured
-            .get(SLOT)
+    ) -> Result<(SecretString, OffsetDateTime, Option<SecretString>), AuthError> {
+        let answer = self.inner.endpoint.refresh(refresh).await?;
+        let lifetime = answer.lifetime(&TokioClock, DEFAULT_LIFETIME);
+        let expires_at = OffsetDateTime::now_utc() + lifetime;
+        let rotated = answer
+            .refresh_token
             .filter(|new| new.expose_secret() != refresh.expose_secret());
-        Ok((token, expires_at, rotated))
+        Ok((answer.access_token, expires_at, rotated))
     }
 }
 

@@ -34,12 +34,12 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             get(accounts::authorize_page).post(accounts::authorize_decision),
         )
         .route(
-            "/platform/v1/admin/expenses/accounting_export_summary/bulk",
-            post(accounting_export::expenses_bulk),
-        )
-        .route(
             "/platform/v1/{role}/subscriptions",
             get(crate::webhooks::list).post(crate::webhooks::create),
+        )
+        .route(
+            "/platform/v1/admin/expenses/accounting_export_summary/bulk",
+            post(accounting_export::expenses_bulk),
         )
         .fallback(platform::dispatch)
         .layer(middleware::from_fn_with_state(
