@@ -84,7 +84,10 @@ pub fn tenant_client(
 ) -> anyhow::Result<Client> {
     let credentials = tenant.credentials()?;
     let accounts_url = credentials.accounts_url.clone();
-    let tokens = RefreshTokenProvider::new(credentials, transport.clone());
+    // The allow-list guards the token endpoint too (one host policy for every secret).
+    let tokens = RefreshTokenProvider::builder(credentials, transport.clone())
+        .host_policy(allow_list.clone())
+        .build();
     Ok(Client::builder()
         .token_provider(tokens)
         .transport(transport.clone())

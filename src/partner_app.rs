@@ -171,6 +171,8 @@ impl PartnerApp {
         .authorize_url(config.authorize_url.clone())
         .accounts_url(config.accounts_url.clone())
         .redirect_uri(config.redirect_uri.clone())
+        // One host policy for every secret: the code exchange and every org's refresh.
+        .host_policy(config.allow_list.clone())
         .build();
         Arc::new(Self {
             config,

@@ -92,3 +92,102 @@ async fn stable_export_under_inserts_and_deletes_has_no_duplicate_and_no_gap() {
         "most seeded rows survived the churn"
     );
 }
+
+/// 50 updates per 100 ms (and nothing else), the issue's churn rate.
+fn update_churn() -> ChurnConfig {
+    ChurnConfig {
+        interval: Duration::from_millis(100),
+        inserts: 0,
+        updates: 50,
+        deletes: 0,
+    }
+}
+
+/// Duplicate ids among `yielded`, and ids of `at_start` never yielded.
+fn duplicates_and_missing(yielded: &[String], at_start: &HashSet<String>) -> (usize, usize) {
+    let unique: HashSet<&String> = yielded.iter().collect();
+    let missing = at_start.iter().filter(|id| !unique.contains(id)).count();
+    (yielded.len() - unique.len(), missing)
+}
+
+async fn churning_sandbox(seed: u64) -> (Sandbox, Client, String) {
+    let sandbox = Sandbox::start(SandboxConfig {
+        expenses: EXPENSES,
+        rate_limit: 0,
+        seed,
+        churn: Some(update_churn()),
+        ..SandboxConfig::default()
+    })
+    .await
+    .expect("sandbox");
+    let info = sandbox.info().clone();
+    let org = info.orgs[0].org_id.clone();
+    let client = client(&info);
+    (sandbox, client, org)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stable_export_under_50_updates_per_100ms_is_a_snapshot() {
+    let (sandbox, client, org) = churning_sandbox(12).await;
+    let at_start: HashSet<String> = sandbox.ids(&org, Resource::Expenses).into_iter().collect();
+    let mut yielded = Vec::new();
+    let mut pages = client.admin().expenses().list().limit(100).stable().pages();
+    let started = std::time::Instant::now();
+    while let Some(page) = pages.try_next().await.expect("a page") {
+        yielded.extend(page.items.into_iter().filter_map(|e| e.id));
+        // Give the churn time to land between pages, as a slow consumer would.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let elapsed = started.elapsed();
+    let (duplicates, missing) = duplicates_and_missing(&yielded, &at_start);
+    let updated = (elapsed.as_millis() / 100) * 50;
+    println!(
+        "stable export under 50 updates/100 ms: {} rows in {elapsed:.1?} (~{updated} updates), \
+         {duplicates} duplicate ids, {missing} missing of {} at the start",
+        yielded.len(),
+        at_start.len()
+    );
+    assert!(updated > 0, "the churn ran during the export");
+    assert_eq!(duplicates, 0);
+    assert_eq!(missing, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stable_export_killed_and_resumed_from_its_token_is_a_snapshot() {
+    let (sandbox, client, org) = churning_sandbox(13).await;
+    let at_start: HashSet<String> = sandbox.ids(&org, Resource::Expenses).into_iter().collect();
+    let mut yielded = Vec::new();
+    let mut token = None;
+    {
+        // The first run dies after 10 pages; only the persisted token survives.
+        let mut pages = client.admin().expenses().list().limit(100).stable().pages();
+        for _ in 0..10 {
+            let page = pages.try_next().await.expect("a page").expect("more pages");
+            token = page.cursor().map(fyle::StreamCursor::to_token);
+            yielded.extend(page.items.into_iter().filter_map(|e| e.id));
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let token = token.expect("a stable page carries its cursor");
+    let cursor = fyle::StreamCursor::from_token(&token).expect("the token reads back");
+    let mut pages = client
+        .admin()
+        .expenses()
+        .list()
+        .limit(100)
+        .resume_from(&cursor)
+        .pages();
+    while let Some(page) = pages.try_next().await.expect("a page") {
+        yielded.extend(page.items.into_iter().filter_map(|e| e.id));
+    }
+    let (duplicates, missing) = duplicates_and_missing(&yielded, &at_start);
+    println!(
+        "stable export killed after 10 pages, resumed from a {}-byte token under 50 updates/100 ms: \
+         {} rows, {duplicates} duplicate ids, {missing} missing of {}",
+        token.len(),
+        yielded.len(),
+        at_start.len()
+    );
+    assert_eq!(duplicates, 0);
+    assert_eq!(missing, 0);
+}

@@ -1,7 +1,9 @@
 //! Reliability drill: malformed answers from a scripted transport. An HTML 502 page, truncated
 //! JSON, wrong field types, an empty 200 body, 10 MB bodies and a cluster answer on another
-//! host each give their typed `fyle::Error` kind; nothing panics, and no error carries more
-//! than a short excerpt of what the server sent.
+//! host each give their typed `fyle::Error` kind; nothing panics. No error's `Display` carries
+//! any of the body, a signature or a token (the opt-in `body_excerpt()` gives a short, redacted
+//! excerpt), and `Display` and `Debug` stay under 2,000 characters for 10 MB bodies and
+//! 10,000-row bulk errors.
 
 use futures::StreamExt;
 use fyle::cluster::{ClusterAllowList, ClusterError};
@@ -36,14 +38,54 @@ async fn page_errors(reply: MockResponse) -> (Error, Error) {
     (page_error, stream_error)
 }
 
-/// An error's `Display` stays short whatever the body's size.
+/// An error's `Display` and `Debug` stay short whatever the body's size.
 fn assert_bounded(error: &Error) {
-    let text = error.to_string();
-    assert!(
-        text.chars().count() < 1_000,
-        "error text of {} chars",
-        text.chars().count()
+    let (display, debug) = (error.to_string(), format!("{error:?}"));
+    println!(
+        "error of kind {}: Display {} chars, Debug {} chars",
+        kind_name(error),
+        display.chars().count(),
+        debug.chars().count()
     );
+    assert!(
+        display.chars().count() < 2_000,
+        "Display of {} chars",
+        display.len()
+    );
+    assert!(
+        debug.chars().count() < 2_000,
+        "Debug of {} chars",
+        debug.len()
+    );
+}
+
+fn kind_name(error: &Error) -> String {
+    let debug = format!("{:?}", error.kind());
+    debug
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Secrets every drill body may carry: none may reach an error's `Display`.
+const SECRETS: [&str; 5] = [
+    "drill-token",
+    "AKIAIOSFODNN7EXAMPLE",
+    "f3a9c0ffee",
+    "eyJhbGciOiJSUzI1NiJ9",
+    "X-Amz-Signature=",
+];
+
+/// `Display` has no token, no signature and none of `body_markers` (text only in the body).
+fn assert_hygienic(error: &Error, body_markers: &[&str]) {
+    let text = error.to_string();
+    for needle in SECRETS.iter().chain(body_markers) {
+        assert!(
+            !text.contains(needle),
+            "`{needle}` in the error text: {text}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -67,6 +109,11 @@ async fn an_html_502_page_is_an_unexpected_body() {
             other => panic!("expected UnexpectedBody, got {other:?}"),
         }
         assert!(error.is_retryable(), "a proxy's 502 is worth retrying");
+        assert_hygienic(&error, &["nginx", "<html", "Bad Gateway</"]);
+        assert!(
+            error.body_excerpt().is_some_and(|b| b.contains("nginx")),
+            "the opt-in excerpt keeps the page"
+        );
     }
 }
 
@@ -81,6 +128,7 @@ async fn truncated_json_is_a_decode_error() {
             }
             other => panic!("expected Decode, got {other:?}"),
         }
+        assert_hygienic(&error, &["txA1b2C3d4", "purp", "12.5"]);
     }
 }
 
@@ -95,6 +143,8 @@ async fn wrong_field_types_name_the_json_path() {
             }
             other => panic!("expected Decode, got {other:?}"),
         }
+        // serde quotes the offending value; the error does not.
+        assert_hygienic(&error, &["a lot", "txA1b2C3d4"]);
     }
     // A wrong envelope type too.
     let body = r#"{"count": "many", "offset": 0, "data": []}"#;
@@ -136,6 +186,7 @@ async fn ten_megabyte_bodies_give_typed_errors_with_short_excerpts() {
             "got {error:?}"
         );
         assert_bounded(&error);
+        assert_hygienic(&error, &["xxxxxxxx"]);
     }
 
     // 10 MB of nesting: serde_json's recursion limit, not a stack overflow.
@@ -174,6 +225,160 @@ async fn ten_megabyte_bodies_give_typed_errors_with_short_excerpts() {
         .expect("a valid page");
     let expense: &ExpenseOut = &page.items[0];
     assert_eq!(expense.purpose.as_deref().map(str::len), Some(TEN_MB));
+}
+
+/// A presigned-URL failure as S3 answers it, and a proxy page quoting the request.
+const S3_ERROR: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SignatureDoesNotMatch</Code>\
+    <AWSAccessKeyId>AKIAIOSFODNN7EXAMPLE</AWSAccessKeyId><StringToSign>AWS4</StringToSign>\
+    <SignatureProvided>f3a9c0ffee</SignatureProvided><Url>https://s3.amazonaws.com/b/r.pdf?\
+    X-Amz-Credential=AKIAIOSFODNN7EXAMPLE&X-Amz-Signature=f3a9c0ffee</Url>\
+    <Note>Bearer eyJhbGciOiJSUzI1NiJ9.eyJleHAiOjF9.c2lnbmF0dXJl</Note></Error>";
+
+#[tokio::test]
+async fn signatures_keys_and_tokens_never_reach_an_error_display() {
+    // As an unexpected body (an XML 403 from a proxy in front of the API).
+    let reply = MockResponse::status(403)
+        .header("content-type", "application/xml")
+        .body(S3_ERROR);
+    for error in <[Error; 2]>::from(page_errors(reply).await) {
+        assert_hygienic(&error, &["SignatureDoesNotMatch", "<Error>"]);
+        let debug = format!("{error:?}");
+        for needle in SECRETS {
+            assert!(!debug.contains(needle), "`{needle}` in Debug: {debug}");
+        }
+        // The opt-in excerpt is there, redacted.
+        let excerpt = error.body_excerpt().expect("an excerpt");
+        assert!(excerpt.contains("SignatureDoesNotMatch"), "{excerpt}");
+        for needle in SECRETS {
+            assert!(
+                !excerpt.contains(needle),
+                "`{needle}` in the excerpt: {excerpt}"
+            );
+        }
+    }
+    // As Fyle's own error message, quoting a token and a presigned URL.
+    let body = serde_json::json!({
+        "error": "ValidationError",
+        "message": "token eyJhbGciOiJSUzI1NiJ9.eyJleHAiOjF9.c2lnbmF0dXJl rejected for \
+                    https://s3.amazonaws.com/b/r.pdf?X-Amz-Signature=f3a9c0ffee",
+    });
+    let reply = MockResponse::status(400)
+        .header("content-type", "application/json")
+        .body(body.to_string());
+    for error in <[Error; 2]>::from(page_errors(reply).await) {
+        assert!(matches!(error.kind(), ErrorKind::Api(_)), "{error:?}");
+        assert_hygienic(&error, &[]);
+        assert!(error.to_string().contains("ValidationError"), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn ten_megabyte_error_bodies_and_ten_thousand_bulk_rows_stay_bounded() {
+    // A 10 MB JSON error message.
+    let body = serde_json::json!({"error": "ValidationError", "message": "m".repeat(TEN_MB)});
+    let reply = MockResponse::status(400)
+        .header("content-type", "application/json")
+        .body(body.to_string());
+    for error in <[Error; 2]>::from(page_errors(reply).await) {
+        assert!(matches!(error.kind(), ErrorKind::Api(_)), "{error:?}");
+        assert_bounded(&error);
+    }
+    // A 10 MB validation error: one field per row, long messages.
+    let rows: serde_json::Map<String, serde_json::Value> = (0..10_000)
+        .map(|i| {
+            (
+                i.to_string(),
+                serde_json::json!({ "amount": ["v".repeat(1_000)] }),
+            )
+        })
+        .collect();
+    let body = serde_json::json!({"error": "ValidationError", "data": rows});
+    let reply = MockResponse::status(400)
+        .header("content-type", "application/json")
+        .body(body.to_string());
+    for error in <[Error; 2]>::from(page_errors(reply).await) {
+        assert_eq!(error.validation_errors().map(<[_]>::len), Some(10_000));
+        assert_bounded(&error);
+    }
+    // A 10,000-row BulkError.
+    let rows: Vec<serde_json::Value> = (0..10_000)
+        .map(|i| serde_json::json!({"row": i, "key": format!("user{i}@example.com"), "message": "Invalid department"}))
+        .collect();
+    let body = serde_json::json!({"error": "BulkError", "data": rows});
+    let reply = MockResponse::status(400)
+        .header("content-type", "application/json")
+        .body(body.to_string());
+    for error in <[Error; 2]>::from(page_errors(reply).await) {
+        assert_eq!(error.bulk_errors().map(<[_]>::len), Some(10_000));
+        assert_bounded(&error);
+        assert!(error.to_string().contains("more rows"), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn http_and_lookalike_accounts_urls_are_refused_before_any_secret_is_sent() {
+    for accounts in [
+        "http://accounts.fylehq.com",
+        "https://accounts.fylehq.com.evil.com",
+        "https://evilfylehq.com",
+    ] {
+        let mock = MockTransport::new()
+            .on(
+                Method::POST,
+                "/oauth/token",
+                MockResponse::json(r#"{"access_token":"drill-token","expires_in":3600}"#),
+            )
+            .on(
+                Method::POST,
+                "/oauth/cluster",
+                MockResponse::json(r#"{"cluster_domain":"https://us1.fylehq.com"}"#),
+            );
+        let credentials =
+            fyle::auth::Credentials::new("tpaDRILL", "drill-client-secret", "drill-refresh")
+                .with_accounts_url(Url::parse(accounts).expect("URL"));
+        let client = Client::builder()
+            .credentials(credentials)
+            .transport(mock.shared())
+            .build()
+            .expect("a client");
+        let error = client
+            .admin()
+            .expenses()
+            .list()
+            .send()
+            .await
+            .expect_err("refused");
+        assert!(
+            matches!(
+                error.kind(),
+                ErrorKind::Auth(fyle::auth::AuthError::HostNotAllowed(_))
+            ),
+            "{accounts}: {error:?}"
+        );
+        let sent = mock.request_count();
+        println!(
+            "{accounts}: refused before sending ({error}); {sent} requests reached the transport"
+        );
+        assert_eq!(sent, 0, "{accounts}");
+        assert_hygienic(&error, &["drill-client-secret", "drill-refresh"]);
+
+        // A client with a token of its own does not send it to that accounts host either.
+        let client = Client::builder()
+            .token_provider(fyle::auth::StaticTokenProvider::new("drill-token"))
+            .accounts_url(Url::parse(accounts).expect("URL"))
+            .transport(mock.shared())
+            .build()
+            .expect("a client");
+        let error = client.api_base().await.expect_err("refused");
+        assert!(
+            matches!(
+                error.kind(),
+                ErrorKind::Cluster(ClusterError::NotAllowed { .. })
+            ),
+            "{accounts}: {error:?}"
+        );
+        assert_eq!(mock.request_count(), 0, "{accounts}");
+    }
 }
 
 #[tokio::test]

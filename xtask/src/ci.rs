@@ -7,6 +7,7 @@ use anyhow::{Context, bail};
 
 /// Runs formatting, codegen freshness, clippy, docs and the test suite; stops at the first failure.
 pub fn run() -> anyhow::Result<()> {
+    postgres_check()?;
     cargo(&["fmt", "--all", "--check"], &[])?;
     codegen_check()?;
     cargo(
@@ -27,6 +28,26 @@ pub fn run() -> anyhow::Result<()> {
     )?;
     // The README's test command.
     cargo(&["test", "--workspace", "--all-features"], &[])?;
+    Ok(())
+}
+
+/// The variable `.ci/with-postgres` sets for the fyle-store Postgres tests.
+const ENV_POSTGRES_URL: &str = "FYLE_TEST_POSTGRES_URL";
+
+/// Under `CI=true` the Postgres tests need a database: fail here, before the long build, when
+/// none was started (`.ci/run` starts one through `.ci/with-postgres`).
+fn postgres_check() -> anyhow::Result<()> {
+    let url = std::env::var(ENV_POSTGRES_URL).unwrap_or_default();
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    match (url.is_empty(), ci) {
+        (false, _) => println!("Postgres tests run against {ENV_POSTGRES_URL}"),
+        (true, true) => bail!(
+            "CI=true but {ENV_POSTGRES_URL} is not set: run `.ci/run` (or `.ci/with-postgres cargo xtask ci`)"
+        ),
+        (true, false) => println!(
+            "{ENV_POSTGRES_URL} not set: the Postgres store tests will skip (use .ci/with-postgres)"
+        ),
+    }
     Ok(())
 }
 

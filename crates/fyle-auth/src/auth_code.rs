@@ -24,7 +24,8 @@ use crate::oauth2_adapter::TransportHttpClient;
 use crate::refresh::{DEFAULT_LIFETIME, RefreshTokenProviderBuilder};
 use crate::token_endpoint::{self, TOKEN_PATH};
 use crate::{
-    AccessToken, AuthError, Clock, Credentials, RefreshTokenProvider, TokenSet, TokioClock,
+    AccessToken, AuthError, Clock, Credentials, HostPolicy, RefreshTokenProvider, TokenSet,
+    TokioClock,
 };
 
 /// Where Fyle asks the user to authorize an app.
@@ -125,6 +126,7 @@ pub struct AuthCodeFlow {
     clock: Arc<dyn Clock>,
     pkce: Pkce,
     default_lifetime: Duration,
+    policy: HostPolicy,
 }
 
 /// Builds an [`AuthCodeFlow`]; see [`AuthCodeFlow::builder`].
@@ -139,9 +141,18 @@ pub struct AuthCodeFlowBuilder {
     clock: Arc<dyn Clock>,
     pkce: Pkce,
     default_lifetime: Duration,
+    policy: HostPolicy,
 }
 
 impl AuthCodeFlowBuilder {
+    /// The hosts the client secret, codes and refresh tokens may go to (default
+    /// [`HostPolicy::default`]: https under `fylehq.com`). Providers made by the flow inherit
+    /// it. A local sandbox needs [`HostPolicy::allow_loopback_http`].
+    pub fn host_policy(mut self, policy: HostPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
     /// The redirect URI registered on the app. Sent on the authorize URL only: Fyle's token
     /// request has no `redirect_uri` field. Leave unset if the app has none registered.
     pub fn redirect_uri(mut self, uri: Url) -> Self {
@@ -203,6 +214,7 @@ impl AuthCodeFlowBuilder {
             clock: self.clock,
             pkce: self.pkce,
             default_lifetime: self.default_lifetime,
+            policy: self.policy,
         }
     }
 }
@@ -336,6 +348,7 @@ impl AuthCodeFlow {
             clock: Arc::new(TokioClock),
             pkce: Pkce::Disabled,
             default_lifetime: DEFAULT_LIFETIME,
+            policy: HostPolicy::default(),
         }
     }
 
@@ -370,7 +383,8 @@ impl AuthCodeFlow {
     /// tokens: `POST {accounts}/oauth/token` with the JSON body
     /// `{grant_type: "authorization_code", code, client_id, client_secret}`.
     ///
-    /// A missing or different `state` is [`AuthError::StateMismatch`], and nothing is sent.
+    /// A missing or different `state` is [`AuthError::StateMismatch`], and a token URL the
+    /// [`HostPolicy`] refuses is [`AuthError::HostNotAllowed`]; in both cases nothing is sent.
     pub async fn exchange(
         &self,
         pending: &PendingAuthorization,
@@ -386,6 +400,8 @@ impl AuthCodeFlow {
             );
             return Err(AuthError::StateMismatch);
         }
+        self.policy
+            .check_as("token endpoint", &join_path(&self.accounts_url, TOKEN_PATH))?;
 
         let mut request = self.client.exchange_code(AuthorizationCode::new(
             callback.code.expose_secret().to_owned(),
@@ -449,6 +465,7 @@ impl AuthCodeFlow {
         )
         .with_accounts_url(self.accounts_url.clone());
         RefreshTokenProvider::builder(credentials, self.transport.clone())
+            .host_policy(self.policy.clone())
             .clock(self.clock.clone())
             .default_lifetime(self.default_lifetime)
     }

@@ -1,8 +1,11 @@
 //! [`AuthError`]: everything that can go wrong getting a token.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use fyle_transport::TransportError;
+
+use crate::HostRefused;
 
 /// An authentication failure. Never contains a secret: messages come from the server's
 /// `message`/`error` fields with any known secret scrubbed, and decode errors carry no input.
@@ -69,12 +72,49 @@ pub enum AuthError {
     /// The authorization callback has no `code`.
     #[error("authorization callback has no code")]
     MissingCode,
+    /// The [`HostPolicy`](crate::HostPolicy) refused the token endpoint's URL (plain `http`, a
+    /// host outside the allowed domains, ...): the client secret and refresh token were not
+    /// sent. Terminal: fix the accounts URL or the policy.
+    #[error("refusing to send credentials: {0}")]
+    HostNotAllowed(HostRefused),
+    /// The API refused an access token minted right after it had refused the previous one:
+    /// the refusal does not look like an expiry (a revoked grant, a missing permission).
+    /// No new token is requested for `retry_in`, so a broken org costs one token request per
+    /// backoff window, not one per call. Terminal until then.
+    #[error(
+        "the API refused a freshly minted access token too; no new token is requested for {}s",
+        retry_in.as_secs()
+    )]
+    AccessTokenRefused {
+        /// How long until the provider tries a new token.
+        retry_in: Duration,
+    },
+    /// The token request got no answer within the provider's deadline.
+    #[error("token endpoint did not answer within {}s", after.as_secs())]
+    TimedOut {
+        /// The deadline.
+        after: Duration,
+    },
+    /// The shared refresh task ended without a result (it panicked, or the runtime is
+    /// shutting down).
+    #[error("the token refresh task ended without a result")]
+    RefreshAborted,
     /// Invalid configuration (a URL that cannot be used, ...).
     #[error("invalid auth configuration: {reason}")]
     Config {
         /// What is wrong.
         reason: String,
     },
+    /// A provider that keeps its tokens in a [`TokenStore`](crate::TokenStore) could not read
+    /// or write them (a database error, a key that does not open the row, a revoked org).
+    #[error(transparent)]
+    Store(Arc<crate::StoreError>),
+}
+
+impl From<HostRefused> for AuthError {
+    fn from(refused: HostRefused) -> Self {
+        Self::HostNotAllowed(refused)
+    }
 }
 
 impl From<TransportError> for AuthError {
@@ -94,16 +134,21 @@ impl AuthError {
         match self {
             Self::Server { retryable, .. } => *retryable,
             Self::Transport(e) => e.is_retryable(),
+            Self::TimedOut { .. } | Self::RefreshAborted => true,
             _ => false,
         }
     }
 
     /// Whether the credentials themselves are bad (invalid secret/refresh token/code, unknown
-    /// client): a person has to fix the configuration or re-authorize the app.
+    /// client, a refused host, tokens the API keeps refusing): a person has to fix the
+    /// configuration or re-authorize the app. A provider latches these and backs off.
     pub fn is_terminal(&self) -> bool {
         matches!(
             self,
-            Self::InvalidCredentials { .. } | Self::UnknownClient { .. }
+            Self::InvalidCredentials { .. }
+                | Self::UnknownClient { .. }
+                | Self::HostNotAllowed(_)
+                | Self::AccessTokenRefused { .. }
         )
     }
 
@@ -119,8 +164,9 @@ impl AuthError {
     }
 }
 
-/// A serde_json error described without the input it choked on.
-pub(crate) fn describe_json_error(error: &serde_json::Error) -> String {
+/// A serde_json error described without the input it choked on: a category and a position,
+/// never a byte of the document (which may hold tokens). Shared by every crate of the SDK.
+pub fn describe_json_error(error: &serde_json::Error) -> String {
     let category = match error.classify() {
         serde_json::error::Category::Io => "I/O error",
         serde_json::error::Category::Syntax => "invalid JSON",

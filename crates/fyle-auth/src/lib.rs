@@ -7,6 +7,11 @@
 //!   flight, typed [`AuthError`]s, rotated refresh tokens saved to a [`TokenStore`].
 //! - [`AuthCodeFlow`]: the authorization-code flow of partner apps, on the `oauth2` crate, with
 //!   the token request sent as JSON through the same transport.
+//! - [`TokenEndpoint`]: one refresh-token exchange, for providers with their own storage.
+//! - [`HostPolicy`]: the one rule for where a secret may go (https under `fylehq.com`;
+//!   loopback `http` only by opt-in), checked before the client secret, a refresh token or an
+//!   access token is sent.
+//! - [`SingleFlight`]: one shared, spawned task per refresh (also used by cluster discovery).
 //! - [`StaticTokenProvider`] for tests and tokens obtained elsewhere; [`Clock`] to inject time.
 //!
 //! Secrets are [`secrecy`] types: `Debug`, `Display`, errors and tracing events never show the
@@ -72,10 +77,16 @@ mod auth_code;
 mod clock;
 mod credentials;
 mod error;
+mod host_policy;
 mod oauth2_adapter;
 mod provider;
+mod redact;
 mod refresh;
+mod single_flight;
 mod store;
+#[cfg(any(test, feature = "test-util"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub mod test_util;
 mod token;
 mod token_endpoint;
 
@@ -90,12 +101,17 @@ pub use credentials::{
     Credentials, CredentialsError, DEFAULT_ACCOUNTS_URL, ENV_ACCOUNTS_URL, ENV_CLIENT_ID,
     ENV_CLIENT_SECRET, ENV_REFRESH_TOKEN,
 };
-pub use error::AuthError;
+pub use error::{AuthError, describe_json_error};
+pub use host_policy::{FYLE_DOMAIN, HostPolicy, HostRefused, origin_of};
 pub use provider::{StaticTokenProvider, TokenProvider};
+pub use redact::redact;
 pub use refresh::{
-    DEFAULT_JITTER, DEFAULT_LIFETIME, DEFAULT_RETRY_INTERVAL, DEFAULT_SKEW, RefreshTokenProvider,
-    RefreshTokenProviderBuilder,
+    DEFAULT_JITTER, DEFAULT_LIFETIME, DEFAULT_MAX_TERMINAL_BACKOFF, DEFAULT_REFRESH_TIMEOUT,
+    DEFAULT_RETRY_INTERVAL, DEFAULT_SKEW, DEFAULT_STORE_TIMEOUT, DEFAULT_TERMINAL_BACKOFF,
+    RefreshTokenProvider, RefreshTokenProviderBuilder,
 };
 pub use secrecy::{ExposeSecret, SecretString};
+pub use single_flight::{FlightError, SingleFlight};
 pub use store::{InMemoryTokenStore, StoreError, TokenStore};
 pub use token::{AccessToken, TokenGeneration, TokenSet};
+pub use token_endpoint::{TokenAnswer, TokenEndpoint};

@@ -6,14 +6,19 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use std::fmt;
+
 use bytes::Bytes;
+use fyle_transport::SharedTransport;
 use http::{HeaderValue, StatusCode, header};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
-use crate::AuthError;
+use crate::credentials::join_path;
 use crate::error::describe_json_error;
+use crate::host_policy::origin_of;
+use crate::{AuthError, Clock, Credentials, HostPolicy};
 
 /// The path of the token endpoint under the accounts URL.
 pub(crate) const TOKEN_PATH: &str = "oauth/token";
@@ -25,11 +30,126 @@ const MAX_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 /// Longest server message kept in an error.
 const MAX_MESSAGE_CHARS: usize = 200;
 
-/// A successful token answer.
-pub(crate) struct TokenAnswer {
-    pub(crate) access_token: SecretString,
-    pub(crate) refresh_token: Option<SecretString>,
-    pub(crate) expires_in: Option<Duration>,
+/// A successful token answer. `Debug` hides both tokens.
+#[non_exhaustive]
+pub struct TokenAnswer {
+    /// The new access token.
+    pub access_token: SecretString,
+    /// A rotated refresh token, when the answer carried one: the one sent may now be revoked,
+    /// so persist this one before anything else.
+    pub refresh_token: Option<SecretString>,
+    /// `expires_in`, when the answer had a positive one.
+    pub expires_in: Option<Duration>,
+}
+
+impl TokenAnswer {
+    /// How long the access token lives: `expires_in`, else its JWT `exp` claim (decoded, not
+    /// verified), else `default`; capped at a day.
+    pub fn lifetime(&self, clock: &dyn Clock, default: Duration) -> Duration {
+        lifetime(
+            self.expires_in,
+            self.access_token.expose_secret(),
+            clock.system_now(),
+            default,
+        )
+    }
+}
+
+impl fmt::Debug for TokenAnswer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenAnswer")
+            .field("access_token", &"***")
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "***"))
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
+}
+
+/// The refresh-token grant at `POST {accounts}/oauth/token`, one exchange per call: no cache,
+/// no retry (a token request is not idempotent once refresh tokens rotate).
+///
+/// [`RefreshTokenProvider`](crate::RefreshTokenProvider) is built on it; a provider with its
+/// own storage or locking (a database row lock shared by several processes) can use it too.
+/// The token URL is checked against the [`HostPolicy`] before anything is sent. `Debug` shows
+/// no secret.
+#[derive(Clone)]
+pub struct TokenEndpoint {
+    client_id: String,
+    client_secret: SecretString,
+    token_url: Url,
+    transport: SharedTransport,
+    policy: HostPolicy,
+}
+
+impl TokenEndpoint {
+    /// The endpoint of `credentials`' accounts URL (the credentials' own refresh token is not
+    /// used: each exchange names its refresh token), with the default [`HostPolicy`].
+    pub fn new(credentials: &Credentials, transport: SharedTransport) -> Self {
+        Self {
+            client_id: credentials.client_id.clone(),
+            client_secret: credentials.client_secret.clone(),
+            token_url: join_path(&credentials.accounts_url, TOKEN_PATH),
+            transport,
+            policy: HostPolicy::default(),
+        }
+    }
+
+    /// The policy the token URL must pass (default: https under `fylehq.com`).
+    #[must_use]
+    pub fn host_policy(mut self, policy: HostPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The app's client id.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// `{accounts}/oauth/token`.
+    pub fn token_url(&self) -> &Url {
+        &self.token_url
+    }
+
+    /// Checks the token URL against the policy: `Ok` when secrets may be sent there.
+    pub fn check_host(&self) -> Result<(), AuthError> {
+        self.policy
+            .check_as("token endpoint", &self.token_url)
+            .map_err(AuthError::from)
+    }
+
+    /// Exchanges `refresh_token`: the JSON body is exactly `{grant_type: "refresh_token",
+    /// refresh_token, client_id, client_secret}`. A refused host is
+    /// [`AuthError::HostNotAllowed`] and nothing is sent.
+    pub async fn refresh(&self, refresh_token: &SecretString) -> Result<TokenAnswer, AuthError> {
+        self.check_host()?;
+        let body = serde_json::json!({
+            "grant_type": "refresh_token",
+            "refresh_token": refresh_token.expose_secret(),
+            "client_id": self.client_id,
+            "client_secret": self.client_secret.expose_secret(),
+        });
+        let request = json_post(&self.token_url, &body)?;
+        let response = self.transport.send(request).await?;
+        classify(
+            response.status(),
+            response.body(),
+            &[
+                refresh_token.expose_secret(),
+                self.client_secret.expose_secret(),
+            ],
+        )
+    }
+}
+
+impl fmt::Debug for TokenEndpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenEndpoint")
+            .field("client_id", &self.client_id)
+            .field("token_url", &origin_of(&self.token_url))
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Deserialize)]
@@ -157,6 +277,7 @@ fn server_message(body: &[u8], secrets: &[&str]) -> Option<String> {
             text = text.replace(secret, "***");
         }
     }
+    let mut text = crate::redact(&text);
     if text.chars().count() > MAX_MESSAGE_CHARS {
         text = text.chars().take(MAX_MESSAGE_CHARS).collect::<String>() + "…";
     }
@@ -252,8 +373,7 @@ pub(crate) mod tests {
             br#"{"message":"refresh token sekrit-refresh is invalid"}"#,
             &secrets,
         )
-        .err()
-        .expect("401 is an error");
+        .expect_err("401 is an error");
         assert!(matches!(
             err,
             AuthError::InvalidCredentials { status: 401, .. }
@@ -262,9 +382,7 @@ pub(crate) mod tests {
         assert!(!err.to_string().contains("sekrit-refresh"));
         assert!(err.to_string().contains("refresh token *** is invalid"));
 
-        let err = classify(StatusCode::BAD_GATEWAY, b"<html>", &secrets)
-            .err()
-            .expect("err");
+        let err = classify(StatusCode::BAD_GATEWAY, b"<html>", &secrets).expect_err("err");
         assert!(matches!(
             err,
             AuthError::Server {
@@ -274,22 +392,17 @@ pub(crate) mod tests {
         ));
         assert!(err.is_retryable());
 
-        let err = classify(StatusCode::IM_A_TEAPOT, b"", &secrets)
-            .err()
-            .expect("err");
+        let err = classify(StatusCode::IM_A_TEAPOT, b"", &secrets).expect_err("err");
         assert!(matches!(err, AuthError::UnexpectedStatus { status: 418 }));
 
-        let err = classify(StatusCode::OK, b"not json", &secrets)
-            .err()
-            .expect("err");
+        let err = classify(StatusCode::OK, b"not json", &secrets).expect_err("err");
         assert!(matches!(err, AuthError::Decode { .. }));
         let err = classify(
             StatusCode::OK,
             br#"{"access_token":"bad\ntoken"}"#,
             &secrets,
         )
-        .err()
-        .expect("err");
+        .expect_err("err");
         assert!(matches!(err, AuthError::Decode { .. }));
         assert!(!err.to_string().contains("bad"));
     }

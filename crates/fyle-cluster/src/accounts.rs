@@ -2,17 +2,24 @@
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use fyle_auth::{AccessToken, TokenGeneration};
+use fyle_auth::{AccessToken, SingleFlight, TokenGeneration, describe_json_error, origin_of};
 use fyle_transport::SharedTransport;
 use http::{HeaderValue, header};
 use serde::Deserialize;
 use url::Url;
 
-use crate::error::{describe_json_error, origin_of};
 use crate::{Cluster, ClusterAllowList, ClusterError, ClusterResolver};
+
+/// The deadline of one cluster lookup by default.
+pub const DEFAULT_LOOKUP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How many flights a caller waits through for one started with its token (or a newer one)
+/// before taking the last outcome: bounds the wait when older tokens keep starting flights.
+const MAX_FLIGHTS: usize = 3;
 
 /// Resolves the cluster with Fyle's accounts host: `POST {accounts}/oauth/cluster` with the
 /// Bearer token and no body; the answer is `{"cluster_domain": "https://us1.fylehq.com"}`.
@@ -22,8 +29,9 @@ use crate::{Cluster, ClusterAllowList, ClusterError, ClusterResolver};
 ///   checked too (it receives the token).
 /// - The cluster is cached with the [`TokenGeneration`] it was discovered with, and
 ///   rediscovered when a newer token shows up, i.e. after every refresh, as Fyle's docs ask.
-/// - Single flight: concurrent callers with the same new token cause one lookup and share
-///   its result (the cluster or the error).
+/// - Single flight, in a spawned task with its own deadline (default
+///   [`DEFAULT_LOOKUP_TIMEOUT`]): concurrent callers with the same new token cause one lookup
+///   and share its result (the cluster or the error); a cancelled caller does not cancel it.
 ///
 /// Cheap to clone (clones share the cache).
 #[derive(Clone)]
@@ -36,15 +44,10 @@ struct Inner {
     cluster_url: Url,
     transport: SharedTransport,
     allow_list: ClusterAllowList,
-    state: Mutex<State>,
-    flight: tokio::sync::Mutex<()>,
-}
-
-#[derive(Default)]
-struct State {
-    cached: Option<(TokenGeneration, Cluster)>,
-    attempts: u64,
-    last_error: Option<(TokenGeneration, ClusterError)>,
+    timeout: Duration,
+    cached: Mutex<Option<(TokenGeneration, Cluster)>>,
+    /// The lookup every waiter shares, with the token generation it ran for.
+    flight: SingleFlight<(TokenGeneration, Result<Cluster, ClusterError>)>,
 }
 
 #[derive(Deserialize)]
@@ -72,10 +75,21 @@ impl AccountsClusterResolver {
                 cluster_url,
                 transport,
                 allow_list,
-                state: Mutex::new(State::default()),
-                flight: tokio::sync::Mutex::new(()),
+                timeout: DEFAULT_LOOKUP_TIMEOUT,
+                cached: Mutex::new(None),
+                flight: SingleFlight::new(),
             }),
         }
+    }
+
+    /// Replaces the deadline of one lookup (default [`DEFAULT_LOOKUP_TIMEOUT`]). Call it before
+    /// cloning the resolver.
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.timeout = timeout;
+        }
+        self
     }
 
     /// The allow-list answers are checked against.
@@ -85,34 +99,51 @@ impl AccountsClusterResolver {
 
     /// The cached cluster, if any (for persisting it, or for logs).
     pub fn cached(&self) -> Option<Cluster> {
-        self.state().cached.as_ref().map(|(_, c)| c.clone())
+        self.inner.cached().as_ref().map(|(_, c)| c.clone())
+    }
+}
+
+impl Inner {
+    fn cached(&self) -> MutexGuard<'_, Option<(TokenGeneration, Cluster)>> {
+        self.cached.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn state(&self) -> MutexGuard<'_, State> {
-        self.inner
-            .state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn cached_for(state: &State, generation: TokenGeneration) -> Option<Cluster> {
-        state
-            .cached
+    fn cached_for(&self, generation: TokenGeneration) -> Option<Cluster> {
+        self.cached()
             .as_ref()
             .filter(|(cached, _)| *cached >= generation)
             .map(|(_, cluster)| cluster.clone())
     }
 
+    /// One lookup with its deadline; runs in the shared flight task. A success is cached.
+    async fn lookup(&self, token: AccessToken) -> (TokenGeneration, Result<Cluster, ClusterError>) {
+        let generation = token.generation();
+        let outcome = tokio::time::timeout(self.timeout, self.fetch(&token))
+            .await
+            .unwrap_or(Err(ClusterError::TimedOut {
+                after: self.timeout,
+            }));
+        if let Ok(cluster) = &outcome {
+            let mut cached = self.cached();
+            if cached
+                .as_ref()
+                .is_none_or(|(known, _)| *known <= generation)
+            {
+                *cached = Some((generation, cluster.clone()));
+            }
+        }
+        (generation, outcome)
+    }
+
     async fn fetch(&self, token: &AccessToken) -> Result<Cluster, ClusterError> {
-        self.inner
-            .allow_list
-            .check_as("accounts URL", &self.inner.accounts_url)?;
+        self.allow_list
+            .check_as("accounts URL", &self.accounts_url)?;
         let bearer = token
             .bearer_header()
             .map_err(|_| ClusterError::InvalidToken)?;
         let request = http::Request::builder()
             .method(http::Method::POST)
-            .uri(self.inner.cluster_url.as_str())
+            .uri(self.cluster_url.as_str())
             .header(header::AUTHORIZATION, bearer)
             .header(header::ACCEPT, HeaderValue::from_static("application/json"))
             .body(Bytes::new())
@@ -120,12 +151,12 @@ impl AccountsClusterResolver {
                 reason: format!("could not build the cluster request: {e}"),
             })?;
         tracing::debug!(
-            url = %origin_of(&self.inner.cluster_url),
-            path = self.inner.cluster_url.path(),
+            url = %origin_of(&self.cluster_url),
+            path = self.cluster_url.path(),
             generation = %token.generation(),
             "resolving the cluster"
         );
-        let response = self.inner.transport.send(request).await?;
+        let response = self.transport.send(request).await?;
         let status = response.status().as_u16();
         match status {
             200..=299 => {}
@@ -155,13 +186,13 @@ impl AccountsClusterResolver {
         let domain = Url::parse(raw.trim()).map_err(|e| ClusterError::InvalidDomain {
             reason: e.to_string(),
         })?;
-        if let Err(error) = self.inner.allow_list.check(&domain) {
+        if let Err(error) = self.allow_list.check_as("cluster domain", &domain) {
             tracing::warn!(
                 domain = %origin_of(&domain),
                 error = %error,
                 "cluster answer rejected by the allow-list; no token will be sent there"
             );
-            return Err(error);
+            return Err(error.into());
         }
         let cluster = Cluster::new(domain);
         tracing::debug!(cluster = %cluster, generation = %token.generation(), "cluster resolved");
@@ -173,48 +204,26 @@ impl AccountsClusterResolver {
 impl ClusterResolver for AccountsClusterResolver {
     async fn cluster(&self, token: &AccessToken) -> Result<Cluster, ClusterError> {
         let generation = token.generation();
-        let seen_attempts = {
-            let state = self.state();
-            if let Some(cluster) = Self::cached_for(&state, generation) {
+        let mut last = None;
+        for _ in 0..MAX_FLIGHTS {
+            if let Some(cluster) = self.inner.cached_for(generation) {
                 return Ok(cluster);
             }
-            state.attempts
-        };
-
-        let _flight = self.inner.flight.lock().await;
-        {
-            let state = self.state();
-            if let Some(cluster) = Self::cached_for(&state, generation) {
-                return Ok(cluster);
+            let inner = Arc::clone(&self.inner);
+            let token = token.clone();
+            let (ran_for, outcome) = self
+                .inner
+                .flight
+                .run(move || async move { inner.lookup(token).await })
+                .await
+                .unwrap_or((generation, Err(ClusterError::LookupAborted)));
+            // A flight started with an older token says nothing about this one: run again.
+            if ran_for >= generation {
+                return outcome;
             }
-            if state.attempts != seen_attempts
-                && let Some((failed_for, error)) = &state.last_error
-                && *failed_for == generation
-            {
-                // A lookup for this very token failed while we waited: share its error.
-                return Err(error.clone());
-            }
+            last = Some(outcome);
         }
-
-        let outcome = self.fetch(token).await;
-        let mut state = self.state();
-        state.attempts = state.attempts.wrapping_add(1);
-        match &outcome {
-            Ok(cluster) => {
-                state.cached = Some((generation, cluster.clone()));
-                state.last_error = None;
-            }
-            Err(error) => state.last_error = Some((generation, error.clone())),
-        }
-        outcome
-    }
-
-    fn reject(&self, cluster: &Cluster) {
-        let mut state = self.state();
-        if state.cached.as_ref().is_some_and(|(_, c)| c == cluster) {
-            tracing::debug!(cluster = %cluster, "cluster rejected; the next call rediscovers it");
-            state.cached = None;
-        }
+        last.unwrap_or(Err(ClusterError::LookupAborted))
     }
 }
 

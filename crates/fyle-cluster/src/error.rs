@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
+use fyle_auth::HostRefused;
 use fyle_transport::TransportError;
-use url::Url;
 
 /// A cluster resolution failure. Never contains the access token; URLs are shown as
 /// `scheme://host[:port]` only.
@@ -64,6 +64,26 @@ pub enum ClusterError {
     /// single-flight lookup gets the error.
     #[error(transparent)]
     Transport(Arc<TransportError>),
+    /// The lookup got no answer within the resolver's deadline.
+    #[error("cluster endpoint did not answer within {}s", after.as_secs())]
+    TimedOut {
+        /// The deadline.
+        after: std::time::Duration,
+    },
+    /// The shared lookup task ended without a result (it panicked, or the runtime is shutting
+    /// down).
+    #[error("the cluster lookup task ended without a result")]
+    LookupAborted,
+}
+
+impl From<HostRefused> for ClusterError {
+    fn from(refused: HostRefused) -> Self {
+        Self::NotAllowed {
+            what: refused.what,
+            url: refused.url,
+            reason: refused.reason,
+        }
+    }
 }
 
 impl From<TransportError> for ClusterError {
@@ -78,6 +98,7 @@ impl ClusterError {
         match self {
             Self::Server { retryable, .. } => *retryable,
             Self::Transport(e) => e.is_retryable(),
+            Self::TimedOut { .. } | Self::LookupAborted => true,
             _ => false,
         }
     }
@@ -97,28 +118,4 @@ impl ClusterError {
             _ => None,
         }
     }
-}
-
-/// `scheme://host[:port]`: no credentials, path, query or fragment.
-pub(crate) fn origin_of(url: &Url) -> String {
-    match (url.host_str(), url.port()) {
-        (Some(host), Some(port)) => format!("{}://{host}:{port}", url.scheme()),
-        (Some(host), None) => format!("{}://{host}", url.scheme()),
-        (None, _) => format!("{}:", url.scheme()),
-    }
-}
-
-/// A serde_json error described without its input.
-pub(crate) fn describe_json_error(error: &serde_json::Error) -> String {
-    let category = match error.classify() {
-        serde_json::error::Category::Io => "I/O error",
-        serde_json::error::Category::Syntax => "invalid JSON",
-        serde_json::error::Category::Data => "unexpected JSON shape",
-        serde_json::error::Category::Eof => "truncated JSON",
-    };
-    format!(
-        "{category} at line {} column {}",
-        error.line(),
-        error.column()
-    )
 }

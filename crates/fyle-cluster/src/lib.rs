@@ -9,8 +9,9 @@
 //!   cached with the token's [`TokenGeneration`](fyle_auth::TokenGeneration) (rediscovered
 //!   after every refresh), single flight.
 //! - [`StaticCluster`]: a pinned cluster, for apps that stored it at onboarding, and tests.
-//! - [`ClusterAllowList`]: the answer decides where the Bearer token goes next, so by default
-//!   only `https` hosts equal to or under `fylehq.com` are accepted; anything else is a
+//! - [`ClusterAllowList`] (fyle-auth's `HostPolicy`, the one host policy for every secret):
+//!   the answer decides where the Bearer token goes next, so by default only `https` hosts
+//!   equal to or under `fylehq.com` are accepted; anything else is a
 //!   [`ClusterError::NotAllowed`] and no request carrying a token is sent there.
 //!
 //! # Resolve, then call
@@ -52,13 +53,15 @@
 //! ```
 
 mod accounts;
-mod allow_list;
 mod cluster;
 mod error;
 mod resolver;
 
-pub use accounts::AccountsClusterResolver;
-pub use allow_list::{ClusterAllowList, FYLE_DOMAIN};
+pub use accounts::{AccountsClusterResolver, DEFAULT_LOOKUP_TIMEOUT};
 pub use cluster::Cluster;
 pub use error::ClusterError;
+/// The hosts a Bearer token may go to: fyle-auth's [`HostPolicy`](fyle_auth::HostPolicy), the
+/// one policy for every secret (the token endpoint uses it too).
+pub use fyle_auth::HostPolicy as ClusterAllowList;
+pub use fyle_auth::{FYLE_DOMAIN, HostRefused};
 pub use resolver::{ClusterResolver, StaticCluster};

@@ -15,24 +15,16 @@ use crate::{Cluster, ClusterAllowList, ClusterError};
 #[async_trait]
 pub trait ClusterResolver: Send + Sync + Debug {
     /// The cluster for `token`'s org.
+    ///
+    /// A resolver that caches per token generation rediscovers the cluster after every token
+    /// refresh, so a stale cluster lives at most as long as the token it was found with.
     async fn cluster(&self, token: &AccessToken) -> Result<Cluster, ClusterError>;
-
-    /// Reports that `cluster` looks wrong (a 401 that persists after a token refresh, a 404
-    /// on a known path): forget it, so the next [`cluster`](Self::cluster) asks again.
-    /// The default does nothing (for fixed clusters).
-    fn reject(&self, cluster: &Cluster) {
-        let _ = cluster;
-    }
 }
 
 #[async_trait]
 impl<T: ClusterResolver + ?Sized> ClusterResolver for std::sync::Arc<T> {
     async fn cluster(&self, token: &AccessToken) -> Result<Cluster, ClusterError> {
         (**self).cluster(token).await
-    }
-
-    fn reject(&self, cluster: &Cluster) {
-        (**self).reject(cluster);
     }
 }
 
@@ -91,7 +83,6 @@ mod tests {
         let resolver: Arc<dyn ClusterResolver> = Arc::new(StaticCluster::new(url.clone()));
         let token = AccessToken::new("t", None);
         let cluster = resolver.cluster(&token).await.expect("static");
-        resolver.reject(&cluster);
         assert_eq!(cluster.domain(), &url);
         assert!(
             StaticCluster::checked(

@@ -59,4 +59,9 @@ pub mod wire;
 pub mod query;
 
 pub use generated::{operations, types};
+
+/// Every generated type by name, for conformance tests (feature `registry`; generated).
+#[cfg(feature = "registry")]
+#[path = "generated/registry.rs"]
+pub mod registry;
 pub use patch::Patch;

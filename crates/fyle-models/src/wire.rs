@@ -74,11 +74,69 @@ pub fn parse_timestamp(text: &str) -> Result<time::OffsetDateTime, String> {
     if let Ok(t) = time::OffsetDateTime::parse(&normalized, &Rfc3339) {
         return Ok(t);
     }
+    if let Some(date) = parse_date(&normalized) {
+        return Ok(date.midnight().assume_utc());
+    }
     // No offset: append `Z` and read as UTC.
     let with_z = format!("{normalized}Z");
     time::OffsetDateTime::parse(&with_z, &Rfc3339)
         .map_err(|e| format!("invalid timestamp {text:?}: {e}"))
 }
+
+/// A plain `YYYY-MM-DD` date, which Fyle sends in some `date-time` fields (the spec's own
+/// example for virtual cards is `"2022-02-01"`): read as midnight UTC by [`parse_timestamp`].
+fn parse_date(text: &str) -> Option<time::Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    (text.len() == 10)
+        .then(|| time::Date::parse(text, format).ok())
+        .flatten()
+}
+
+/// A `date-time` value that reads and writes Fyle's wire format by itself (see
+/// [`parse_timestamp`]). Generated aliases of timestamps (`CreatedAt`, `UpdatedAt`, ...) name this
+/// type, because serde's `with` attribute cannot reach through a type alias; struct fields use
+/// [`time::OffsetDateTime`] directly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub time::OffsetDateTime);
+
+/// A `number` value that reads and writes Fyle's wire format by itself: read from a JSON number or
+/// a numeric string, written as a JSON number. Generated aliases of numbers (`Amount`, ...) name
+/// this type; struct fields use [`rust_decimal::Decimal`] directly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Number(pub rust_decimal::Decimal);
+
+macro_rules! newtype {
+    ($name:ident, $inner:ty) => {
+        impl std::ops::Deref for $name {
+            type Target = $inner;
+            fn deref(&self) -> &$inner {
+                &self.0
+            }
+        }
+        impl From<$inner> for $name {
+            fn from(v: $inner) -> Self {
+                Self(v)
+            }
+        }
+        impl From<$name> for $inner {
+            fn from(v: $name) -> Self {
+                v.0
+            }
+        }
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                self.0.ser(s)
+            }
+        }
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                <$inner as Repr>::de(d).map(Self)
+            }
+        }
+    };
+}
+newtype!(Timestamp, time::OffsetDateTime);
+newtype!(Number, rust_decimal::Decimal);
 
 macro_rules! shapes {
     ($name:ident, $ty:ty, $doc:literal) => {

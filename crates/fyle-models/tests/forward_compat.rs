@@ -41,11 +41,21 @@ fn expense_with_unknown_field_unknown_enum_value_and_missing_required_field_deco
         -8
     );
 
-    // The unknown enum value re-encodes as it came; the amount stays a JSON number.
+    // The unknown field is kept and readable.
+    assert_eq!(
+        expense.extra.get("brand_new_field"),
+        Some(&serde_json::json!({"nested": [1, 2, 3]}))
+    );
+
+    // The unknown enum value and the unknown field re-encode as they came; the amount stays a
+    // JSON number.
     let back = serde_json::to_value(&expense).expect("encodes");
     assert_eq!(back["state"], "ESCALATED_TO_MARS");
     assert_eq!(back["amount"], serde_json::json!(1234.56));
-    assert!(back.get("brand_new_field").is_none());
+    assert_eq!(
+        back["brand_new_field"],
+        serde_json::json!({"nested": [1, 2, 3]})
+    );
 }
 
 #[test]
@@ -82,4 +92,68 @@ fn money_survives_the_f64_path_exactly() {
         let again: ExpenseOut = serde_json::from_value(back).expect("decodes again");
         assert_eq!(again.amount, Some(expected), "{text} after a round trip");
     }
+}
+
+#[test]
+fn an_employee_mobile_number_is_a_string_and_custom_fields_keep_their_names() {
+    let json = r#"{
+        "id": "txwownwrng",
+        "employee": {"id": "ouX", "mobile": "+12131234567", "flattened_custom_field": {"Cost Code": "CC-1"}},
+        "custom_fields_flattened": {"Project Code": "PRJ-42", "GL Account": 6100, "cf1": "x"}
+    }"#;
+    let expense: ExpenseOut = serde_json::from_str(json).expect("decodes");
+    let employee = expense.employee.as_ref().expect("employee");
+    assert_eq!(employee.mobile.as_deref(), Some("+12131234567"));
+    let custom = expense
+        .custom_fields_flattened
+        .as_ref()
+        .expect("custom fields");
+    assert_eq!(custom.extra["Project Code"], "PRJ-42");
+    assert_eq!(custom.extra["GL Account"], 6100);
+    let back = serde_json::to_value(&expense).expect("encodes");
+    let original: serde_json::Value = serde_json::from_str(json).expect("json");
+    assert_eq!(back, original, "nothing lost or changed on the way back");
+}
+
+#[test]
+fn timestamps_in_every_shape_fyle_sends_decode() {
+    use fyle_models::wire::parse_timestamp;
+    let utc = |text: &str| parse_timestamp(text).expect(text).unix_timestamp_nanos();
+    let base = utc("2022-01-20T16:30:44Z");
+    for (text, nanos) in [
+        ("2022-01-20T16:30:44+00:00", 0),
+        ("2022-01-20T16:30:44.5+00:00", 500_000_000),
+        ("2022-01-20T16:30:44.58+00:00", 580_000_000),
+        ("2022-01-20T16:30:44.584+00:00", 584_000_000),
+        ("2022-01-20T16:30:44.5841+00:00", 584_100_000),
+        ("2022-01-20T16:30:44.58410+00:00", 584_100_000),
+        ("2022-01-20T16:30:44.584100+00:00", 584_100_000),
+        ("2022-01-20T16:30:44.584100123+00:00", 584_100_123),
+        ("2022-01-20T16:30:44.584100", 584_100_000),
+        ("2022-01-20T16:30:44", 0),
+        ("2022-01-20 16:30:44.584100+00:00", 584_100_000),
+    ] {
+        assert_eq!(utc(text) - base, nanos, "{text}");
+    }
+    assert_eq!(
+        utc("2022-02-01"),
+        utc("2022-02-01T00:00:00Z"),
+        "a date-only value is midnight UTC"
+    );
+}
+
+#[test]
+fn aliases_of_timestamps_and_numbers_use_the_wire_format() {
+    use fyle_models::types::{Amount, CreatedAt};
+    let t: CreatedAt = serde_json::from_str("\"2020-06-01T13:14:54.804+00:00\"").expect("decodes");
+    assert_eq!(t.millisecond(), 804);
+    let again: CreatedAt =
+        serde_json::from_value(serde_json::to_value(t).expect("encodes")).expect("decodes");
+    assert_eq!(again, t);
+    let a: Amount = serde_json::from_str("12.34").expect("decodes");
+    assert_eq!(*a, Decimal::new(1234, 2));
+    assert_eq!(
+        serde_json::to_value(a).expect("encodes"),
+        serde_json::json!(12.34)
+    );
 }

@@ -52,6 +52,18 @@ impl TransportBuilder {
         }
     }
 
+    /// Every default layer: the default [`RetryPolicy`] (with its per-call deadline), a default
+    /// [`RetryBudget`], a [`DEFAULT_REQUESTS_PER_SECOND`](crate::DEFAULT_REQUESTS_PER_SECOND)
+    /// [`RateLimiter`] and tracing. Later calls replace a layer's setting (for example
+    /// `.rate_limit(shared)`).
+    #[must_use]
+    pub fn with_defaults(self) -> Self {
+        self.retry(RetryPolicy::default())
+            .retry_budget(RetryBudget::default())
+            .rate_limit(RateLimiter::per_second(crate::DEFAULT_REQUESTS_PER_SECOND))
+            .tracing()
+    }
+
     /// Adds the retry layer with `policy`.
     #[must_use]
     pub fn retry(mut self, policy: RetryPolicy) -> Self {

@@ -20,6 +20,9 @@ pub enum TransportErrorKind {
     Body,
     /// The client-side rate limiter refused to wait for a slot.
     RateLimited,
+    /// The response body is larger than the transport's maximum response size; reading
+    /// stopped at the limit.
+    TooLarge,
     /// Anything else: an invalid request (e.g. a relative URI), a scripted mock error, ...
     Other,
 }
@@ -33,6 +36,7 @@ impl TransportErrorKind {
             Self::Tls => "TLS",
             Self::Body => "body",
             Self::RateLimited => "rate limit",
+            Self::TooLarge => "response size",
             Self::Other => "transport",
         }
     }
@@ -137,7 +141,8 @@ impl TransportError {
     }
 
     /// Whether sending the same request again may succeed: connect errors, timeouts and broken
-    /// bodies are transient; TLS, rate-limit refusals and invalid requests are not.
+    /// bodies are transient; TLS, rate-limit refusals, responses over the size limit and
+    /// invalid requests are not.
     ///
     /// This says nothing about whether a retry is *safe*: the retry layer also looks at the
     /// method, the [`Idempotent`](crate::Idempotent) marker and [`nothing_sent`](Self::nothing_sent).

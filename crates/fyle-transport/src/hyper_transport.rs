@@ -13,10 +13,58 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::classify::{connect_kind, is_io_timeout, root_message};
-use crate::connection::{ConnectionBuilder, require_absolute};
+use crate::connection::{BodyLimits, ConnectionBuilder, require_absolute};
 use crate::{Transport, TransportError, TransportErrorKind};
 
-type HyperClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+type HyperClient = Client<Timed<HttpsConnector<HttpConnector>>, Full<Bytes>>;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A connector whose whole connect (TCP, then the TLS handshake) must finish within `limit`:
+/// hyper-rustls has no handshake timeout of its own, and a server that accepts the TCP
+/// connection but never answers the handshake would otherwise hold the call until the
+/// request timeout.
+#[derive(Debug, Clone)]
+struct Timed<C> {
+    inner: C,
+    limit: Duration,
+}
+
+impl<C> tower_service::Service<http::Uri> for Timed<C>
+where
+    C: tower_service::Service<http::Uri>,
+    C::Future: Send + 'static,
+    C::Error: Into<BoxError>,
+{
+    type Response = C::Response;
+    type Error = BoxError;
+    type Future =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<C::Response, BoxError>> + Send>>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, uri: http::Uri) -> Self::Future {
+        let connect = self.inner.call(uri);
+        let limit = self.limit;
+        Box::pin(async move {
+            match tokio::time::timeout(limit, connect).await {
+                Ok(result) => result.map_err(Into::into),
+                Err(_) => Err(Box::new(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!(
+                        "connect and TLS handshake not done within {} ms",
+                        limit.as_millis()
+                    ),
+                )) as BoxError),
+            }
+        })
+    }
+}
 
 /// A [`Transport`] on hyper-util's pooled legacy client, with hyper-rustls (ring provider,
 /// webpki roots), HTTP/1.1 and HTTP/2.
@@ -39,6 +87,8 @@ pub struct HyperTransport {
     client: HyperClient,
     timeout: Option<Duration>,
     user_agent: http::HeaderValue,
+    max_response_bytes: u64,
+    read_idle_timeout: Option<Duration>,
 }
 
 impl Default for HyperTransport {
@@ -72,6 +122,7 @@ pub type HyperTransportBuilder = ConnectionBuilder<HyperTransport>;
 impl ConnectionBuilder<HyperTransport> {
     /// Builds the transport.
     pub fn build(self) -> Result<HyperTransport, TransportError> {
+        let limits = BodyLimits::of(&self);
         let user_agent = http::HeaderValue::try_from(self.user_agent).map_err(|err| {
             TransportError::new(
                 TransportErrorKind::Other,
@@ -96,6 +147,10 @@ impl ConnectionBuilder<HyperTransport> {
             .enable_http1()
             .enable_http2()
             .wrap_connector(http);
+        let https = Timed {
+            inner: https,
+            limit: self.connect_timeout + self.tls_handshake_timeout,
+        };
         let client = Client::builder(TokioExecutor::new())
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(self.pool_idle_timeout)
@@ -105,6 +160,8 @@ impl ConnectionBuilder<HyperTransport> {
             client,
             timeout: self.timeout,
             user_agent,
+            max_response_bytes: limits.max_bytes,
+            read_idle_timeout: limits.idle,
         })
     }
 }
@@ -140,18 +197,29 @@ impl HyperTransport {
                     .with_nothing_sent(nothing_sent)
                     .with_source(err)
             })?;
-        let (parts, body) = response.into_parts();
-        let body = body.collect().await.map_err(|err| {
-            let kind = if is_io_timeout(&err) {
-                TransportErrorKind::Timeout
-            } else {
-                TransportErrorKind::Body
-            };
-            TransportError::new(kind, root_message(&err))
-                .with_uri(uri)
-                .with_source(err)
-        })?;
-        Ok(Response::from_parts(parts, body.to_bytes()))
+        let (parts, mut incoming) = response.into_parts();
+        let limits = BodyLimits {
+            max_bytes: self.max_response_bytes,
+            idle: self.read_idle_timeout,
+        };
+        limits.check_declared(&parts.headers, uri)?;
+        let mut body = bytes::BytesMut::new();
+        while let Some(frame) = limits.within_idle(uri, incoming.frame()).await? {
+            let frame = frame.map_err(|err| {
+                let kind = if is_io_timeout(&err) {
+                    TransportErrorKind::Timeout
+                } else {
+                    TransportErrorKind::Body
+                };
+                TransportError::new(kind, root_message(&err))
+                    .with_uri(uri)
+                    .with_source(err)
+            })?;
+            if let Ok(data) = frame.into_data() {
+                limits.push(&mut body, &data, uri)?;
+            }
+        }
+        Ok(Response::from_parts(parts, body.freeze()))
     }
 }
 

@@ -66,7 +66,7 @@ pub use builder::TransportBuilder;
 pub use closure::{FnTransport, transport_fn};
 #[cfg(any(feature = "reqwest", feature = "hyper"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "reqwest", feature = "hyper"))))]
-pub use connection::ConnectionBuilder;
+pub use connection::{ConnectionBuilder, DEFAULT_MAX_RESPONSE_BYTES};
 pub use error::{TransportError, TransportErrorKind};
 pub use extensions::Idempotent;
 #[cfg(feature = "hyper")]
@@ -75,11 +75,13 @@ pub use hyper_transport::{HyperTransport, HyperTransportBuilder};
 #[cfg(feature = "test-util")]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub use mock::{CapturedRequest, MockResponse, MockTransport};
-pub use rate_limit::{RateLimitTransport, RateLimiter, SharedRateLimiter};
+pub use rate_limit::{
+    DEFAULT_MAX_LIMITER_WAIT, RateLimitTransport, RateLimiter, SharedRateLimiter,
+};
 #[cfg(feature = "reqwest")]
 #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
 pub use reqwest_transport::{ReqwestTransport, ReqwestTransportBuilder};
-pub use retry::{Attempt, RetryPolicy, RetryTransport};
+pub use retry::{Attempt, DEFAULT_CALL_DEADLINE, RetryPolicy, RetryTransport};
 pub use retry_budget::RetryBudget;
 pub use trace::TracingTransport;
 pub use transport::{SharedTransport, Transport};
@@ -87,26 +89,35 @@ pub use transport::{SharedTransport, Transport};
 /// The `User-Agent` the built-in transports send when a request sets none.
 pub const USER_AGENT: &str = concat!("fyle-rs/", env!("CARGO_PKG_VERSION"));
 
-/// The default stack: `ReqwestTransport` (or `HyperTransport` when only the `hyper`
-/// feature is enabled) with the default [`RetryPolicy`] bounded by a default [`RetryBudget`],
-/// a 10 requests/s [`RateLimiter`] (Fyle's per-IP limit) and tracing.
+/// Fyle's documented rate limit, the default of the limiter in the default stack: 10
+/// requests per second per IP.
+pub const DEFAULT_REQUESTS_PER_SECOND: u32 = 10;
+
+/// The default HTTP implementation: `ReqwestTransport` with default settings, or
+/// `HyperTransport` when only the `hyper` feature is enabled.
+#[cfg(any(feature = "reqwest", feature = "hyper"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "reqwest", feature = "hyper"))))]
+pub fn default_base_transport() -> Result<SharedTransport, TransportError> {
+    #[cfg(feature = "reqwest")]
+    let inner = ReqwestTransport::builder().build()?;
+    #[cfg(not(feature = "reqwest"))]
+    let inner = HyperTransport::builder().build()?;
+    Ok(std::sync::Arc::new(inner))
+}
+
+/// The default stack, the one the `fyle` client builds too: [`default_base_transport`] with
+/// the layers of [`TransportBuilder::with_defaults`] (the default [`RetryPolicy`] with its
+/// per-call deadline, a default [`RetryBudget`], a [`DEFAULT_REQUESTS_PER_SECOND`]
+/// [`RateLimiter`] with a bounded wait, and tracing).
 ///
 /// Each call makes its own limiter; to share one budget across several clients, build with
 /// [`TransportBuilder`] and pass clones of one [`RateLimiter`].
 ///
 /// # Panics
-/// If the TLS backend cannot be initialised (see `ReqwestTransport::new`).
+/// If the TLS backend cannot be initialised; use [`default_base_transport`] to get an error.
 #[cfg(any(feature = "reqwest", feature = "hyper"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "reqwest", feature = "hyper"))))]
 pub fn default_transport() -> SharedTransport {
-    #[cfg(feature = "reqwest")]
-    let inner = ReqwestTransport::new();
-    #[cfg(not(feature = "reqwest"))]
-    let inner = HyperTransport::new();
-    TransportBuilder::new(inner)
-        .retry(RetryPolicy::default())
-        .retry_budget(RetryBudget::default())
-        .rate_limit(RateLimiter::per_second(10))
-        .tracing()
-        .build()
+    let base = default_base_transport().expect("the rustls TLS backend initialises");
+    TransportBuilder::from_shared(base).with_defaults().build()
 }

@@ -57,6 +57,9 @@ pub struct RateLimiter {
     max_wait: Option<Duration>,
 }
 
+/// The longest a request waits in all for a limiter slot by default: 60 s.
+pub const DEFAULT_MAX_LIMITER_WAIT: Duration = Duration::from_secs(60);
+
 /// The name the cross-crate contract uses for a [`RateLimiter`] handle; the limiter itself is
 /// already a cheap shared handle.
 pub type SharedRateLimiter = RateLimiter;
@@ -89,7 +92,7 @@ impl RateLimiter {
             inner: Arc::new(governor::RateLimiter::direct_with_clock(quota, clock)),
             clock,
             quota,
-            max_wait: None,
+            max_wait: Some(DEFAULT_MAX_LIMITER_WAIT),
         }
     }
 
@@ -104,7 +107,8 @@ impl RateLimiter {
     }
 
     /// Refuse (with a [`TransportErrorKind::RateLimited`] error) instead of waiting longer than
-    /// `max_wait` for a slot. By default the limiter always waits.
+    /// `max_wait` in all for a slot. Default [`DEFAULT_MAX_LIMITER_WAIT`]: a caller queued
+    /// behind thousands of others fails fast instead of hanging.
     #[must_use]
     pub fn max_wait(mut self, max_wait: Duration) -> Self {
         self.max_wait = Some(max_wait);
@@ -113,16 +117,17 @@ impl RateLimiter {
 
     /// Waits (in `tokio::time`) until the budget allows one more request.
     ///
-    /// Fails with [`TransportErrorKind::RateLimited`] only when a [`max_wait`](Self::max_wait)
-    /// is set and the wait would exceed it.
+    /// Fails with [`TransportErrorKind::RateLimited`] when the total wait would exceed
+    /// [`max_wait`](Self::max_wait).
     pub async fn until_ready(&self) -> Result<(), TransportError> {
+        let started = tokio::time::Instant::now();
         loop {
             match self.inner.check() {
                 Ok(()) => return Ok(()),
                 Err(not_until) => {
                     let wait = not_until.wait_time_from(self.clock.now());
                     if let Some(max) = self.max_wait
-                        && wait > max
+                        && started.elapsed().saturating_add(wait) > max
                     {
                         return Err(TransportError::new(
                             TransportErrorKind::RateLimited,

@@ -5,7 +5,7 @@ use bytes::Bytes;
 use http::{Request, Response};
 
 use crate::classify::{connect_kind, is_io_timeout, root_message};
-use crate::connection::{ConnectionBuilder, require_absolute};
+use crate::connection::{BodyLimits, ConnectionBuilder, require_absolute};
 use crate::{Transport, TransportError, TransportErrorKind};
 
 /// The default [`Transport`]: a pooled `reqwest` client with rustls and webpki roots.
@@ -28,6 +28,8 @@ use crate::{Transport, TransportError, TransportErrorKind};
 #[derive(Debug, Clone)]
 pub struct ReqwestTransport {
     client: reqwest::Client,
+    max_response_bytes: u64,
+    read_idle_timeout: Option<std::time::Duration>,
 }
 
 impl Default for ReqwestTransport {
@@ -61,6 +63,7 @@ pub type ReqwestTransportBuilder = ConnectionBuilder<ReqwestTransport>;
 impl ConnectionBuilder<ReqwestTransport> {
     /// Builds the transport.
     pub fn build(self) -> Result<ReqwestTransport, TransportError> {
+        let limits = BodyLimits::of(&self);
         let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
             .redirect(reqwest::redirect::Policy::none())
@@ -78,7 +81,11 @@ impl ConnectionBuilder<ReqwestTransport> {
             )
             .with_source(err.without_url())
         })?;
-        Ok(ReqwestTransport { client })
+        Ok(ReqwestTransport {
+            client,
+            max_response_bytes: limits.max_bytes,
+            read_idle_timeout: limits.idle,
+        })
     }
 }
 
@@ -130,10 +137,21 @@ impl Transport for ReqwestTransport {
                     .map(|(k, v)| (k.clone(), v.clone())),
             );
         }
-        let body = response
-            .bytes()
-            .await
-            .map_err(|err| map_error(err, &uri, Phase::Body))?;
+        let limits = BodyLimits {
+            max_bytes: self.max_response_bytes,
+            idle: self.read_idle_timeout,
+        };
+        limits.check_declared(response.headers(), &uri)?;
+        let mut response = response;
+        let mut body = bytes::BytesMut::new();
+        while let Some(chunk) = limits
+            .within_idle(&uri, response.chunk())
+            .await?
+            .map_err(|err| map_error(err, &uri, Phase::Body))?
+        {
+            limits.push(&mut body, &chunk, &uri)?;
+        }
+        let body = body.freeze();
         builder.body(body).map_err(|err| {
             TransportError::new(TransportErrorKind::Other, err.to_string()).with_uri(&uri)
         })

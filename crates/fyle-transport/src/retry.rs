@@ -7,7 +7,9 @@ use bytes::Bytes;
 use http::{HeaderMap, Request, Response, StatusCode};
 use rand::Rng;
 
-use crate::{Idempotent, RetryBudget, SharedTransport, Transport, TransportError};
+use crate::{
+    Idempotent, RetryBudget, SharedTransport, Transport, TransportError, TransportErrorKind,
+};
 
 /// When and how often the retry layer sends a request again.
 ///
@@ -18,9 +20,11 @@ use crate::{Idempotent, RetryBudget, SharedTransport, Transport, TransportError}
 ///
 /// What is retried:
 /// - idempotent requests (GET, HEAD, PUT, DELETE, OPTIONS, TRACE, or any request carrying the
-///   [`Idempotent`] extension): connect errors, timeouts, broken bodies, 429 and any 5xx;
+///   [`Idempotent`] extension): connect errors, timeouts, broken bodies, 429 and any 5xx but
+///   501 and 505 (which answer the same every time);
 /// - other requests (POST): only when the server cannot have acted on it: a connect failure
-///   before any byte was sent ([`TransportError::nothing_sent`]), 429, and 503 with `Retry-After`.
+///   before any byte was sent ([`TransportError::nothing_sent`]) and 429. Never a 5xx, not
+///   even a 503 with `Retry-After` (a proxy may answer 503 after the server acted).
 ///
 /// When the attempts are exhausted the last outcome is returned as-is: the last response with
 /// its status and body, or the last error.
@@ -45,11 +49,15 @@ pub struct RetryPolicy {
     max_delay: Duration,
     max_retry_after: Duration,
     jitter: bool,
+    deadline: Option<Duration>,
 }
+
+/// The default deadline of one call, all attempts and waits included: 120 s.
+pub const DEFAULT_CALL_DEADLINE: Duration = Duration::from_secs(120);
 
 impl Default for RetryPolicy {
     /// 4 attempts (1 + 3 retries), 200 ms base delay, 10 s cap, `Retry-After` honoured up to
-    /// 60 s, full jitter.
+    /// 60 s, full jitter, a [`DEFAULT_CALL_DEADLINE`] for the whole call.
     fn default() -> Self {
         Self {
             max_attempts: 4,
@@ -57,6 +65,7 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(10),
             max_retry_after: Duration::from_secs(60),
             jitter: true,
+            deadline: Some(DEFAULT_CALL_DEADLINE),
         }
     }
 }
@@ -109,6 +118,27 @@ impl RetryPolicy {
         self
     }
 
+    /// The longest one call may take, every attempt and wait included: a retry whose wait would
+    /// pass it is not made (the last outcome is returned), and an attempt still running at it
+    /// fails with [`TransportErrorKind::Timeout`](crate::TransportErrorKind::Timeout).
+    #[must_use]
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// Removes the per-call deadline (each attempt still has the transport's timeouts).
+    #[must_use]
+    pub fn no_deadline(mut self) -> Self {
+        self.deadline = None;
+        self
+    }
+
+    /// The per-call deadline, if any.
+    pub fn get_deadline(&self) -> Option<Duration> {
+        self.deadline
+    }
+
     /// Total attempts including the first one.
     pub fn get_max_attempts(&self) -> u32 {
         self.max_attempts
@@ -132,6 +162,15 @@ impl RetryPolicy {
         let nanos = u64::try_from(bound.as_nanos()).unwrap_or(u64::MAX);
         Duration::from_nanos(rand::thread_rng().gen_range(0..=nanos))
     }
+}
+
+/// 501 (not implemented) and 505 (HTTP version not supported) answer the same every time:
+/// retrying them only adds load.
+fn is_permanent(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::NOT_IMPLEMENTED | StatusCode::HTTP_VERSION_NOT_SUPPORTED
+    )
 }
 
 /// Whether a request may be replayed after a failure the server may have acted on.
@@ -175,14 +214,16 @@ fn decide(idempotent: bool, outcome: &Result<Response<Bytes>, TransportError>) -
             let after = || retry_after(response.headers());
             if status == StatusCode::TOO_MANY_REQUESTS {
                 Decision::RetryAfter(after())
-            } else if status == StatusCode::SERVICE_UNAVAILABLE {
-                match after() {
-                    Some(delay) => Decision::RetryAfter(Some(delay)),
-                    None if idempotent => Decision::RetryAfter(None),
-                    None => Decision::Stop,
-                }
-            } else if status.is_server_error() && idempotent {
-                Decision::RetryAfter(None)
+            } else if is_permanent(status) || !idempotent {
+                // A 503 to a POST may come from a server that acted before failing (a proxy in
+                // front of it, a timeout after the commit): never replayed.
+                Decision::Stop
+            } else if status.is_server_error() {
+                Decision::RetryAfter(if status == StatusCode::SERVICE_UNAVAILABLE {
+                    after()
+                } else {
+                    None
+                })
             } else {
                 Decision::Stop
             }
@@ -238,6 +279,33 @@ impl Transport for RetryTransport {
             .get::<RetryPolicy>()
             .copied()
             .unwrap_or(self.policy);
+        let Some(deadline) = policy.deadline else {
+            return self.attempts(request, policy, None).await;
+        };
+        let uri = request.uri().clone();
+        let until = tokio::time::Instant::now() + deadline;
+        tokio::time::timeout_at(until, self.attempts(request, policy, Some(until)))
+            .await
+            .unwrap_or_else(|_| {
+                Err(TransportError::new(
+                    TransportErrorKind::Timeout,
+                    format!(
+                        "no response within the {} ms call deadline",
+                        deadline.as_millis()
+                    ),
+                )
+                .with_uri(&uri))
+            })
+    }
+}
+
+impl RetryTransport {
+    async fn attempts(
+        &self,
+        request: Request<Bytes>,
+        policy: RetryPolicy,
+        until: Option<tokio::time::Instant>,
+    ) -> Result<Response<Bytes>, TransportError> {
         let idempotent = is_idempotent(&request);
         let mut attempt = 1;
         loop {
@@ -264,6 +332,13 @@ impl Transport for RetryTransport {
                 Decision::RetryAfter(Some(after)) => after,
                 Decision::RetryAfter(None) => policy.backoff(attempt),
             };
+            if until.is_some_and(|until| tokio::time::Instant::now() + delay >= until) {
+                tracing::debug!(
+                    attempt,
+                    "the wait would pass the call deadline, not retrying"
+                );
+                return outcome;
+            }
             if let Some(budget) = &self.budget
                 && !budget.try_withdraw()
             {

@@ -159,3 +159,39 @@ async fn every_sets_the_interval() {
     let times = sorted(&log);
     assert!(times[2] - times[0] >= Duration::from_secs(4));
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_default_wait_for_a_slot_is_bounded() {
+    // 1 request per 10 s: the 8th caller would wait 70 s, past the default 60 s bound.
+    let limiter = fyle_transport::RateLimiter::every(std::time::Duration::from_secs(10));
+    let mut refused = 0;
+    for _ in 0..8 {
+        let limiter = limiter.clone();
+        if limiter.until_ready().await.is_err() {
+            refused += 1;
+        }
+    }
+    println!("8 sequential callers on a 1 per 10 s limiter: {refused} refused");
+    assert!(
+        refused == 0,
+        "sequential waits of 10 s each stay under the bound"
+    );
+    let waiters: Vec<_> = (0..8)
+        .map(|_| {
+            let limiter = limiter.clone();
+            tokio::spawn(async move { limiter.until_ready().await })
+        })
+        .collect();
+    let mut refused = 0;
+    for waiter in waiters {
+        if waiter.await.expect("joined").is_err() {
+            refused += 1;
+        }
+    }
+    println!("8 concurrent callers on a 1 per 10 s limiter: {refused} refused after 60 s");
+    assert!(refused > 0, "a caller queued past the bound is refused");
+    assert_eq!(
+        fyle_transport::DEFAULT_MAX_LIMITER_WAIT,
+        std::time::Duration::from_secs(60)
+    );
+}

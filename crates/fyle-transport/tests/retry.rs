@@ -243,7 +243,7 @@ async fn post_retried_when_the_server_cannot_have_acted() {
     let (transport, recorder) = scripted(policy(), |attempt| match attempt {
         1 => error(TransportErrorKind::Connect),
         2 => with_header(status(429, "slow down"), "retry-after", "1"),
-        3 => with_header(status(503, "maintenance"), "retry-after", "2"),
+        3 => with_header(status(429, "slow down"), "retry-after", "2"),
         _ => status(200, "created"),
     });
     let response = transport.send(post()).await.expect("a response");
@@ -251,6 +251,31 @@ async fn post_retried_when_the_server_cannot_have_acted() {
     assert_eq!(recorder.attempts(), 4);
     let gaps = recorder.gaps();
     assert_eq!(gaps[1..], [Duration::from_secs(1), Duration::from_secs(2)]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn post_not_retried_on_503_even_with_retry_after() {
+    let (transport, recorder) = scripted(policy(), |_| {
+        with_header(status(503, "maintenance"), "retry-after", "1")
+    });
+    let response = transport.send(post()).await.expect("the 503");
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    println!(
+        "POST answered 503 + Retry-After: {} attempt",
+        recorder.attempts()
+    );
+    assert_eq!(recorder.attempts(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn status_501_and_505_are_never_retried() {
+    for code in [501, 505] {
+        let (transport, recorder) = scripted(policy(), move |_| status(code, "no"));
+        let response = transport.send(get()).await.expect("the response");
+        assert_eq!(response.status().as_u16(), code);
+        println!("GET answered {code}: {} attempt", recorder.attempts());
+        assert_eq!(recorder.attempts(), 1);
+    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -413,4 +438,38 @@ async fn a_shared_budget_stops_retries_during_an_outage() {
         client_b.send(get()).await.expect("a response");
     }
     assert_eq!(budget.available(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_call_deadline_bounds_retry_after_waits_and_hung_attempts() {
+    // Retry-After 50 s twice would take 100 s: a 60 s deadline stops after the first wait.
+    let policy = policy().max_attempts(5).deadline(Duration::from_secs(60));
+    let (transport, recorder) = scripted(policy, |_| {
+        with_header(status(503, "maintenance"), "retry-after", "50")
+    });
+    let started = Instant::now();
+    let response = transport.send(get()).await.expect("the last 503");
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    println!(
+        "503 + Retry-After 50 s under a 60 s deadline: {} attempts in {:?}",
+        recorder.attempts(),
+        started.elapsed()
+    );
+    assert_eq!(recorder.attempts(), 2);
+    assert!(started.elapsed() <= Duration::from_secs(60));
+
+    // An attempt that never answers ends at the deadline with a typed timeout.
+    let hung = fyle_transport::transport_fn(|_request| std::future::pending());
+    let transport = fyle_transport::RetryTransport::new(
+        Arc::new(hung),
+        RetryPolicy::default().deadline(Duration::from_secs(5)),
+    );
+    let started = Instant::now();
+    let err = transport.send(get()).await.expect_err("deadline");
+    assert_eq!(err.kind(), TransportErrorKind::Timeout, "{err}");
+    assert_eq!(started.elapsed(), Duration::from_secs(5));
+    assert!(
+        RetryPolicy::default().get_deadline().is_some(),
+        "on by default"
+    );
 }

@@ -5,8 +5,14 @@ use std::fmt;
 use http::StatusCode;
 use serde_json::Value;
 
+use crate::error::{MAX_TEXT_CHARS, bounded};
+
 /// Fyle's error body, `{"error": ..., "message": ..., "data": ...}`, with the HTTP status.
-#[derive(Debug, Clone)]
+///
+/// `Display` prints the status, the error kind, the message and the first rows, redacted and
+/// bounded (under 2,000 characters for any body); `Debug` prints counts, not `data`. The
+/// accessors give everything.
+#[derive(Clone)]
 pub struct ApiError {
     status: StatusCode,
     kind: FyleErrorKind,
@@ -156,44 +162,89 @@ impl ApiError {
     }
 }
 
+/// Rows printed by `Display`; the rest are counted.
+const SHOWN_ROWS: usize = 5;
+/// Longest text printed for one row.
+const ROW_CHARS: usize = 160;
+
+impl ApiError {
+    fn rows_shown(&self) -> (Vec<String>, usize) {
+        let rows: Vec<String> = match &self.kind {
+            FyleErrorKind::Validation(rows) => rows
+                .iter()
+                .take(SHOWN_ROWS)
+                .map(|row| {
+                    let fields: Vec<String> = row
+                        .fields
+                        .iter()
+                        .take(SHOWN_ROWS)
+                        .map(|field| format!("{}: {}", field.field, field.messages.join(" ")))
+                        .collect();
+                    let prefix = row.row.map(|i| format!("row {i}: ")).unwrap_or_default();
+                    format!("{prefix}{}", fields.join(", "))
+                })
+                .collect(),
+            FyleErrorKind::Bulk(rows) => rows
+                .iter()
+                .take(SHOWN_ROWS)
+                .map(|row| {
+                    let key = row
+                        .key
+                        .as_ref()
+                        .map(|k| format!(" ({k})"))
+                        .unwrap_or_default();
+                    let message = row
+                        .message
+                        .as_ref()
+                        .map(|m| format!(": {m}"))
+                        .unwrap_or_default();
+                    format!("row {}{key}{message}", row.row)
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let total = match &self.kind {
+            FyleErrorKind::Validation(rows) => rows.len(),
+            FyleErrorKind::Bulk(rows) => rows.len(),
+            _ => 0,
+        };
+        (rows, total)
+    }
+}
+
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.status)?;
         if let Some(name) = self.error_name() {
-            write!(f, " {name}")?;
+            write!(f, " {}", bounded(name, 60))?;
         }
         if let Some(m) = &self.message {
-            write!(f, ": {m}")?;
+            write!(f, ": {}", bounded(m, MAX_TEXT_CHARS))?;
         }
-        match &self.kind {
-            FyleErrorKind::Validation(rows) => {
-                for row in rows {
-                    f.write_str("; ")?;
-                    if let Some(i) = row.row {
-                        write!(f, "row {i}: ")?;
-                    }
-                    for (n, field) in row.fields.iter().enumerate() {
-                        if n > 0 {
-                            f.write_str(", ")?;
-                        }
-                        write!(f, "{}: {}", field.field, field.messages.join(" "))?;
-                    }
-                }
-            }
-            FyleErrorKind::Bulk(rows) => {
-                for row in rows {
-                    write!(f, "; row {}", row.row)?;
-                    if let Some(k) = &row.key {
-                        write!(f, " ({k})")?;
-                    }
-                    if let Some(m) = &row.message {
-                        write!(f, ": {m}")?;
-                    }
-                }
-            }
-            _ => {}
+        let (rows, total) = self.rows_shown();
+        for row in &rows {
+            write!(f, "; {}", bounded(row, ROW_CHARS))?;
+        }
+        if total > rows.len() {
+            write!(f, "; and {} more rows", total - rows.len())?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (_, rows) = self.rows_shown();
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("error", &self.error_name().map(|n| bounded(n, 60)))
+            .field(
+                "message",
+                &self.message.as_deref().map(|m| bounded(m, MAX_TEXT_CHARS)),
+            )
+            .field("rows", &rows)
+            .field("data", &self.data.as_ref().map(|_| "…"))
+            .finish_non_exhaustive()
     }
 }
 

@@ -10,11 +10,11 @@ use url::Url;
 use crate::client::{Client, ClientInner, DEFAULT_PAGE_CONCURRENCY};
 use crate::error::{Error, Result};
 
-/// Fyle's production accounts host (token and cluster endpoints).
-pub const DEFAULT_ACCOUNTS_URL: &str = "https://accounts.fylehq.com";
+/// Fyle's production accounts host (token and cluster endpoints): fyle-auth's constant.
+pub use fyle_auth::DEFAULT_ACCOUNTS_URL;
 
 /// Fyle's documented rate limit: 10 requests per second per IP.
-pub const DEFAULT_REQUESTS_PER_SECOND: u32 = 10;
+pub use fyle_transport::DEFAULT_REQUESTS_PER_SECOND;
 
 enum Tokens {
     None,
@@ -35,7 +35,9 @@ enum ClusterChoice {
 /// - Cluster: discovered from the accounts host by default, or [`cluster`](Self::cluster)
 ///   (pinned, as stored at onboarding), or any [`cluster_resolver`](Self::cluster_resolver).
 ///   The Bearer token is only ever sent to a cluster the [`allow_list`](Self::allow_list) accepts.
-/// - Transport: by default reqwest + retry + a 10 requests/s limiter + tracing. Share one
+/// - Transport: by default the same stack as `fyle_transport::default_transport()`: reqwest
+///   (or hyper) + retry with a budget and a per-call deadline + a 10 requests/s limiter with a
+///   bounded wait + tracing. Share one
 ///   limiter across clients with [`rate_limiter`](Self::rate_limiter), bring your own HTTP stack
 ///   with [`base_transport`](Self::base_transport) (the layers are added), or a fully composed
 ///   stack with [`transport`](Self::transport) (used as is: share one across many clients).
@@ -128,7 +130,9 @@ impl ClientBuilder {
         self
     }
 
-    /// The hosts the Bearer token may be sent to (default: https `fylehq.com` and its subdomains).
+    /// The hosts any secret may be sent to: the Bearer token (cluster and accounts calls) and,
+    /// with [`credentials`](Self::credentials), the client secret and refresh token (default:
+    /// https `fylehq.com` and its subdomains; a local sandbox needs `allow_loopback_http()`).
     pub fn allow_list(mut self, allow_list: ClusterAllowList) -> Self {
         self.allow_list = allow_list;
         self
@@ -177,14 +181,16 @@ impl ClientBuilder {
                     Some(b) => b,
                     None => default_base_transport()?,
                 };
-                let limiter = self
-                    .rate_limiter
-                    .unwrap_or_else(|| RateLimiter::per_second(DEFAULT_REQUESTS_PER_SECOND));
-                TransportBuilder::from_shared(base)
-                    .retry(self.retry.unwrap_or_default())
-                    .rate_limit(limiter)
-                    .tracing()
-                    .build()
+                // The one default stack (`fyle_transport::default_transport` builds the same),
+                // with the caller's policy and limiter in place of the defaults.
+                let mut stack = TransportBuilder::from_shared(base).with_defaults();
+                if let Some(policy) = self.retry {
+                    stack = stack.retry(policy);
+                }
+                if let Some(limiter) = self.rate_limiter {
+                    stack = stack.rate_limit(limiter);
+                }
+                stack.build()
             }
         };
 
@@ -196,8 +202,12 @@ impl ClientBuilder {
             }
             Tokens::Credentials(credentials) => {
                 let accounts = credentials.accounts_url.clone();
-                let provider: Arc<dyn TokenProvider> =
-                    Arc::new(RefreshTokenProvider::new(credentials, transport.clone()));
+                // One host policy for every secret: the token endpoint gets the allow-list too.
+                let provider: Arc<dyn TokenProvider> = Arc::new(
+                    RefreshTokenProvider::builder(credentials, transport.clone())
+                        .host_policy(self.allow_list.clone())
+                        .build(),
+                );
                 (provider, Some(accounts))
             }
             Tokens::Provider(p) => (p, None),
@@ -232,17 +242,15 @@ impl ClientBuilder {
     }
 }
 
-#[cfg(feature = "reqwest")]
+#[cfg(any(feature = "reqwest", feature = "hyper"))]
 fn default_base_transport() -> Result<SharedTransport> {
-    let transport = fyle_transport::ReqwestTransport::builder()
-        .build()
-        .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?;
-    Ok(Arc::new(transport))
+    fyle_transport::default_base_transport()
+        .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))
 }
 
-#[cfg(not(feature = "reqwest"))]
+#[cfg(not(any(feature = "reqwest", feature = "hyper")))]
 fn default_base_transport() -> Result<SharedTransport> {
     Err(Error::config(
-        "no transport: enable the `reqwest` feature or call .transport(..) / .base_transport(..)",
+        "no transport: enable the `reqwest` or `hyper` feature, or call .transport(..) / .base_transport(..)",
     ))
 }

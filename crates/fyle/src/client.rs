@@ -21,8 +21,9 @@ pub(crate) const DEFAULT_PAGE_CONCURRENCY: usize = 3;
 ///
 /// Every call runs: access token -> cluster (validated against the allow-list) -> URL ->
 /// transport layers (retry, rate limit, tracing) -> on 401/498 the token is rejected, refreshed
-/// once and the request replayed once (a second 401 is [`ErrorKind::Unauthorized`]; a 403 never
-/// refreshes) -> envelope decoded -> typed result.
+/// once and the request replayed once (a 401 on the new token is [`ErrorKind::Unauthorized`],
+/// and that token is not rejected; a 403 never refreshes) -> envelope decoded -> typed result.
+/// Every secret goes only to hosts the [`allow_list`](Self::allow_list) accepts.
 ///
 /// [`ErrorKind::Unauthorized`]: crate::ErrorKind::Unauthorized
 #[derive(Clone)]
@@ -86,7 +87,7 @@ impl Client {
         &self.inner.accounts_url
     }
 
-    /// The cluster allow-list the Bearer token is restricted to.
+    /// The host policy every secret is restricted to (fyle-auth's `HostPolicy`).
     pub fn allow_list(&self) -> &ClusterAllowList {
         &self.inner.allow_list
     }
@@ -100,7 +101,9 @@ impl Client {
     pub async fn api_base(&self) -> crate::Result<Url> {
         let token = self.inner.tokens.access_token().await?;
         let cluster = self.inner.cluster.cluster(&token).await?;
-        self.inner.allow_list.check(cluster.domain())?;
+        self.inner
+            .allow_list
+            .check_as("cluster domain", cluster.domain())?;
         Ok(cluster.api_base())
     }
 }

@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::api_error::{ApiError, BulkRowError, FyleErrorKind, ValidationRow};
+use crate::cursor::{PagingError, StreamCursor};
 use http::{Method, StatusCode};
 
 /// The result type of every fallible facade call.
@@ -13,7 +14,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 ///
 /// Match on [`Error::kind`], or use the predicates ([`Error::status`], [`Error::is_not_found`],
 /// [`Error::is_retryable`], ...). `Display` prints the method, the path (never the query string),
-/// the status, Fyle's error kind and its message; no token or secret is ever part of an error.
+/// the status, Fyle's error kind and its message (redacted, bounded); no token or secret is ever
+/// part of an error. Neither `Display` nor `Debug` shows any of the response body: read a
+/// short, redacted excerpt with [`Error::body_excerpt`]. Both stay under 2,000 characters
+/// whatever the server sent (a 10 MB page, a 10,000-row `BulkError`).
 ///
 /// ```
 /// # fn handle(err: fyle::Error) {
@@ -34,6 +38,7 @@ struct Inner {
     kind: ErrorKind,
     request: Option<RequestInfo>,
     resume_offset: Option<u64>,
+    resume_cursor: Option<StreamCursor>,
 }
 
 /// The method and path of the request an error belongs to (the query string is never kept).
@@ -72,10 +77,10 @@ pub enum ErrorKind {
     UnexpectedBody {
         /// The HTTP status.
         status: StatusCode,
-        /// The `Content-Type` header, if any.
+        /// The `Content-Type` header, if any (at most 100 characters).
         content_type: Option<String>,
-        /// The first characters of the body.
-        excerpt: String,
+        /// The first characters of the body, redacted; never printed by `Display` or `Debug`.
+        excerpt: BodyExcerpt,
     },
     /// The body was JSON but did not match the expected type.
     Decode(DecodeError),
@@ -91,13 +96,24 @@ pub enum ErrorKind {
         status: StatusCode,
         /// The storage host (never the signed query string).
         host: String,
-        /// The first characters of the body.
-        excerpt: String,
+        /// The first characters of the body, redacted; never printed by `Display` or `Debug`.
+        excerpt: BodyExcerpt,
     },
     /// The request was rejected before sending (for example `limit` outside `1..=200`).
     InvalidRequest(String),
     /// The client could not be built (missing credentials, bad URL, ...).
     Config(String),
+    /// A list response broke the paging contract (a stable-mode cursor that does not advance,
+    /// a page larger than its `limit`).
+    Paging(PagingError),
+    /// A URL from a response (a presigned storage URL, a redirect) was refused before any
+    /// request: not https, or a loopback or private address outside an explicit test opt-in.
+    UnsafeUrl {
+        /// The host of the URL (never its signed query string).
+        host: String,
+        /// Why it was refused.
+        reason: &'static str,
+    },
 }
 
 /// A 404 from Fyle, or a lookup by id with `count == 0`.
@@ -116,24 +132,91 @@ pub struct NotFound {
 pub struct DecodeError {
     /// The operation id (or a description) of the call.
     pub operation: String,
-    /// The JSON path that failed, for example `data[3].amount`.
+    /// The JSON path that failed, for example `data[3].amount` (at most 200 characters).
     pub path: String,
-    /// serde's message.
+    /// serde's message, without the values it quoted from the body.
     pub message: String,
-    /// The first characters of the body.
-    pub excerpt: String,
+    /// The first characters of the body, redacted; never printed by `Display` or `Debug`.
+    pub excerpt: BodyExcerpt,
 }
 
 const EXCERPT_CHARS: usize = 300;
+/// Longest server-chosen text (a message, a path, a content type) an error prints.
+pub(crate) const MAX_TEXT_CHARS: usize = 200;
 
-/// The first [`EXCERPT_CHARS`] characters of `body`, lossily decoded.
-pub(crate) fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
+/// A short excerpt of a response body, redacted (URL query strings, `X-Amz-Signature`,
+/// `AWSAccessKeyId`, tokens masked).
+///
+/// Opt-in: no `Display`, and `Debug` prints only its length, so logging an error never logs
+/// the body. Read it with [`as_str`](Self::as_str) (or through `Deref<Target = str>`).
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct BodyExcerpt(String);
+
+impl BodyExcerpt {
+    /// The redacted excerpt.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for BodyExcerpt {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for BodyExcerpt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "BodyExcerpt({} chars)", self.0.chars().count())
+    }
+}
+
+/// The first [`EXCERPT_CHARS`] characters of `body`, lossily decoded and redacted.
+pub(crate) fn excerpt(body: &[u8]) -> BodyExcerpt {
+    // Decode a little more than kept: redaction may shorten it.
+    let head = &body[..body.len().min(EXCERPT_CHARS * 8)];
+    let text = fyle_auth::redact(&String::from_utf8_lossy(head));
     let mut out: String = text.chars().take(EXCERPT_CHARS).collect();
-    if text.chars().nth(EXCERPT_CHARS).is_some() {
+    if text.chars().nth(EXCERPT_CHARS).is_some() || head.len() < body.len() {
+        out.push('…');
+    }
+    BodyExcerpt(out)
+}
+
+/// `text` redacted and cut to `max` characters.
+pub(crate) fn bounded(text: &str, max: usize) -> String {
+    let head: String = text.chars().take(max.saturating_mul(2)).collect();
+    let clean = fyle_auth::redact(&head);
+    let mut out: String = clean.chars().take(max).collect();
+    if clean.chars().nth(max).is_some() || head.len() < text.len() {
         out.push('…');
     }
     out
+}
+
+/// serde's message without the body values it quotes (`invalid type: string "..."`,
+/// `unknown variant `...``), bounded.
+fn without_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(MAX_TEXT_CHARS));
+    let mut quoted = false;
+    for c in message.chars() {
+        if c == '"' {
+            if !quoted {
+                out.push_str("\"…");
+            }
+            quoted = !quoted;
+        } else if !quoted {
+            out.push(c);
+        }
+    }
+    if let Some(rest) = out.strip_prefix("unknown variant `")
+        && let Some(end) = rest.find('`')
+    {
+        out = format!("unknown variant `…{}", &rest[end..]);
+    }
+    bounded(&out, MAX_TEXT_CHARS)
 }
 
 impl Error {
@@ -143,6 +226,7 @@ impl Error {
                 kind,
                 request: None,
                 resume_offset: None,
+                resume_cursor: None,
             }),
         }
     }
@@ -169,8 +253,8 @@ impl Error {
     ) -> Self {
         Self::new(ErrorKind::Decode(DecodeError {
             operation: operation.to_owned(),
-            path: err.path().to_string(),
-            message: err.inner().to_string(),
+            path: bounded(&err.path().to_string(), MAX_TEXT_CHARS),
+            message: without_values(&err.inner().to_string()),
             excerpt: excerpt(body),
         }))
     }
@@ -191,8 +275,8 @@ impl Error {
         };
         Self::new(ErrorKind::Decode(DecodeError {
             operation: operation.to_owned(),
-            path,
-            message: err.inner().to_string(),
+            path: bounded(&path, MAX_TEXT_CHARS),
+            message: without_values(&err.inner().to_string()),
             excerpt: excerpt(part),
         }))
     }
@@ -214,6 +298,11 @@ impl Error {
         self
     }
 
+    pub(crate) fn with_resume_cursor(mut self, cursor: StreamCursor) -> Self {
+        self.inner.resume_cursor = Some(cursor);
+        self
+    }
+
     /// Builds the error for a non-success response from a Fyle host.
     pub(crate) fn from_response(
         status: StatusCode,
@@ -223,7 +312,7 @@ impl Error {
         let content_type = headers
             .get(http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+            .map(|ct| bounded(ct, 100));
         let Some(api) = ApiError::parse(status, content_type.as_deref(), body) else {
             return Self::new(ErrorKind::UnexpectedBody {
                 status,
@@ -248,6 +337,19 @@ impl Error {
         Self::new(kind)
     }
 
+    /// Opt-in: the first characters of the response body, redacted (URL query strings,
+    /// `X-Amz-Signature`, `AWSAccessKeyId` and tokens masked), for an unexpected body, a decode
+    /// failure or a storage error. `Display` and `Debug` never show it.
+    pub fn body_excerpt(&self) -> Option<&str> {
+        match &self.inner.kind {
+            ErrorKind::UnexpectedBody { excerpt, .. } | ErrorKind::Storage { excerpt, .. } => {
+                Some(excerpt.as_str())
+            }
+            ErrorKind::Decode(decode) => Some(decode.excerpt.as_str()),
+            _ => None,
+        }
+    }
+
     /// What kind of failure this is.
     pub fn kind(&self) -> &ErrorKind {
         &self.inner.kind
@@ -263,11 +365,19 @@ impl Error {
         self.inner.request.as_ref()
     }
 
-    /// For an error from a paginated stream: the offset the stream had reached. Every item before
-    /// it was yielded; restart with `.offset(resume_offset)` (or poll the stream again, which
-    /// retries the failed page).
+    /// For an error from an offset-mode stream: the offset the stream had reached. Every item
+    /// before it was yielded; restart with `.offset(resume_offset)` (or poll the stream again,
+    /// which retries the failed page). Stable mode ignores `.offset(..)`: use
+    /// [`resume_cursor`](Self::resume_cursor) there.
     pub fn resume_offset(&self) -> Option<u64> {
         self.inner.resume_offset
+    }
+
+    /// For an error from a stable-mode stream: the cursor after the last page yielded. Persist
+    /// it ([`StreamCursor::to_token`]) and restart with
+    /// [`ListRequest::resume_from`](crate::ListRequest::resume_from), or poll the stream again.
+    pub fn resume_cursor(&self) -> Option<&StreamCursor> {
+        self.inner.resume_cursor.as_ref()
     }
 
     /// The HTTP status, when a response was received.
@@ -367,6 +477,7 @@ impl fmt::Debug for Error {
             .field("kind", &self.inner.kind)
             .field("request", &self.inner.request)
             .field("resume_offset", &self.inner.resume_offset)
+            .field("resume_cursor", &self.inner.resume_cursor)
             .finish()
     }
 }
@@ -394,29 +505,31 @@ impl fmt::Display for Error {
             ErrorKind::UnexpectedBody {
                 status,
                 content_type,
-                excerpt,
+                ..
             } => {
                 write!(
                     f,
-                    "{status}: unexpected {} body (a proxy or load balancer page?): {excerpt}",
+                    "{status}: unexpected {} body (a proxy or load balancer page?)",
                     content_type.as_deref().unwrap_or("untyped")
                 )?;
             }
             ErrorKind::Decode(d) => write!(
                 f,
-                "cannot decode the response of {} at `{}`: {} (body: {})",
-                d.operation, d.path, d.message, d.excerpt
+                "cannot decode the response of {} at `{}`: {}",
+                d.operation, d.path, d.message
             )?,
             ErrorKind::Auth(e) => write!(f, "authentication failed: {e}")?,
             ErrorKind::Cluster(e) => write!(f, "cluster error: {e}")?,
             ErrorKind::Transport(e) => write!(f, "transport error: {e}")?,
-            ErrorKind::Storage {
-                status,
-                host,
-                excerpt,
-            } => write!(f, "storage host {host} answered {status}: {excerpt}")?,
+            ErrorKind::Storage { status, host, .. } => {
+                write!(f, "storage host {host} answered {status}")?;
+            }
             ErrorKind::InvalidRequest(m) => write!(f, "invalid request: {m}")?,
             ErrorKind::Config(m) => write!(f, "invalid client configuration: {m}")?,
+            ErrorKind::Paging(e) => write!(f, "{e}")?,
+            ErrorKind::UnsafeUrl { host, reason } => {
+                write!(f, "refused the URL to host {host}: {reason}")?;
+            }
         }
         if let Some(offset) = self.inner.resume_offset {
             write!(f, " (stream stopped at offset {offset})")?;
@@ -439,6 +552,14 @@ impl std::error::Error for Error {
 impl From<fyle_auth::AuthError> for Error {
     fn from(e: fyle_auth::AuthError) -> Self {
         Self::new(ErrorKind::Auth(e))
+    }
+}
+
+/// A host the policy refused (a pinned cluster, the accounts host): a cluster error, as the
+/// policy guards where the Bearer token goes.
+impl From<fyle_auth::HostRefused> for Error {
+    fn from(e: fyle_auth::HostRefused) -> Self {
+        Self::new(ErrorKind::Cluster(e.into()))
     }
 }
 

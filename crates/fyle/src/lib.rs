@@ -64,6 +64,7 @@ mod api_error;
 mod builder;
 pub mod bulk;
 mod client;
+mod cursor;
 mod envelope;
 mod error;
 mod execute;
@@ -84,7 +85,11 @@ pub use fyle_transport as transport;
 pub use api_error::{ApiError, BulkRowError, FieldError, FyleErrorKind, ValidationRow};
 pub use builder::{ClientBuilder, DEFAULT_ACCOUNTS_URL, DEFAULT_REQUESTS_PER_SECOND};
 pub use client::Client;
-pub use error::{DecodeError, Error, ErrorKind, NotFound, RequestInfo, Result};
+pub use cursor::{PagingError, StreamCursor};
+pub use error::{BodyExcerpt, DecodeError, Error, ErrorKind, NotFound, RequestInfo, Result};
 pub use execute::GetRequest;
-pub use list::{DEFAULT_STABLE_KEYS, DEFAULT_STREAM_ORDER, ListRequest, MAX_PAGE_SIZE, Page};
+pub use list::{
+    DEFAULT_SNAPSHOT_COLUMN, DEFAULT_STABLE_KEYS, DEFAULT_STREAM_ORDER, ListRequest, MAX_PAGE_SIZE,
+    Page,
+};
 pub use raw::{RawRequest, RawResponse};

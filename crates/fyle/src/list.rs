@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::client::Client;
+use crate::cursor::StreamCursor;
 use crate::error::{Error, Result};
 use crate::stream::{PageQuery, item_stream, keyset_pages, offset_pages};
 
@@ -20,8 +21,12 @@ pub const MAX_PAGE_SIZE: u32 = 200;
 /// The order `.stream()` sends when none was set: offset paging needs a deterministic order.
 pub const DEFAULT_STREAM_ORDER: &str = "id.asc";
 
-/// The key `.stable()` pages by.
-pub const DEFAULT_STABLE_KEYS: [&str; 2] = ["updated_at", "id"];
+/// The key `.stable()` pages by: `id` never changes, so an update never moves a row.
+pub const DEFAULT_STABLE_KEYS: [&str; 1] = ["id"];
+
+/// The column `.stable()` bounds its snapshot by: rows created after the stream started are
+/// not part of it.
+pub const DEFAULT_SNAPSHOT_COLUMN: &str = "created_at";
 
 /// One page of a list endpoint: Fyle's `{count, offset, data}`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -35,6 +40,9 @@ pub struct Page<T> {
     /// The items, in the server's order.
     #[serde(rename = "data")]
     pub items: Vec<T>,
+    /// In stable mode: where the stream stands after this page.
+    #[serde(skip)]
+    pub(crate) cursor: Option<StreamCursor>,
 }
 
 impl<T> Page<T> {
@@ -44,12 +52,21 @@ impl<T> Page<T> {
             count,
             offset,
             items,
+            cursor: None,
         }
     }
 
-    /// The offset right after this page.
+    /// The offset right after this page. The server's `offset` is untrusted: the sum saturates
+    /// instead of overflowing.
     pub fn next_offset(&self) -> u64 {
-        self.offset + self.items.len() as u64
+        self.offset.saturating_add(self.items.len() as u64)
+    }
+
+    /// In stable mode, the cursor right after this page: persist
+    /// [`StreamCursor::to_token`] once the page is processed, and resume with
+    /// [`ListRequest::resume_from`]. `None` in offset mode.
+    pub fn cursor(&self) -> Option<&StreamCursor> {
+        self.cursor.as_ref()
     }
 
     /// True when objects remain after this page.
@@ -63,8 +80,9 @@ impl<T> Page<T> {
 pub(crate) enum Mode {
     /// By offset, with prefetching once `count` is known.
     Offset,
-    /// By a unique ordered key (keyset): inserts and deletes never shift the pages.
-    Keyset(Vec<String>),
+    /// By a unique ordered key (keyset) from this cursor: inserts and deletes never shift the
+    /// pages.
+    Keyset(StreamCursor),
 }
 
 /// A request to a list endpoint (`{count, offset, data}`), returned by the generated
@@ -189,7 +207,9 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
         self
     }
 
-    /// The offset of the first item (to resume a stream, pass [`Error::resume_offset`]).
+    /// The offset of the first item (to resume an offset-mode stream, pass
+    /// [`Error::resume_offset`]). Stable mode ignores it: resume that with
+    /// [`resume_from`](Self::resume_from).
     pub fn offset(mut self, offset: u64) -> Self {
         self.offset = offset;
         self
@@ -202,25 +222,64 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
         self
     }
 
-    /// Stable mode: `.stream()` pages by `updated_at,id` (a unique ordered key) instead of by
-    /// offset, so rows inserted or deleted during a long export are never repeated or skipped.
-    /// An object updated during the export moves to the end and is yielded again, with its
-    /// new values. Pages are then fetched one after the other (no prefetch). The cursor
-    /// condition never repeats a query key of the request's filter: when its key (`or`, or the
-    /// column of a one-key cursor) is taken, it is sent inside an `and=(..)` group.
+    /// Stable mode, the one to use for full scans and exports: a snapshot in which each
+    /// matching row is yielded exactly once, however rows change during the scan.
+    ///
+    /// - It pages by `id` (keyset, `id=gt.<last>`, `order=id.asc`). An `id` never changes, so
+    ///   an update never moves a row: a row updated during the scan is yielded once, with the
+    ///   values it had when its page was read. Inserts and deletes never shift a page.
+    /// - It is bounded at its start: the first request reads the newest `created_at` (`T0`,
+    ///   in the server's clock), and every page adds `created_at=lte.T0`. Rows created during
+    ///   the scan are not part of it (a later run, or an incremental sync, picks them up).
+    /// - Each page must move past the cursor, else the stream ends with
+    ///   [`ErrorKind::Paging`](crate::ErrorKind::Paging) (a server that ignores the cursor
+    ///   would otherwise return the same page forever).
+    /// - Each [`Page::cursor`] (and [`Error::resume_cursor`]) is a [`StreamCursor`] to persist;
+    ///   [`resume_from`](Self::resume_from) continues right after it, with the same `T0`.
+    /// - Memory: one page and one cursor; nothing grows with the number of rows.
+    ///
+    /// Pages are fetched one after the other (no prefetch). The bound and cursor conditions are
+    /// added as filter clauses: when their key (`id`, `created_at`, `or`) is taken by the
+    /// request's filter, they go inside an `and=(..)` group, so no query key is repeated.
     pub fn stable(self) -> Self {
         self.stable_by(DEFAULT_STABLE_KEYS)
+            .snapshot_bound(Some(DEFAULT_SNAPSHOT_COLUMN))
     }
 
-    /// Stable mode by the given key columns, most significant first; together they must be
-    /// unique (end with `id`), for example `["created_at", "id"]` or `["id"]`. The order is
-    /// the key ascending; a `.order(..)` set on the request is ignored in this mode.
+    /// Keyset mode by the given key columns, most significant first; together they must be
+    /// unique (end with `id`), for example `["created_at", "id"]` or `["id"]`. The order is the
+    /// key ascending; a `.order(..)` set on the request is ignored in this mode. No snapshot
+    /// bound unless [`snapshot_bound`](Self::snapshot_bound) sets one.
+    ///
+    /// With a key that changes (`["updated_at", "id"]`) a row updated during the scan moves
+    /// behind the cursor and is yielded again with its new values: right for an incremental
+    /// sync that wants the latest version, wrong for an export (use [`stable`](Self::stable)).
     pub fn stable_by<I, S>(mut self, keys: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.mode = Mode::Keyset(keys.into_iter().map(Into::into).collect());
+        let keys = keys.into_iter().map(Into::into).collect();
+        self.mode = Mode::Keyset(StreamCursor::start(keys, None));
+        self
+    }
+
+    /// In keyset mode, bounds the stream by `column <= T0`, `T0` being the column's newest value
+    /// when the stream starts (read from the server); `None` removes the bound. Use a column
+    /// that is set once (`created_at`): a row whose bound column changes past `T0` during the
+    /// scan drops out of it. Call after [`stable_by`](Self::stable_by).
+    pub fn snapshot_bound(mut self, column: Option<&str>) -> Self {
+        if let Mode::Keyset(cursor) = &mut self.mode {
+            *cursor = StreamCursor::start(cursor.keys.clone(), column.map(str::to_owned));
+        }
+        self
+    }
+
+    /// Resumes a stable stream after `cursor` (from [`Page::cursor`], [`Error::resume_cursor`]
+    /// or [`StreamCursor::from_token`]): same keys, same snapshot bound, starting right after
+    /// the last item yielded. Use the same filter as the first run.
+    pub fn resume_from(mut self, cursor: &StreamCursor) -> Self {
+        self.mode = Mode::Keyset(cursor.clone());
         self
     }
 
@@ -238,12 +297,11 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
 
     fn page_query(&self, default_order: Option<&str>) -> Result<PageQuery> {
         let limit = self.checked_limit()?;
-        let mut query = self.filter.to_query_pairs();
-        query.extend(self.query.iter().cloned());
         Ok(PageQuery {
             client: self.client.clone(),
             op: self.op,
-            query,
+            filter: self.filter.clone(),
+            query: self.query.clone(),
             order: self
                 .order
                 .clone()
@@ -276,10 +334,15 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
 
     /// Every matching item, in the server's order, as a stream.
     ///
-    /// Pages of 200 (or `limit`); once `count` is known the next pages are prefetched with
-    /// bounded concurrency, so memory stays bounded by concurrency x page size. A token refresh
-    /// mid-stream replays only the failed page. On an error the stream yields it with
-    /// [`Error::resume_offset`]; polling again retries that page.
+    /// By default it pages by offset: pages of 200 (or `limit`); once `count` is known the next
+    /// pages are prefetched with bounded concurrency, so memory stays bounded by concurrency x
+    /// page size. A token refresh mid-stream replays only the failed page. On an error the
+    /// stream yields it with [`Error::resume_offset`]; polling again retries that page.
+    ///
+    /// **Offset paging is not safe for full scans of changing data**: a row inserted or
+    /// deleted before the current offset shifts every later page, so rows are skipped or
+    /// repeated. For exports and syncs call [`stable`](Self::stable) first (a snapshot: each
+    /// row exactly once, with a resumable cursor).
     pub fn stream(self) -> BoxStream<'static, Result<T>> {
         item_stream(self.pages())
     }
@@ -294,8 +357,8 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
                 Ok(query) => offset_pages(Arc::new(query), self.offset, concurrency),
                 Err(e) => Box::pin(futures::stream::once(async move { Err(e) })),
             },
-            Mode::Keyset(keys) => match self.page_query(None) {
-                Ok(query) if !keys.is_empty() => keyset_pages(Arc::new(query), keys),
+            Mode::Keyset(cursor) => match self.page_query(None) {
+                Ok(query) if !cursor.keys.is_empty() => keyset_pages(Arc::new(query), cursor),
                 Ok(_) => Box::pin(futures::stream::once(async {
                     Err(Error::invalid("stable mode needs at least one key column"))
                 })),

@@ -11,7 +11,7 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 
 const JSON: &str = "application/json";
-const UA: &str = concat!("fyle-rs/", env!("CARGO_PKG_VERSION"));
+const UA: &str = fyle_transport::USER_AGENT;
 
 /// Which host a call goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,56 +89,34 @@ fn is_token_rejection(status: StatusCode) -> bool {
 }
 
 impl Client {
-    /// Sends `call` with the Bearer token to the validated cluster. On 401/498 the token is
-    /// rejected and the call replayed once with a fresh token. 2xx (and 3xx when the call
-    /// accepts redirects) come back as responses; anything else is a typed [`Error`].
+    /// Sends `call` with the Bearer token to a host the allow-list accepts (the validated
+    /// cluster, or the accounts host). On 401/498 the token is rejected and the call replayed
+    /// once with a new token. A 401 on that new token is returned as
+    /// [`ErrorKind::Unauthorized`](crate::ErrorKind::Unauthorized) without rejecting it: a
+    /// token just minted is not refused again by this call (the provider latches a refusal
+    /// that repeats). 2xx (and 3xx when the call accepts redirects) come back as responses;
+    /// anything else is a typed [`Error`].
     pub(crate) async fn send_call(&self, call: &Call) -> Result<http::Response<Bytes>> {
-        let mut refreshed = false;
+        let in_call = |e: Error| e.with_request(&call.method, &call.path);
+        // The token this call had refused, and the error its response made.
+        let mut refused: Option<(fyle_auth::TokenGeneration, Error)> = None;
         loop {
             let token = self
                 .inner
                 .tokens
                 .access_token()
                 .await
-                .map_err(|e| Error::from(e).with_request(&call.method, &call.path))?;
-            let base =
-                match call.base {
-                    Base::Cluster => {
-                        let cluster =
-                            self.inner.cluster.cluster(&token).await.map_err(|e| {
-                                Error::from(e).with_request(&call.method, &call.path)
-                            })?;
-                        // The Bearer token only ever goes to a cluster the allow-list accepts.
-                        self.inner
-                            .allow_list
-                            .check(cluster.domain())
-                            .map_err(|e| Error::from(e).with_request(&call.method, &call.path))?;
-                        cluster.api_base()
-                    }
-                    Base::Accounts => self.inner.accounts_url.clone(),
-                };
+                .map_err(|e| in_call(e.into()))?;
+            if let Some((generation, error)) = refused.take() {
+                if generation == token.generation() {
+                    // The provider has no other token to offer: do not send this one again.
+                    return Err(error);
+                }
+                refused = Some((generation, error));
+            }
+            let base = self.base_for(call, &token).await.map_err(in_call)?;
             let url = build_url(&base, &call.path, &call.query)?;
-            let mut bearer = token
-                .bearer_header()
-                .map_err(|_| Error::invalid("the access token is not a valid header value"))?;
-            bearer.set_sensitive(true);
-
-            let mut builder = http::Request::builder()
-                .method(call.method.clone())
-                .uri(to_uri(&url)?)
-                .header(AUTHORIZATION, bearer)
-                .header(ACCEPT, HeaderValue::from_static(JSON))
-                .header(USER_AGENT, HeaderValue::from_static(UA));
-            if let Some(ct) = &call.content_type {
-                builder = builder.header(CONTENT_TYPE, ct.clone());
-            }
-            let mut request = builder
-                .body(call.body.clone().unwrap_or_default())
-                .map_err(|e| Error::invalid(format!("cannot build the request: {e}")))?;
-            if call.idempotent {
-                request.extensions_mut().insert(fyle_transport::Idempotent);
-            }
-
+            let request = request_for(call, &url, &token)?;
             let response = self
                 .inner
                 .transport
@@ -146,26 +124,72 @@ impl Client {
                 .await
                 .map_err(|e| Error::from(e).with_request(&call.method, url.path()))?;
             let status = response.status();
-            if is_token_rejection(status) {
-                self.inner.tokens.reject(&token);
-                if !refreshed {
-                    refreshed = true;
-                    tracing::debug!(
-                        method = %call.method,
-                        path = url.path(),
-                        status = status.as_u16(),
-                        "access token rejected; refreshing once and replaying"
-                    );
-                    continue;
-                }
-            }
             if status.is_success() || (call.accept_redirect && status.is_redirection()) {
                 return Ok(response);
             }
-            return Err(
-                Error::from_response(status, response.headers(), response.body())
-                    .with_request(&call.method, url.path()),
+            let error = Error::from_response(status, response.headers(), response.body())
+                .with_request(&call.method, url.path());
+            if !is_token_rejection(status) || refused.is_some() {
+                // Not a token problem, or the token minted for this replay was refused too.
+                return Err(error);
+            }
+            self.inner.tokens.reject(&token);
+            tracing::debug!(
+                method = %call.method,
+                path = url.path(),
+                status = status.as_u16(),
+                "access token rejected; refreshing once and replaying"
             );
+            refused = Some((token.generation(), error));
         }
     }
+
+    /// The base URL of `call`, after the host policy accepted it for the Bearer token.
+    async fn base_for(&self, call: &Call, token: &fyle_auth::AccessToken) -> Result<Url> {
+        match call.base {
+            Base::Cluster => {
+                let cluster = self.inner.cluster.cluster(token).await?;
+                self.inner
+                    .allow_list
+                    .check_as("cluster domain", cluster.domain())
+                    .map_err(fyle_cluster::ClusterError::from)?;
+                Ok(cluster.api_base())
+            }
+            Base::Accounts => {
+                let accounts = &self.inner.accounts_url;
+                self.inner
+                    .allow_list
+                    .check_as("accounts URL", accounts)
+                    .map_err(fyle_cluster::ClusterError::from)?;
+                Ok(accounts.clone())
+            }
+        }
+    }
+}
+
+/// The HTTP request of `call` to `url`, with the Bearer token (marked sensitive).
+fn request_for(
+    call: &Call,
+    url: &Url,
+    token: &fyle_auth::AccessToken,
+) -> Result<http::Request<Bytes>> {
+    let bearer = token
+        .bearer_header()
+        .map_err(|_| Error::invalid("the access token is not a valid header value"))?;
+    let mut builder = http::Request::builder()
+        .method(call.method.clone())
+        .uri(to_uri(url)?)
+        .header(AUTHORIZATION, bearer)
+        .header(ACCEPT, HeaderValue::from_static(JSON))
+        .header(USER_AGENT, HeaderValue::from_static(UA));
+    if let Some(ct) = &call.content_type {
+        builder = builder.header(CONTENT_TYPE, ct.clone());
+    }
+    let mut request = builder
+        .body(call.body.clone().unwrap_or_default())
+        .map_err(|e| Error::invalid(format!("cannot build the request: {e}")))?;
+    if call.idempotent {
+        request.extensions_mut().insert(fyle_transport::Idempotent);
+    }
+    Ok(request)
 }

@@ -1,20 +1,26 @@
 //! Page fetching and the two pagers behind `ListRequest::stream`: by offset (with bounded
-//! prefetch) and by keyset (stable under inserts and deletes).
+//! prefetch) and by keyset (a snapshot: stable under inserts, updates and deletes, with a
+//! resumable cursor).
+//!
+//! Every page's query is built once from the typed filter: the caller's clauses, then the
+//! snapshot bound and the keyset cursor as clauses of the same AST ([`with_clauses`]), printed
+//! to query pairs only when the request is made.
 
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, FuturesOrdered, StreamExt};
 use fyle_models::operations::Operation;
-use fyle_models::query::{Filter, Literal};
+use fyle_models::query::{Clause, Filter, Literal};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::client::Client;
+use crate::cursor::{PagingError, StreamCursor};
 use crate::envelope::{decode_tracked, from_slice, non_json_body};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::execute::call_for;
 use crate::list::Page;
 
@@ -22,19 +28,32 @@ use crate::list::Page;
 pub(crate) struct PageQuery {
     pub(crate) client: Client,
     pub(crate) op: &'static Operation,
+    /// The caller's filter, kept typed until the request is built.
+    pub(crate) filter: Filter,
+    /// Other query parameters (`q`, ...).
     pub(crate) query: Vec<(String, String)>,
     pub(crate) order: Option<String>,
     pub(crate) limit: u32,
 }
 
 impl PageQuery {
-    fn pairs(&self, offset: u64, order: Option<&str>) -> Vec<(String, String)> {
-        let mut pairs = self.query.clone();
+    /// The query pairs of one page: the filter with `extra` clauses, the other parameters,
+    /// order, offset and limit.
+    fn pairs(
+        &self,
+        extra: Vec<Clause>,
+        offset: u64,
+        order: Option<&str>,
+        limit: u32,
+    ) -> Vec<(String, String)> {
+        let taken: Vec<&str> = self.query.iter().map(|(k, _)| k.as_str()).collect();
+        let mut pairs = with_clauses(&self.filter, extra, &taken).to_query_pairs();
+        pairs.extend(self.query.iter().cloned());
         if let Some(order) = order {
             pairs.push(("order".to_owned(), order.to_owned()));
         }
         pairs.push(("offset".to_owned(), offset.to_string()));
-        pairs.push(("limit".to_owned(), self.limit.to_string()));
+        pairs.push(("limit".to_owned(), limit.to_string()));
         pairs
     }
 
@@ -48,13 +67,61 @@ impl PageQuery {
         Ok(response.into_body())
     }
 
+    fn paging_error(&self, e: PagingError) -> Error {
+        Error::new(ErrorKind::Paging(e)).with_request(&http::Method::GET, self.op.path)
+    }
+
+    /// Refuses a page with more items than asked for: a broken or hostile server must not make
+    /// a stream hold more than `limit` items per page.
+    fn check_cap(&self, items: usize) -> Result<()> {
+        if items > self.limit as usize {
+            return Err(self.paging_error(PagingError::TooManyItems {
+                items,
+                limit: self.limit,
+            }));
+        }
+        Ok(())
+    }
+
     /// One page at `offset`, in the request's order.
     pub(crate) async fn fetch<T: DeserializeOwned>(&self, offset: u64) -> Result<Page<T>> {
-        let pairs = self.pairs(offset, self.order.as_deref());
+        let pairs = self.pairs(Vec::new(), offset, self.order.as_deref(), self.limit);
         let body = self.fetch_body(pairs).await?;
-        from_slice(self.op.operation_id, &body)
-            .map_err(|e| e.with_request(&http::Method::GET, self.op.path))
+        let page: Page<T> = from_slice(self.op.operation_id, &body)
+            .map_err(|e| e.with_request(&http::Method::GET, self.op.path))?;
+        self.check_cap(page.items.len())?;
+        Ok(page)
     }
+}
+
+/// `filter` with `extra` clauses ANDed in, without repeating a top-level query key. A server
+/// that reads one value per key (the first or the last, as many web frameworks do) would
+/// otherwise drop either the caller's condition or the added one, and page forever or skip
+/// rows. A clause whose key is taken (by the filter or by `taken`) goes inside an `and` group:
+/// the filter's own first one when there is one, else a new one.
+pub(crate) fn with_clauses(filter: &Filter, extra: Vec<Clause>, taken: &[&str]) -> Filter {
+    let mut clauses = filter.clauses().to_vec();
+    let mut grouped = Vec::new();
+    for clause in extra {
+        let (key, _) = clause.to_query_pair();
+        let clash =
+            taken.contains(&key.as_str()) || clauses.iter().any(|c| c.to_query_pair().0 == key);
+        if clash {
+            grouped.push(clause);
+        } else {
+            clauses.push(clause);
+        }
+    }
+    if !grouped.is_empty() {
+        match clauses.iter_mut().find_map(|c| match c {
+            Clause::And(inner) => Some(inner),
+            _ => None,
+        }) {
+            Some(inner) => inner.extend(grouped),
+            None => clauses.push(Clause::And(grouped)),
+        }
+    }
+    clauses.into_iter().fold(Filter::new(), Filter::clause)
 }
 
 /// Items from pages; an error is passed through (the pager decides whether polling again
@@ -113,7 +180,7 @@ impl<T: DeserializeOwned + Send + 'static> OffsetPager<T> {
         while self.in_flight.len() < max && self.should_schedule() {
             let fut = self.fetch(self.next_offset);
             self.in_flight.push_back(fut);
-            self.next_offset += u64::from(self.query.limit);
+            self.next_offset = self.next_offset.saturating_add(u64::from(self.query.limit));
         }
         let (offset, result) = self.in_flight.next().await?;
         match result {
@@ -159,7 +226,7 @@ pub(crate) fn offset_pages<T: DeserializeOwned + Send + 'static>(
 }
 
 /// A page whose items are kept as raw JSON text: each is decoded once, straight into `T`, and
-/// only the last one is also read as JSON for its key values.
+/// only its key values are also read as JSON.
 #[derive(Deserialize)]
 struct RawPage<'a> {
     count: u64,
@@ -171,11 +238,11 @@ struct RawPage<'a> {
 
 struct KeysetPager<T> {
     query: Arc<PageQuery>,
-    keys: Vec<String>,
-    /// The key values of the last item yielded.
-    cursor: Option<Vec<Value>>,
+    /// Keys, snapshot bound and the key of the last item yielded.
+    cursor: StreamCursor,
     done: bool,
-    yielded: u64,
+    /// Pages fetched so far (for the error naming the page that did not advance).
+    pages: u64,
     _item: std::marker::PhantomData<fn() -> T>,
 }
 
@@ -184,13 +251,19 @@ fn key_literal(key: &str, value: &Value) -> Result<Literal> {
         Value::String(s) => Ok(Literal::new(s.clone())),
         Value::Number(n) => Ok(Literal::new(n.to_string())),
         Value::Bool(b) => Ok(Literal::new(b.to_string())),
-        Value::Null => Err(Error::invalid(format!(
-            "stable mode: key column `{key}` is null on an item; page by non-null key columns"
-        ))),
-        _ => Err(Error::invalid(format!(
-            "stable mode: key column `{key}` is not a scalar"
-        ))),
+        Value::Null => Err(bad_key(
+            key,
+            "is null on an item; page by non-null key columns",
+        )),
+        _ => Err(bad_key(key, "is not a scalar")),
     }
+}
+
+fn bad_key(column: &str, problem: &'static str) -> Error {
+    Error::new(ErrorKind::Paging(PagingError::BadKey {
+        column: column.to_owned(),
+        problem,
+    }))
 }
 
 /// The condition "key tuple > cursor" as a filter, printed in Fyle's documented group syntax:
@@ -221,126 +294,170 @@ pub(crate) fn keyset_filter(keys: &[String], cursor: &[Value]) -> Result<Filter>
     }))
 }
 
-/// Adds the cursor condition to a page's query without repeating a top-level key. A server
-/// that reads one value per key (the first or the last, as many web frameworks do) would
-/// otherwise drop either the caller's condition or the cursor, and page forever or skip rows.
-/// A clause whose key is taken goes inside an `and=(..)` group: the caller's own when there is
-/// one, else a new one.
-pub(crate) fn add_cursor(pairs: &mut Vec<(String, String)>, cursor: &Filter) {
-    for clause in cursor.clauses() {
-        let (key, value) = clause.to_query_pair();
-        if !pairs.iter().any(|(k, _)| *k == key) {
-            pairs.push((key, value));
-            continue;
-        }
-        // `(inner)`: the clause printed in group form (one pair, always).
-        let grouped = Filter::new().and(|g| g.clause(clause.clone()));
-        let Some((_, group)) = grouped.to_query_pairs().into_iter().next() else {
-            pairs.push((key, value));
-            continue;
-        };
-        let existing = pairs
-            .iter_mut()
-            .find(|(k, v)| k == "and" && v.starts_with('(') && v.ends_with(')') && v.len() > 2);
-        match existing {
-            Some((_, value)) => {
-                value.pop();
-                value.push(',');
-                value.push_str(&group[1..]);
-            }
-            None => pairs.push(("and".to_owned(), group)),
-        }
-    }
+/// The values of `keys` on one item (a JSON object).
+fn item_keys(item: &RawValue, keys: &[String]) -> Result<Vec<Value>> {
+    // Valid JSON (the page parsed), so only a non-object fails the lookups below.
+    let value: Value = serde_json::from_str(item.get()).unwrap_or(Value::Null);
+    keys.iter()
+        .map(|key| match value.get(key) {
+            None => Err(bad_key(key, "is missing on an item")),
+            Some(v) => key_literal(key, v).map(|_| v.clone()),
+        })
+        .collect()
 }
 
 impl<T: DeserializeOwned + Send + 'static> KeysetPager<T> {
-    async fn next_page(&mut self) -> Option<Result<Page<T>>> {
-        if self.done {
-            return None;
-        }
-        let order = self
+    fn order(&self) -> String {
+        self.cursor
             .keys
             .iter()
             .map(|k| format!("{k}.asc"))
             .collect::<Vec<_>>()
-            .join(",");
-        let mut pairs = self.query.pairs(0, Some(&order));
-        if let Some(cursor) = &self.cursor {
-            match keyset_filter(&self.keys, cursor) {
-                Ok(filter) => add_cursor(&mut pairs, &filter),
-                Err(e) => {
-                    self.done = true;
-                    return Some(Err(e));
-                }
-            }
-        }
-        // On an error the cursor is unchanged: polling again retries the same page.
-        let body = match self.query.fetch_body(pairs).await {
-            Ok(b) => b,
-            Err(e) => return Some(Err(e.with_resume_offset(self.yielded))),
+            .join(",")
+    }
+
+    /// Reads `T0`, the newest value of the bound column among the matching rows, unless the
+    /// cursor already holds it. `Ok(false)`: nothing matches, the stream is empty.
+    async fn read_bound(&mut self) -> Result<bool> {
+        let Some(bound) = &self.cursor.bound else {
+            return Ok(true);
         };
+        if bound.at.is_some() {
+            return Ok(true);
+        }
+        let column = bound.column.clone();
+        let order = format!("{column}.desc");
+        let pairs = self.query.pairs(Vec::new(), 0, Some(&order), 1);
+        let body = self.query.fetch_body(pairs).await?;
+        let raw: RawPage<'_> = self.parse(&body)?;
+        let Some(newest) = raw.data.first() else {
+            return Ok(false);
+        };
+        let at = match item_keys(newest, std::slice::from_ref(&column))?.pop() {
+            Some(Value::String(s)) => s,
+            Some(other) => other.to_string(),
+            None => return Err(bad_key(&column, "is missing on an item")),
+        };
+        if let Some(bound) = &mut self.cursor.bound {
+            bound.at = Some(at);
+        }
+        Ok(true)
+    }
+
+    fn parse<'b>(&self, body: &'b [u8]) -> Result<RawPage<'b>> {
         let op = self.query.op;
-        let de = &mut serde_json::Deserializer::from_slice(&body);
-        let raw: RawPage<'_> = match serde_path_to_error::deserialize(de) {
-            Ok(r) => r,
-            Err(e) => {
-                let err = Error::decode(op.operation_id, &e, &body);
-                return Some(Err(err.with_request(&http::Method::GET, op.path)));
-            }
-        };
-        if raw.data.len() < self.query.limit as usize {
-            self.done = true;
+        let de = &mut serde_json::Deserializer::from_slice(body);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            Error::decode(op.operation_id, &e, body).with_request(&http::Method::GET, op.path)
+        })
+    }
+
+    /// The bound and cursor conditions of the next page.
+    fn conditions(&self) -> Result<Vec<Clause>> {
+        let mut extra = Vec::new();
+        if let Some(bound) = &self.cursor.bound
+            && let Some(at) = &bound.at
+        {
+            extra.push(Clause::from(fyle_models::query::Condition::new(
+                bound.column.as_str(),
+                fyle_models::query::Operator::Lte,
+                Literal::new(at.clone()),
+            )));
         }
+        if let Some(last) = &self.cursor.last {
+            extra.extend(keyset_filter(&self.cursor.keys, last)?.into_clauses());
+        }
+        Ok(extra)
+    }
+
+    /// One page after the cursor. On an error the cursor is unchanged: polling again retries
+    /// the same page.
+    async fn fetch_page(&mut self) -> Result<Option<Page<T>>> {
+        if !self.read_bound().await? {
+            return Ok(None);
+        }
+        let extra = self.conditions()?;
+        let order = self.order();
+        let pairs = self.query.pairs(extra, 0, Some(&order), self.query.limit);
+        let body = self.query.fetch_body(pairs).await?;
+        self.pages += 1;
+        let raw = self.parse(&body)?;
+        self.query.check_cap(raw.data.len())?;
+        let short = raw.data.len() < self.query.limit as usize;
         let Some(last) = raw.data.last() else {
-            self.done = true;
-            return None;
+            return Ok(None);
         };
-        // Valid JSON (the page parsed), so only a non-object fails the lookups below.
-        let last: Value = serde_json::from_str(last.get()).unwrap_or(Value::Null);
-        let mut cursor = Vec::with_capacity(self.keys.len());
-        for key in &self.keys {
-            let Some(v) = last.get(key) else {
-                self.done = true;
-                return Some(Err(Error::invalid(format!(
-                    "stable mode: the items of {} have no `{key}` field",
-                    op.path
-                ))));
-            };
-            cursor.push(v.clone());
-        }
+        let last = item_keys(last, &self.cursor.keys)?;
+        self.check_advance(raw.data.first().copied(), &last)?;
+        let op = self.query.op;
         let mut items = Vec::with_capacity(raw.data.len());
-        for (i, item) in raw.data.into_iter().enumerate() {
-            match decode_tracked::<T>(item.get().as_bytes()) {
-                Ok(item) => items.push(item),
-                Err(e) => {
+        for (i, item) in raw.data.iter().enumerate() {
+            let item = decode_tracked::<T>(item.get().as_bytes()).map_err(|e| {
+                let at = format!("data[{i}]");
+                Error::decode_at(op.operation_id, &at, &e, item.get().as_bytes())
+                    .with_request(&http::Method::GET, op.path)
+            })?;
+            items.push(item);
+        }
+        self.cursor.last = Some(last);
+        if short {
+            self.done = true;
+        }
+        let mut page = Page::new(raw.count, raw.offset, items);
+        page.cursor = Some(self.cursor.clone());
+        Ok(Some(page))
+    }
+
+    /// A page must move past the cursor: its first and last keys differ from the last key
+    /// yielded. A server that ignores the cursor answers the first page again, and is caught
+    /// on the second page.
+    fn check_advance(&self, first: Option<&RawValue>, last: &[Value]) -> Result<()> {
+        let Some(previous) = &self.cursor.last else {
+            return Ok(());
+        };
+        let first = match first {
+            Some(item) => item_keys(item, &self.cursor.keys)?,
+            None => return Ok(()),
+        };
+        if first == *previous || last == previous.as_slice() {
+            return Err(self
+                .query
+                .paging_error(PagingError::CursorNotAdvanced { page: self.pages }));
+        }
+        Ok(())
+    }
+
+    async fn next_page(&mut self) -> Option<Result<Page<T>>> {
+        if self.done {
+            return None;
+        }
+        match self.fetch_page().await {
+            Ok(Some(page)) => Some(Ok(page)),
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                // A broken paging contract or key never heals: end after reporting it.
+                if matches!(e.kind(), ErrorKind::Paging(_) | ErrorKind::Decode(_)) {
                     self.done = true;
-                    let at = format!("data[{i}]");
-                    let err = Error::decode_at(op.operation_id, &at, &e, item.get().as_bytes());
-                    return Some(Err(err.with_request(&http::Method::GET, op.path)));
                 }
+                Some(Err(e.with_resume_cursor(self.cursor.clone())))
             }
         }
-        self.cursor = Some(cursor);
-        self.yielded += items.len() as u64;
-        Some(Ok(Page {
-            count: raw.count,
-            offset: raw.offset,
-            items,
-        }))
     }
 }
 
-/// Pages by the key columns `keys` (ascending), each page after the last key seen.
+/// Pages by the cursor's key columns (ascending), each page after the cursor's last key.
 pub(crate) fn keyset_pages<T: DeserializeOwned + Send + 'static>(
     query: Arc<PageQuery>,
-    keys: Vec<String>,
+    cursor: StreamCursor,
 ) -> BoxStream<'static, Result<Page<T>>> {
     let pager = KeysetPager::<T> {
         query,
-        keys,
-        cursor: None,
+        cursor,
         done: false,
-        yielded: 0,
+        pages: 0,
         _item: std::marker::PhantomData,
     };
     stream::unfold(pager, |mut pager| async move {
@@ -382,28 +499,31 @@ mod tests {
             .collect()
     }
 
+    fn filter(list: &[(&str, &str)]) -> Filter {
+        Filter::parse_query_pairs(&pairs(list)).expect("a filter")
+    }
+
     #[test]
     fn the_cursor_never_repeats_a_top_level_key() {
         let keys = vec!["updated_at".to_owned(), "id".to_owned()];
         let cursor = keyset_filter(&keys, &[Value::from("T1"), Value::from("tx1")]).expect("f");
         let group = "or=(updated_at.gt.T1,and=(updated_at.eq.T1,id.gt.tx1))";
+        let add = |f: Filter, c: &Filter| with_clauses(&f, c.clauses().to_vec(), &[]);
 
         // No clash: its own pair.
-        let mut query = pairs(&[("state", "eq.PAID")]);
-        add_cursor(&mut query, &cursor);
+        let query = add(filter(&[("state", "eq.PAID")]), &cursor).to_query_pairs();
         assert_eq!(query[1].0, "or");
 
         // The caller has an `or`: the cursor goes into a new `and` group.
-        let mut query = pairs(&[("or", "(a.eq.1,b.eq.2)")]);
-        add_cursor(&mut query, &cursor);
+        let query = add(filter(&[("or", "(a.eq.1,b.eq.2)")]), &cursor).to_query_pairs();
         assert_eq!(
             query,
             pairs(&[("or", "(a.eq.1,b.eq.2)"), ("and", &format!("({group})"))])
         );
 
         // The caller has an `or` and an `and`: the cursor joins the caller's group.
-        let mut query = pairs(&[("or", "(a.eq.1,b.eq.2)"), ("and", "(c.lt.3)")]);
-        add_cursor(&mut query, &cursor);
+        let caller = filter(&[("or", "(a.eq.1,b.eq.2)"), ("and", "(c.lt.3)")]);
+        let query = add(caller, &cursor).to_query_pairs();
         assert_eq!(
             query,
             pairs(&[
@@ -414,12 +534,15 @@ mod tests {
 
         // One key clashing with the caller's condition on the same column.
         let one = keyset_filter(&keys[1..], &[Value::from("tx1")]).expect("f");
-        let mut query = pairs(&[("id", "gte.tx0")]);
-        add_cursor(&mut query, &one);
+        let query = add(filter(&[("id", "gte.tx0")]), &one).to_query_pairs();
         assert_eq!(query, pairs(&[("id", "gte.tx0"), ("and", "(id.gt.tx1)")]));
         // Whatever the grouping, it parses back to the same conditions.
         let parsed = Filter::parse_query_pairs(&query).expect("parse");
         assert_eq!(parsed.len(), 2);
+
+        // A key taken by another query parameter also goes into the group.
+        let query = with_clauses(&Filter::new(), one.clauses().to_vec(), &["id"]);
+        assert_eq!(query.to_query_pairs(), pairs(&[("and", "(id.gt.tx1)")]));
     }
 
     #[test]

@@ -79,8 +79,8 @@ impl Respond for Pages {
             .filter(|i| eval_filter(i, &filter))
             .cloned()
             .collect();
-        if query(request, "order").is_some_and(|o| o.starts_with("id")) {
-            matching.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+        if let Some(order) = query(request, "order") {
+            sort_by_order(&mut matching, &order);
         }
         let page: Vec<Value> = matching
             .iter()
@@ -100,6 +100,26 @@ impl Respond for Pages {
         }
         response
     }
+}
+
+/// Sorts by `k1.asc,k2.desc,..` (text comparison); keys without a direction are ascending.
+fn sort_by_order(items: &mut [Value], order: &str) {
+    let keys: Vec<(&str, bool)> = order
+        .split(',')
+        .map(|k| match k.split_once('.') {
+            Some((column, dir)) => (column, dir == "desc"),
+            None => (k, false),
+        })
+        .collect();
+    items.sort_by(|a, b| {
+        keys.iter()
+            .map(|(k, desc)| {
+                let ord = a[*k].as_str().cmp(&b[*k].as_str());
+                if *desc { ord.reverse() } else { ord }
+            })
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
 }
 
 async fn mount(server: &MockServer, pages: Pages) {
@@ -294,7 +314,7 @@ async fn stable_mode_with_two_keys_pages_with_an_or_group() {
     let client = client_for(&server, CountingTokens::new());
 
     let got: Vec<Value> = ListRequest::new(client, &EXPENSES_LIST)
-        .stable()
+        .stable_by(["updated_at", "id"])
         .limit(7)
         .stream()
         .try_collect()
@@ -430,4 +450,242 @@ async fn pages_stream_reports_count_and_offsets() {
     assert_eq!(offsets, [50, 250]);
     assert!(pages.iter().all(|p| p.count == 450));
     assert_eq!(pages.iter().map(|p| p.items.len()).sum::<usize>(), 400);
+}
+
+/// Rows `s00000`.. with `created_at`/`updated_at` stamps `t` (text compares in time order).
+fn stamped(n: usize) -> Vec<Value> {
+    (0..n)
+        .map(|i| {
+            let t = format!("2024-01-01T00:{:02}:{:02}", i / 60 % 60, i % 60);
+            json!({"id": format!("s{:05}", i * 10), "created_at": t, "updated_at": t})
+        })
+        .collect()
+}
+
+/// After every page: update 30 rows spread over the table (their `updated_at` jumps past
+/// everything), insert one row before and one after every id, delete one unread row.
+fn churn_hook() -> Hook {
+    let tick = Arc::new(AtomicUsize::new(0));
+    Arc::new(move |items: &mut Vec<Value>| {
+        let k = tick.fetch_add(1, Ordering::SeqCst);
+        let now = format!("2099-01-01T00:00:{k:02}");
+        let len = items.len();
+        for j in 0..30 {
+            let at = (k * 7919 + j * 104_729) % len;
+            items[at]["updated_at"] = json!(now);
+        }
+        items.push(json!({"id": format!("a{k:05}"), "created_at": now, "updated_at": now}));
+        items.push(json!({"id": format!("z{k:05}"), "created_at": now, "updated_at": now}));
+        if let Some(pos) = items.iter().position(|i| i["id"] == "s05000") {
+            items.remove(pos);
+        }
+    })
+}
+
+struct Tally {
+    duplicates: usize,
+    missing: usize,
+    inserted_yielded: usize,
+}
+
+fn tally(got: &[Value], at_end: &[Value]) -> Tally {
+    let got = ids(got);
+    let mut unique = got.clone();
+    unique.sort();
+    unique.dedup();
+    let originals_left: Vec<String> = ids(at_end)
+        .into_iter()
+        .filter(|id| id.starts_with('s'))
+        .collect();
+    Tally {
+        duplicates: got.len() - unique.len(),
+        missing: originals_left
+            .iter()
+            .filter(|id| unique.binary_search(id).is_err())
+            .count(),
+        inserted_yielded: got.iter().filter(|id| !id.starts_with('s')).count(),
+    }
+}
+
+#[tokio::test]
+async fn stable_mode_is_a_snapshot_under_updates_inserts_and_deletes() {
+    let mut figures = Vec::new();
+    for (name, snapshot) in [("updated_at,id keyset", false), ("stable() snapshot", true)] {
+        let server = MockServer::start().await;
+        let mut pages = Pages::new(stamped(1000));
+        pages.after_page = Some(churn_hook());
+        let store = Arc::clone(&pages.items);
+        mount(&server, pages).await;
+        let client = client_for(&server, CountingTokens::new());
+        let request = ListRequest::new(client, &EXPENSES_LIST).limit(50);
+        let request = if snapshot {
+            request.stable()
+        } else {
+            request.stable_by(["updated_at", "id"])
+        };
+        let got: Vec<Value> = request.stream().try_collect().await.expect("stream");
+        let t = tally(&got, &store.lock().expect("lock"));
+        println!(
+            "{name}: {} yielded, {} duplicate ids, {} missing originals, {} rows created during the scan",
+            got.len(),
+            t.duplicates,
+            t.missing,
+            t.inserted_yielded
+        );
+        figures.push(t);
+    }
+    assert!(
+        figures[0].duplicates > 0,
+        "the contrast: an updated_at keyset re-yields updated rows"
+    );
+    let snapshot = &figures[1];
+    assert_eq!(snapshot.duplicates, 0, "each row once");
+    assert_eq!(snapshot.missing, 0, "every row that existed throughout");
+    assert_eq!(
+        snapshot.inserted_yielded, 0,
+        "rows created after T0 are outside the snapshot"
+    );
+}
+
+#[tokio::test]
+async fn a_stable_stream_resumed_from_its_persisted_cursor_yields_each_row_once() {
+    let server = MockServer::start().await;
+    let mut pages = Pages::new(stamped(1000));
+    pages.after_page = Some(churn_hook());
+    let store = Arc::clone(&pages.items);
+    mount(&server, pages).await;
+    let client = client_for(&server, CountingTokens::new());
+    let request = ListRequest::<Value>::new(client, &EXPENSES_LIST)
+        .limit(50)
+        .stable();
+
+    // The first run is killed after 7 pages; only the token survives.
+    let mut got = Vec::new();
+    let mut token = None;
+    let mut first = request.clone().pages();
+    for _ in 0..7 {
+        let page = first
+            .try_next()
+            .await
+            .expect("a page")
+            .expect("not the end");
+        token = page.cursor().map(fyle::StreamCursor::to_token);
+        got.extend(page.items);
+    }
+    drop(first);
+    let token = token.expect("stable pages carry a cursor");
+    let cursor = fyle::StreamCursor::from_token(&token).expect("the persisted token");
+    assert!(cursor.snapshot_at().is_some(), "T0 survives the restart");
+
+    let rest: Vec<Value> = request
+        .resume_from(&cursor)
+        .stream()
+        .try_collect()
+        .await
+        .expect("the resumed stream");
+    got.extend(rest);
+    let t = tally(&got, &store.lock().expect("lock"));
+    println!(
+        "killed after 7 pages and resumed from a {}-byte token: {} yielded, {} duplicate ids, {} missing",
+        token.len(),
+        got.len(),
+        t.duplicates,
+        t.missing
+    );
+    assert_eq!(t.duplicates, 0);
+    assert_eq!(t.missing, 0);
+    assert_eq!(t.inserted_yielded, 0);
+}
+
+/// Answers every request with the same full page, whatever the filter.
+struct IgnoresCursor;
+
+impl Respond for IgnoresCursor {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let limit: usize = query(request, "limit")
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(50);
+        let data: Vec<Value> = stamped(limit);
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"count": 10_000, "offset": 0, "data": data}))
+    }
+}
+
+#[tokio::test]
+async fn a_server_ignoring_the_cursor_is_a_typed_error_within_two_pages() {
+    for snapshot in [false, true] {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path(api("/admin/expenses")))
+            .respond_with(IgnoresCursor)
+            .mount(&server)
+            .await;
+        let client = client_for(&server, CountingTokens::new());
+        let request = ListRequest::<Value>::new(client, &EXPENSES_LIST).limit(20);
+        let request = if snapshot {
+            request.stable()
+        } else {
+            request.stable_by(["updated_at", "id"])
+        };
+        let results: Vec<fyle::Result<Value>> = request.stream().collect().await;
+        let errors: Vec<&fyle::Error> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+        let pages =
+            server.received_requests().await.expect("recording").len() - usize::from(snapshot);
+        println!(
+            "cursor ignored (snapshot bound: {snapshot}): {} items, then {:?} after {pages} pages",
+            results.len() - errors.len(),
+            errors.first().map(ToString::to_string)
+        );
+        assert_eq!(errors.len(), 1, "one error, then the stream ends");
+        assert!(
+            matches!(
+                errors[0].kind(),
+                ErrorKind::Paging(fyle::PagingError::CursorNotAdvanced { page: 2 })
+            ),
+            "{:?}",
+            errors[0]
+        );
+        assert_eq!(pages, 2);
+        assert!(errors[0].resume_cursor().is_some());
+    }
+}
+
+#[tokio::test]
+async fn a_page_larger_than_its_limit_is_refused() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(api("/admin/expenses")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"count": 300, "offset": 0, "data": stamped(300)})),
+        )
+        .mount(&server)
+        .await;
+    let client = client_for(&server, CountingTokens::new());
+    for stable in [false, true] {
+        let request = ListRequest::<Value>::new(client.clone(), &EXPENSES_LIST).limit(10);
+        let request = if stable { request.stable() } else { request };
+        let err = request
+            .pages()
+            .try_collect::<Vec<_>>()
+            .await
+            .expect_err("refused");
+        assert!(
+            matches!(
+                err.kind(),
+                ErrorKind::Paging(fyle::PagingError::TooManyItems {
+                    items: 300,
+                    limit: 10
+                })
+            ),
+            "{err:?}"
+        );
+    }
+}
+
+#[test]
+fn next_offset_saturates_on_a_hostile_offset() {
+    let page = fyle::Page::new(10, u64::MAX - 1, vec![1, 2, 3]);
+    assert_eq!(page.next_offset(), u64::MAX);
+    assert!(!page.has_more());
 }

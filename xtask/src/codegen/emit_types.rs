@@ -149,11 +149,48 @@ fn emit_struct(model: &Model, t: &TypeDef, fields: &[Field]) -> TokenStream {
             pub #rust: #ty,
         }
     });
+    let extra = extra_field(t, fields);
     quote! {
         #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
         pub struct #name {
             #(#fs)*
+            #extra
         }
+    }
+}
+
+/// The name of the map that keeps keys the spec does not list: `extra`, or `extra_` when the
+/// spec has a field named `extra`.
+pub fn extra_name(fields: &[Field]) -> String {
+    let mut name = "extra".to_owned();
+    while fields.iter().any(|f| f.rust == name) {
+        name.push('_');
+    }
+    name
+}
+
+/// `true` when the struct keeps unknown keys: every type read from a response (real objects carry
+/// fields the spec lacks, such as `settlement_id`), and every open object (`additionalProperties`).
+pub fn keeps_extra(t: &TypeDef) -> bool {
+    t.output || t.open
+}
+
+/// The flattened map of keys the spec does not list, on types that keep them. serde decodes the
+/// known fields directly and buffers only the unknown keys; the map re-encodes them unchanged.
+fn extra_field(t: &TypeDef, fields: &[Field]) -> TokenStream {
+    if !keeps_extra(t) {
+        return quote!();
+    }
+    let name = ident(&extra_name(fields));
+    let doc = if t.open {
+        " Keys beyond the listed fields (the schema allows any: custom field names, for example), kept and re-encoded as they came."
+    } else {
+        " Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came."
+    };
+    quote! {
+        #[doc = #doc]
+        #[serde(flatten)]
+        pub #name: ::serde_json::Map<String, ::serde_json::Value>,
     }
 }
 
@@ -220,6 +257,22 @@ fn emit_union(t: &TypeDef, variants: &[(String, Ty)]) -> TokenStream {
     }
 }
 
+/// The target of a `pub type` alias. serde's `with` cannot reach through an alias, so an alias of
+/// a formatted primitive names the wire newtype ([`crate::wire::Timestamp`],
+/// [`crate::wire::Number`]) that reads and writes Fyle's format on its own. Fields never use the
+/// alias: they name the target type and carry the `with` adapter.
+fn alias_tokens(ty: &Ty) -> TokenStream {
+    match ty {
+        Ty::DateTime => quote!(crate::wire::Timestamp),
+        Ty::Decimal => quote!(crate::wire::Number),
+        Ty::Vec(i) if matches!(**i, Ty::DateTime | Ty::Decimal) => {
+            let i = alias_tokens(i);
+            quote!(Vec<#i>)
+        }
+        other => ty_tokens(other, &quote!()),
+    }
+}
+
 fn emit_type(model: &Model, t: &TypeDef, module_roles: &Roles) -> TokenStream {
     let d = docs(&type_docs(t));
     let gate = if t.roles == *module_roles {
@@ -233,7 +286,7 @@ fn emit_type(model: &Model, t: &TypeDef, module_roles: &Roles) -> TokenStream {
         Def::Union(vs) => emit_union(t, vs),
         Def::Alias(ty) => {
             let name = ident(&t.name);
-            let ty = ty_tokens(ty, &quote!());
+            let ty = alias_tokens(ty);
             quote!(pub type #name = #ty;)
         }
     };

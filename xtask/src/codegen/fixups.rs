@@ -8,6 +8,8 @@ use serde_yaml_ng::{Mapping, Value};
 pub struct FixupStats {
     /// `$ref` nodes with siblings (`nullable`, `description`, ...) rewritten to a single-`$ref` `allOf`.
     pub ref_siblings: usize,
+    /// `items` dropped beside a declared non-array `type` (`mobile: {type: string, items: ..}`).
+    pub stray_items: usize,
 }
 
 /// Applies every fixup to one spec document.
@@ -33,6 +35,7 @@ fn walk(node: &mut Value, stats: &mut FixupStats) {
                 );
                 stats.ref_siblings += 1;
             }
+            drop_stray_items(map, stats);
             for (_, v) in map.iter_mut() {
                 walk(v, stats);
             }
@@ -43,6 +46,20 @@ fn walk(node: &mut Value, stats: &mut FixupStats) {
             }
         }
         _ => {}
+    }
+}
+
+/// A declared `type` wins over a stray `items`: the spec writes `mobile`, `branch_account` and
+/// `branch_ifsc` as `{type: string, items: {type: string}}` and the servers send a string. Left
+/// alone, `openapiv3` cannot read the node as a string and `items` made it an array.
+fn drop_stray_items(map: &mut Mapping, stats: &mut FixupStats) {
+    let declared = map
+        .get(Value::String("type".to_owned()))
+        .and_then(Value::as_str);
+    if declared.is_some_and(|t| t != "array")
+        && map.remove(Value::String("items".to_owned())).is_some()
+    {
+        stats.stray_items += 1;
     }
 }
 
@@ -76,6 +93,19 @@ mod tests {
         assert_eq!(a["nullable"], Value::Bool(true));
         assert_eq!(a["allOf"][0]["$ref"], Value::String("#/x".into()));
         assert_eq!(doc["b"]["$ref"], Value::String("#/y".into()));
+    }
+
+    #[test]
+    fn declared_type_wins_over_stray_items() {
+        let mut doc: Value = serde_yaml_ng::from_str(
+            "mobile:\n  type: string\n  items: {type: string}\nids:\n  type: array\n  items: {type: string}\n",
+        )
+        .unwrap();
+        let mut stats = FixupStats::default();
+        apply(&mut doc, &mut stats);
+        assert_eq!(stats.stray_items, 1);
+        assert!(doc["mobile"].get("items").is_none());
+        assert!(doc["ids"].get("items").is_some());
     }
 
     #[test]

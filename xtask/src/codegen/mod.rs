@@ -3,6 +3,7 @@
 
 mod emit_api;
 mod emit_ops;
+mod emit_registry;
 mod emit_types;
 mod fixups;
 mod model;
@@ -194,6 +195,7 @@ pub fn generate(spec: &Path, commit: &str) -> anyhow::Result<Output> {
     for (p, t) in emit_ops::emit(&all_ops, commit)? {
         files.insert(models.join(p), t);
     }
+    files.extend([emit_registry::emit(&m, commit)?].map(|(p, t)| (models.join(p), t)));
     let gen_mod = quote::quote! {
         //! Generated code: `types` (every schema) and `operations` (the operation table).
         pub mod operations;
@@ -252,8 +254,8 @@ pub fn generate(spec: &Path, commit: &str) -> anyhow::Result<Output> {
     )?;
     writeln!(
         r,
-        "fixups: {} $ref-with-siblings rewritten",
-        stats.ref_siblings
+        "fixups: {} $ref-with-siblings rewritten, {} stray `items` beside a declared type dropped",
+        stats.ref_siblings, stats.stray_items
     )?;
     writeln!(
         r,

@@ -94,6 +94,9 @@ pub struct TypeDef {
     pub input: bool,
     /// Reachable from a response body.
     pub output: bool,
+    /// The schema allows keys beyond its `properties` (`additionalProperties: true` or a schema):
+    /// the struct keeps them in its `extra` map even when it is only sent.
+    pub open: bool,
     canon: String,
 }
 
@@ -213,6 +216,7 @@ impl Model {
                     facts,
                     input: false,
                     output: false,
+                    open: false,
                     canon: String::new(),
                 },
             );
@@ -497,8 +501,15 @@ impl Model {
                 example: l.example,
             });
         }
-        let canon = format!("struct {}", canon_fields(&fields));
+        let open = matches!(
+            additional,
+            Some(AdditionalProperties::Any(true) | AdditionalProperties::Schema(_))
+        );
+        let canon = format!("struct open={open} {}", canon_fields(&fields));
         let name = self.define(ctx, origin, Def::Struct(fields), roles, canon, top);
+        if let Some(t) = self.types.get_mut(&name) {
+            t.open = open;
+        }
         Lowered::new(Ty::Named(name))
     }
 
@@ -757,6 +768,7 @@ impl Model {
                             facts: Vec::new(),
                             input: false,
                             output: false,
+                            open: false,
                             canon,
                         },
                     );

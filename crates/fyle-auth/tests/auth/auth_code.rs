@@ -14,12 +14,13 @@ use url::Url;
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{CLIENT_ID, CLIENT_SECRET, RecordingTransport};
+use crate::support::{CLIENT_ID, CLIENT_SECRET, RecordingTransport, loopback, recording};
 
 const REDIRECT: &str = "https://partner.example.com/fyle/callback";
 
 fn flow(server: &MockServer, transport: Arc<RecordingTransport>) -> AuthCodeFlow {
     AuthCodeFlow::builder(CLIENT_ID, CLIENT_SECRET, transport)
+        .host_policy(loopback())
         .accounts_url(Url::parse(&server.uri()).expect("wiremock URI"))
         .redirect_uri(Url::parse(REDIRECT).expect("literal"))
         .build()
@@ -32,7 +33,7 @@ fn query(url: &Url) -> HashMap<String, String> {
 #[tokio::test]
 async fn authorize_url_has_the_parameters_and_a_random_state() {
     let server = MockServer::start().await;
-    let flow = flow(&server, RecordingTransport::new());
+    let flow = flow(&server, recording());
     let (url, pending) = flow.authorize();
 
     assert_eq!(url.scheme(), "https");
@@ -60,8 +61,9 @@ async fn authorize_url_has_the_parameters_and_a_random_state() {
 
 #[tokio::test]
 async fn authorize_url_is_overridable_and_redirect_uri_optional() {
-    let transport = RecordingTransport::new();
+    let transport = recording();
     let flow = AuthCodeFlow::builder(CLIENT_ID, CLIENT_SECRET, transport)
+        .host_policy(loopback())
         .authorize_url(Url::parse("http://127.0.0.1:8080/oauth/authorize").expect("literal"))
         .build();
     let (url, _) = flow.authorize();
@@ -77,7 +79,7 @@ async fn authorize_url_is_overridable_and_redirect_uri_optional() {
 #[tokio::test]
 async fn wrong_or_missing_state_is_rejected_before_any_request() {
     let server = MockServer::start().await;
-    let transport = RecordingTransport::new();
+    let transport = recording();
     let flow = flow(&server, transport.clone());
     let (_, pending) = flow.authorize();
 
@@ -123,9 +125,10 @@ async fn code_exchange_is_json_through_our_transport() {
         .expect(1)
         .mount(&server)
         .await;
-    let transport = RecordingTransport::new();
+    let transport = recording();
     let clock = Arc::new(ManualClock::new());
     let flow = AuthCodeFlow::builder(CLIENT_ID, CLIENT_SECRET, transport.clone())
+        .host_policy(loopback())
         .accounts_url(Url::parse(&server.uri()).expect("wiremock URI"))
         .redirect_uri(Url::parse(REDIRECT).expect("literal"))
         .clock(clock.clone())
@@ -179,7 +182,7 @@ async fn code_exchange_errors_are_typed() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"refresh_token": "rt"})))
         .mount(&server)
         .await;
-    let flow = flow(&server, RecordingTransport::new());
+    let flow = flow(&server, recording());
     let (_, pending) = flow.authorize();
     let callback = AuthorizationCallback::new("bad-code", Some(pending.state().to_owned()));
 
@@ -217,7 +220,8 @@ async fn one_flow_serves_many_orgs_with_their_own_refresh_tokens() {
             .await;
     }
     let clock = Arc::new(ManualClock::new());
-    let flow = AuthCodeFlow::builder(CLIENT_ID, CLIENT_SECRET, RecordingTransport::new())
+    let flow = AuthCodeFlow::builder(CLIENT_ID, CLIENT_SECRET, recording())
+        .host_policy(loopback())
         .accounts_url(Url::parse(&server.uri()).expect("wiremock URI"))
         .clock(clock.clone())
         .build();
@@ -277,8 +281,9 @@ async fn pkce_is_off_by_default_and_sends_challenge_and_verifier_when_on() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": "at"})))
         .mount(&server)
         .await;
-    let transport = RecordingTransport::new();
+    let transport = recording();
     let flow = AuthCodeFlow::builder(CLIENT_ID, CLIENT_SECRET, transport.clone())
+        .host_policy(loopback())
         .accounts_url(Url::parse(&server.uri()).expect("wiremock URI"))
         .pkce(Pkce::S256)
         .build();

@@ -15,7 +15,8 @@ use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::{
-    CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, RecordingTransport, builder, credentials, token_answer,
+    CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, builder, credentials, provider, recording,
+    token_answer,
 };
 
 /// A canned answer and the check its error must pass.
@@ -49,8 +50,8 @@ async fn token_body_is_json_with_exactly_the_four_fields() {
         .expect(1)
         .mount(&server)
         .await;
-    let transport = RecordingTransport::new();
-    let provider = RefreshTokenProvider::new(credentials(&server), transport.clone());
+    let transport = recording();
+    let provider = provider(credentials(&server), transport.clone());
 
     let token = provider.access_token().await.expect("token");
     assert_eq!(token.expose(), "at-1");
@@ -90,7 +91,7 @@ async fn hundred_concurrent_callers_with_an_expired_token_cause_one_request() {
         .mount(&server)
         .await;
     let clock = Arc::new(ManualClock::new());
-    let provider = builder(&server, RecordingTransport::new(), &clock).build();
+    let provider = builder(&server, recording(), &clock).build();
 
     let first = provider.access_token().await.expect("first token");
     assert_eq!(first.expose(), "at-1");
@@ -137,7 +138,7 @@ async fn concurrent_callers_share_a_failed_attempt() {
         }
     }));
     let credentials = fyle_auth::Credentials::new(CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN);
-    let provider = RefreshTokenProvider::new(credentials, transport);
+    let provider = provider(credentials, transport);
 
     let started = Arc::new(AtomicUsize::new(0));
     let tasks: Vec<_> = (0..50)
@@ -236,7 +237,7 @@ async fn each_token_endpoint_error_maps_to_its_kind() {
             .respond_with(response)
             .mount(&server)
             .await;
-        let provider = RefreshTokenProvider::new(credentials(&server), RecordingTransport::new());
+        let provider = provider(credentials(&server), recording());
         let error = provider.access_token().await.expect_err("an error");
         assert!(expected(&error), "case {index}: unexpected {error:?}");
         assert_eq!(
@@ -256,7 +257,7 @@ async fn no_response_is_a_transport_error() {
         .port();
     let credentials = fyle_auth::Credentials::new(CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN)
         .with_accounts_url(url::Url::parse(&format!("http://127.0.0.1:{port}")).expect("url"));
-    let provider = RefreshTokenProvider::new(credentials, RecordingTransport::new());
+    let provider = provider(credentials, recording());
     let error = provider.access_token().await.expect_err("refused");
     assert!(matches!(error, AuthError::Transport(_)), "{error:?}");
     assert!(error.is_retryable());
@@ -272,7 +273,7 @@ async fn proactive_refresh_failure_keeps_the_old_token() {
         .mount(&server)
         .await;
     let clock = Arc::new(ManualClock::new());
-    let provider = builder(&server, RecordingTransport::new(), &clock).build();
+    let provider = builder(&server, recording(), &clock).build();
     let old = provider.access_token().await.expect("token");
 
     // Outside the skew window: kept from cache.
@@ -342,7 +343,7 @@ async fn a_failed_refresh_after_expiry_is_an_error() {
         .mount(&server)
         .await;
     let clock = Arc::new(ManualClock::new());
-    let provider = builder(&server, RecordingTransport::new(), &clock).build();
+    let provider = builder(&server, recording(), &clock).build();
     provider.access_token().await.expect("token");
     clock.advance(HOUR);
     let error = provider
@@ -414,7 +415,7 @@ async fn expiry_comes_from_expires_in_then_jwt_exp_then_one_hour() {
             .respond_with(ResponseTemplate::new(200).set_body_json(answer))
             .mount(&server)
             .await;
-        let provider = builder(&server, RecordingTransport::new(), &clock).build();
+        let provider = builder(&server, recording(), &clock).build();
         let token = provider.access_token().await.expect("token");
         let fyle_now = fyle_auth::Clock::now(clock.as_ref());
         let lifetime = token.expires_at().expect("has expiry") - fyle_now;
@@ -435,7 +436,7 @@ async fn reject_forces_a_refresh_and_ignores_stale_tokens() {
         .mount(&server)
         .await;
     let clock = Arc::new(ManualClock::new());
-    let provider = builder(&server, RecordingTransport::new(), &clock).build();
+    let provider = builder(&server, recording(), &clock).build();
     let first = provider.access_token().await.expect("token");
     provider.reject(&first);
     let second = provider.access_token().await.expect("token");
@@ -481,7 +482,7 @@ async fn rotated_refresh_token_reaches_the_store_and_is_used_next() {
         .await;
     let store = Arc::new(InMemoryTokenStore::new());
     let clock = Arc::new(ManualClock::new());
-    let provider = builder(&server, RecordingTransport::new(), &clock)
+    let provider = builder(&server, recording(), &clock)
         .store(store.clone(), "org_1")
         .build();
 
@@ -524,7 +525,7 @@ async fn a_refresh_token_in_the_store_wins_over_the_configured_one() {
     let store = Arc::new(InMemoryTokenStore::new());
     store.insert("org_1", "renewed-by-admin");
     let clock = Arc::new(ManualClock::new());
-    let provider = builder(&server, RecordingTransport::new(), &clock)
+    let provider = builder(&server, recording(), &clock)
         .store(store, "org_1")
         .build();
     assert_eq!(provider.access_token().await.expect("token").expose(), "at");

@@ -1,12 +1,14 @@
-//! Test plumbing: a small reqwest-backed `Transport` that records what went through it.
+//! Test plumbing: the shared recording transport over reqwest, credentials and providers
+//! against wiremock.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
-use bytes::Bytes;
-use fyle_auth::{Credentials, ManualClock, RefreshTokenProvider, RefreshTokenProviderBuilder};
-use fyle_transport::{SharedTransport, Transport, TransportError, TransportErrorKind};
+pub(crate) use fyle_auth::test_util::RecordingTransport;
+use fyle_auth::{
+    Credentials, HostPolicy, ManualClock, RefreshTokenProvider, RefreshTokenProviderBuilder,
+};
+use fyle_transport::{ReqwestTransport, SharedTransport};
 use url::Url;
 use wiremock::MockServer;
 
@@ -14,75 +16,24 @@ pub(crate) const CLIENT_ID: &str = "tpaTESTCLIENT";
 pub(crate) const CLIENT_SECRET: &str = "client-secret-3f9a1c";
 pub(crate) const REFRESH_TOKEN: &str = "refresh-token-77d0e2";
 
-/// One request as it left our `Transport`.
-#[derive(Debug, Clone)]
-pub(crate) struct Sent {
-    pub(crate) method: http::Method,
-    pub(crate) uri: String,
-    pub(crate) headers: http::HeaderMap,
-    pub(crate) body: Bytes,
+/// A recorder over a real HTTP client, for requests to wiremock on 127.0.0.1.
+pub(crate) fn recording() -> Arc<RecordingTransport> {
+    RecordingTransport::new(Arc::new(ReqwestTransport::new()))
 }
 
-impl Sent {
-    pub(crate) fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).expect("request body is JSON")
-    }
-
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
+/// The host policy of these tests: wiremock listens on plain http on 127.0.0.1.
+pub(crate) fn loopback() -> HostPolicy {
+    HostPolicy::default().allow_loopback_http()
 }
 
-/// Sends through reqwest (to wiremock on 127.0.0.1) and records every request.
-#[derive(Debug, Default)]
-pub(crate) struct RecordingTransport {
-    client: reqwest::Client,
-    sent: Mutex<Vec<Sent>>,
-}
-
-impl RecordingTransport {
-    pub(crate) fn new() -> Arc<Self> {
-        Arc::new(Self::default())
-    }
-
-    pub(crate) fn sent(&self) -> Vec<Sent> {
-        self.sent.lock().expect("not poisoned").clone()
-    }
-}
-
-#[async_trait]
-impl Transport for RecordingTransport {
-    async fn send(
-        &self,
-        request: http::Request<Bytes>,
-    ) -> Result<http::Response<Bytes>, TransportError> {
-        let (parts, body) = request.into_parts();
-        self.sent.lock().expect("not poisoned").push(Sent {
-            method: parts.method.clone(),
-            uri: parts.uri.to_string(),
-            headers: parts.headers.clone(),
-            body: body.clone(),
-        });
-        let fail = |e: reqwest::Error| {
-            TransportError::new(TransportErrorKind::Connect, "request failed")
-                .with_uri(&parts.uri)
-                .with_source(e)
-        };
-        let response = self
-            .client
-            .request(parts.method.clone(), parts.uri.to_string())
-            .headers(parts.headers.clone())
-            .body(body)
-            .send()
-            .await
-            .map_err(fail)?;
-        let mut builder = http::Response::builder().status(response.status());
-        for (name, value) in response.headers() {
-            builder = builder.header(name, value);
-        }
-        let bytes = response.bytes().await.map_err(fail)?;
-        Ok(builder.body(bytes).expect("valid response parts"))
-    }
+/// A provider with default settings against wiremock.
+pub(crate) fn provider(
+    credentials: Credentials,
+    transport: SharedTransport,
+) -> RefreshTokenProvider {
+    RefreshTokenProvider::builder(credentials, transport)
+        .host_policy(loopback())
+        .build()
 }
 
 pub(crate) fn credentials(server: &MockServer) -> Credentials {
@@ -97,6 +48,7 @@ pub(crate) fn builder(
     clock: &Arc<ManualClock>,
 ) -> RefreshTokenProviderBuilder {
     RefreshTokenProvider::builder(credentials(server), transport)
+        .host_policy(loopback())
         .clock(clock.clone())
         .jitter(Duration::ZERO)
 }

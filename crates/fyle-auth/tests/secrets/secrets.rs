@@ -13,7 +13,7 @@ use url::Url;
 use wiremock::matchers::{body_partial_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, RecordingTransport, builder};
+use crate::support::{CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, builder, loopback, recording};
 
 const ACCESS_1: &str = "access-token-secret-aaa111";
 const ACCESS_2: &str = "access-token-secret-bbb222";
@@ -109,7 +109,7 @@ async fn no_secret_in_debug_errors_or_tracing() {
         .mount(&server)
         .await;
 
-    let transport = RecordingTransport::new();
+    let transport = recording();
     let clock = Arc::new(ManualClock::new());
     let store = Arc::new(InMemoryTokenStore::new());
     let credentials = crate::support::credentials(&server);
@@ -135,6 +135,7 @@ async fn no_secret_in_debug_errors_or_tracing() {
 
     // Authorization-code flow.
     let flow = AuthCodeFlow::builder(CLIENT_ID, CLIENT_SECRET, transport.clone())
+        .host_policy(loopback())
         .accounts_url(Url::parse(&server.uri()).expect("uri"))
         .build();
     texts.push(("flow".into(), format!("{flow:?}")));

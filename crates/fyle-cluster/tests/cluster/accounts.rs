@@ -11,7 +11,7 @@ use url::Url;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::RecordingTransport;
+use crate::support::recording;
 
 /// A canned answer and the check its error must pass.
 type Case = (ResponseTemplate, fn(&ClusterError) -> bool);
@@ -48,7 +48,7 @@ async fn posts_with_the_bearer_token_and_no_body() {
         .expect(1)
         .mount(&server)
         .await;
-    let transport = RecordingTransport::new();
+    let transport = recording();
     let resolver = AccountsClusterResolver::new(accounts(&server), transport.clone(), loopback());
 
     let cluster = resolver
@@ -83,8 +83,7 @@ async fn cached_per_token_and_rediscovered_for_a_new_token() {
         .respond_with(cluster_answer("https://in1.fylehq.com"))
         .mount(&server)
         .await;
-    let resolver =
-        AccountsClusterResolver::new(accounts(&server), RecordingTransport::new(), loopback());
+    let resolver = AccountsClusterResolver::new(accounts(&server), recording(), loopback());
 
     let first = AccessToken::new("tok-1", None);
     let us1 = resolver.cluster(&first).await.expect("cluster");
@@ -100,10 +99,7 @@ async fn cached_per_token_and_rediscovered_for_a_new_token() {
     assert_eq!(resolver.cluster(&first).await.expect("cached"), in1);
     assert_eq!(resolver.cached(), Some(in1.clone()));
 
-    // reject() forgets the cluster.
-    resolver.reject(&in1);
-    resolver.cluster(&second).await.expect("asked again");
-    assert_eq!(count(&server, "/oauth/cluster").await, 3);
+    assert_eq!(count(&server, "/oauth/cluster").await, 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -126,11 +122,12 @@ async fn hundred_concurrent_callers_with_an_expired_token_cause_one_token_and_on
         )
         .mount(&server)
         .await;
-    let transport = RecordingTransport::new();
+    let transport = recording();
     let clock = Arc::new(ManualClock::new());
     let credentials =
         Credentials::new("tpaID", "secret", "refresh").with_accounts_url(accounts(&server));
     let provider = RefreshTokenProvider::builder(credentials, transport.clone())
+        .host_policy(loopback())
         .clock(clock.clone())
         .jitter(Duration::ZERO)
         .build();
@@ -242,7 +239,7 @@ async fn answers_outside_the_allow_list_are_rejected_and_never_contacted() {
             .respond_with(cluster_answer(domain))
             .mount(&server)
             .await;
-        let transport = RecordingTransport::new();
+        let transport = recording();
         // Loopback is allowed (the accounts host is wiremock); the answers above are not.
         let resolver =
             AccountsClusterResolver::new(accounts(&server), transport.clone(), loopback());
@@ -273,7 +270,7 @@ async fn answers_outside_the_allow_list_are_rejected_and_never_contacted() {
 #[tokio::test]
 async fn an_accounts_url_outside_the_allow_list_gets_no_token() {
     let server = MockServer::start().await;
-    let transport = RecordingTransport::new();
+    let transport = recording();
     // Loopback http not enabled: the wiremock accounts URL itself is refused.
     let resolver = AccountsClusterResolver::new(
         accounts(&server),
@@ -291,6 +288,34 @@ async fn an_accounts_url_outside_the_allow_list_gets_no_token() {
             ..
         }
     ));
+    assert!(transport.sent().is_empty());
+
+    // Plain http and lookalike hosts are refused the same way, before anything is sent.
+    for lookalike in [
+        "http://accounts.fylehq.com",
+        "https://accounts.fylehq.com.evil.com",
+        "https://evilfylehq.com",
+    ] {
+        let resolver = AccountsClusterResolver::new(
+            Url::parse(lookalike).expect("literal"),
+            transport.clone(),
+            ClusterAllowList::default(),
+        );
+        let error = resolver
+            .cluster(&AccessToken::new("tok", None))
+            .await
+            .expect_err(lookalike);
+        assert!(
+            matches!(
+                error,
+                ClusterError::NotAllowed {
+                    what: "accounts URL",
+                    ..
+                }
+            ),
+            "{lookalike}: {error:?}"
+        );
+    }
     assert!(transport.sent().is_empty());
 }
 
@@ -332,8 +357,7 @@ async fn cluster_endpoint_errors_map_to_their_kinds() {
             .respond_with(response)
             .mount(&server)
             .await;
-        let resolver =
-            AccountsClusterResolver::new(accounts(&server), RecordingTransport::new(), loopback());
+        let resolver = AccountsClusterResolver::new(accounts(&server), recording(), loopback());
         let error = resolver
             .cluster(&AccessToken::new("tok", None))
             .await

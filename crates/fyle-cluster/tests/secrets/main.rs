@@ -17,7 +17,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 #[path = "../cluster/support.rs"]
 mod support;
 
-use support::RecordingTransport;
+use support::recording;
 
 fn cluster_answer(domain: &str) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(json!({ "cluster_domain": domain }))
@@ -78,7 +78,7 @@ async fn the_token_never_shows_in_debug_errors_or_tracing() {
         )))
         .mount(&server)
         .await;
-    let transport = RecordingTransport::new();
+    let transport = recording();
     let resolver = AccountsClusterResolver::new(accounts(&server), transport.clone(), loopback());
     let token = AccessToken::new(TOKEN, None);
     let cluster = resolver.cluster(&token).await.expect("cluster");

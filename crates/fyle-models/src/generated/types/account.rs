@@ -83,6 +83,9 @@ pub struct AccountMinimal {
         with = "crate::wire::number::option"
     )]
     pub tentative_balance_amount: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `account_out`.
@@ -137,6 +140,9 @@ pub struct AccountOut {
     /// `category_id`: `integer`, required by the spec, nullable, example `49058`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category_id: Option<i64>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `account_out_embed`.
@@ -150,6 +156,9 @@ pub struct AccountOutEmbed {
     /// `type`: one of `PERSONAL_CASH_ACCOUNT`, `PERSONAL_CORPORATE_CREDIT_CARD_ACCOUNT`, `PERSONAL_ADVANCE_ACCOUNT`, `COMPANY_EXPENSE_ACCOUNT`, `COMPANY_CORPORATE_CREDIT_CARD_ACCOUNT`, `COMPANY_CATEGORY_ACCOUNT`, required by the spec, example `PERSONAL_CASH_ACCOUNT`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<AccountOutEmbedType>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `account_out_embed`.type.

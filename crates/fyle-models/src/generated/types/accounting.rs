@@ -138,6 +138,9 @@ pub struct AccountingExportLineitemOut {
     /// `org_id`: schema `org_id`, `string`, read-only, required by the spec, example `orwruogwnngg`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `accounting_export_lineitem_out`.object_type.
@@ -248,6 +251,9 @@ pub struct AccountingExportOut {
     /// `org_id`: schema `org_id`, `string`, read-only, required by the spec, example `orwruogwnngg`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `accounting_export_summary_in`.

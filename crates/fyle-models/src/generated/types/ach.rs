@@ -35,6 +35,9 @@ pub struct AchTransfer {
     /// `initiator_user_id`: `string`, nullable, example `uswjwgnwwgo`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initiator_user_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `ach_transfer_clearing_type`.

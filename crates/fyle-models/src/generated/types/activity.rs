@@ -24,4 +24,7 @@ pub struct ActivityDetails {
         with = "crate::wire::number::option"
     )]
     pub total_meetings: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -64,6 +64,9 @@ pub struct AddExpensePolicyCommentResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expense_policy_comments:
         Option<Vec<AddExpensePolicyCommentResponseExpensePolicyCommentsItem>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from POST /admin/expense_policy_comments response data.expense_policy_comments\[\].
@@ -78,4 +81,7 @@ pub struct AddExpensePolicyCommentResponseExpensePolicyCommentsItem {
     /// `comment_text`: `string`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment_text: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -93,6 +93,9 @@ pub struct AdminApproverCategoryOut {
     /// `restricted_spender_user_ids`: schema `restricted_spender_user_ids`, array, items: `string`, items: max length 15, required by the spec, nullable, example `["uswoirwlwwg","uswlgwkgw42"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restricted_spender_user_ids: Option<Vec<String>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `admin_approver_project_out`.
@@ -153,6 +156,9 @@ pub struct AdminApproverProjectOut {
     /// `default_billable`: `boolean`, required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_billable: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `admin_check_policies_bulk_in`.
@@ -204,6 +210,9 @@ pub struct AdminCostCenterOut {
     /// `restricted_spender_user_ids`: schema `restricted_spender_user_ids`, array, items: `string`, items: max length 15, required by the spec, nullable, example `["uswoirwlwwg","uswlgwkgw42"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restricted_spender_user_ids: Option<Vec<String>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `admin_expense_check_mandatory_fields_bulk_in`.
@@ -506,6 +515,9 @@ pub struct AdminReportOut {
     /// `auto_approval_state`: one of `PENDING`, `NOT_ELIGIBLE`, `AUTO_APPROVED`, `null`, required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_approval_state: Option<AdminReportOutAutoApprovalState>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `admin_report_out`.accounting_export_summary.
@@ -555,6 +567,9 @@ pub struct AdminReportOutAccountingExportSummary {
     /// `tpa_id`: `string`, example `tpa_1234567890`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tpa_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `admin_report_out`.accounting_export_summary.state.
@@ -892,4 +907,7 @@ pub struct AdminSubscriptionsOut {
     /// `subscribed_resources`: schema `subscribed_resources`, array, items: one of `EXPENSE`, `REPORT`, `CATEGORY`, `PROJECT`, `COST_CENTER`, `EXPENSE_FIELD`, `CORPORATE_CARD`, `EMPLOYEE`, `TAX_GROUP`, `ORG_SETTING`, required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscribed_resources: Option<Vec<SubscribedResourcesItem>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

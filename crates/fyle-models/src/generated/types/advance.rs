@@ -227,6 +227,9 @@ pub struct AdvanceOut {
     /// `creator_user`: required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creator_user: Option<UserOutEmbedNullable>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `advance_out_embed`.
@@ -253,6 +256,9 @@ pub struct AdvanceOutEmbed {
     /// `seq_num`: `string`, required by the spec, example `A/2020/10/T/95`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seq_num: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `advance_out`.payment_mode.
@@ -480,6 +486,9 @@ pub struct AdvanceRefundOut {
     /// `advance_wallet_id`: schema `id_string`, `string`, max length 15, required by the spec, example `awfgRr8YA6KK`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advance_wallet_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `advance_refund_out`.payment_mode.
@@ -557,6 +566,9 @@ pub struct AdvanceRefundsStatsOut {
         with = "crate::wire::number::option"
     )]
     pub total_amount: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `advance_request_action_pull_back_in`.
@@ -604,6 +616,9 @@ pub struct AdvanceRequestApprovalOutEmbed {
     /// `state`: one of `APPROVAL_PENDING`, `APPROVAL_DISABLED`, `APPROVAL_DONE`, `APPROVAL_REJECTED`, required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<AdvanceRequestApprovalOutEmbedState>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `advance_request_approval_out_embed`.state.
@@ -714,6 +729,9 @@ pub struct AdvanceRequestCommentsOut {
     /// `org_id`: schema `org_id`, `string`, read-only, required by the spec, example `orwruogwnngg`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `advance_request_comments_out`.creator_type.
@@ -780,6 +798,9 @@ pub struct AdvanceRequestCommentsOutEmbed {
         with = "crate::wire::datetime::option"
     )]
     pub created_at: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `advance_request_comments_out_embed`.creator_type.
@@ -836,6 +857,9 @@ pub struct AdvanceRequestCustomField {
     /// `id`: `integer`, required, example `123`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `advance_request_custom_field_in`.
@@ -970,6 +994,9 @@ pub struct AdvanceRequestCustomFieldOut {
         with = "crate::wire::datetime::option"
     )]
     pub updated_at: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `advance_request_custom_field_out`.type.
@@ -1299,6 +1326,9 @@ pub struct AdvanceRequestOut {
     /// `files`: array, required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub files: Option<Vec<FileOutEmbed>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `advance_request_out_embed`.
@@ -1320,6 +1350,9 @@ pub struct AdvanceRequestOutEmbed {
     /// `seq_num`: `string`, required by the spec, example `AR/2020/10/T/95`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seq_num: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `advance_request_out`.state.
@@ -1423,6 +1456,9 @@ pub struct AdvanceRequestPermissionsOut {
     /// `can_delete`: `boolean`, required by the spec, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub can_delete: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `advance_request_reject_in`.
@@ -1536,6 +1572,9 @@ pub struct AdvanceRequestsApproverStatsOutVariant0Item {
     /// `currency`: `string`, required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `advance_requests_approver_stats_out`|1.
@@ -1554,6 +1593,9 @@ pub struct AdvanceRequestsApproverStatsOutVariant1 {
         with = "crate::wire::number::option"
     )]
     pub total_amount: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `advance_requests_stats_in`.
@@ -1601,6 +1643,9 @@ pub struct AdvanceRequestsStatsOutVariant0Item {
     /// `state`: one of `DRAFT`, `APPROVAL_PENDING`, `APPROVED`, `CANCELLED`, `REJECTED`, `PAID`, `PULLED_BACK`, `SENT_BACK`, required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<AdvanceRequestsStatsOutVariant0ItemState>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `advance_requests_stats_out`|0\[\].state.
@@ -1679,6 +1724,9 @@ pub struct AdvanceRequestsStatsOutVariant1 {
         with = "crate::wire::number::option"
     )]
     pub total_amount: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `advance_wallet_in`.
@@ -1731,6 +1779,9 @@ pub struct AdvanceWalletOut {
         with = "crate::wire::number::option"
     )]
     pub balance_amount: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `advance_wallet_report_out`.
@@ -1748,4 +1799,7 @@ pub struct AdvanceWalletReportOut {
         with = "crate::wire::number::option"
     )]
     pub amount: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -10,4 +10,4 @@ use super::*;
 /// `number`.
 ///
 /// Roles: `admin`, `approver`, `hod`, `hop`, `manager`, `spender`.
-pub type Amount = ::rust_decimal::Decimal;
+pub type Amount = crate::wire::Number;

@@ -54,6 +54,9 @@ pub struct ApproverCostCenterOut {
     /// `restricted_spender_user_ids`: schema `restricted_spender_user_ids`, array, items: `string`, items: max length 15, required by the spec, nullable, example `["uswoirwlwwg","uswlgwkgw42"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restricted_spender_user_ids: Option<Vec<String>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `approver_expense_check_mandatory_fields_bulk_in`.
@@ -363,6 +366,9 @@ pub struct ApproverMerchantOut {
     /// `display_name`: `string`, required by the spec, example `Starbucks Coffee`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `approver_report_in`.
@@ -411,6 +417,9 @@ pub struct ApproverSubscriptionsOut {
     /// `approver_user_id`: schema `fk_string`, `string`, max length 15, required by the spec, nullable, example `sdfd2391`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approver_user_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `approver_user_ids`.

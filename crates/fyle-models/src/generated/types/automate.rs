@@ -58,4 +58,7 @@ pub struct AutomateReportSubmissionOut {
     /// `creator_user`: required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creator_user: Option<UserOutEmbed>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

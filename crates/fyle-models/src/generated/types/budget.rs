@@ -54,6 +54,9 @@ pub struct BudgetExportsOut {
     /// `state`: one of `PENDING`, `PROCESSING`, `SUCCESS`, `ERROR`, required by the spec, example `PENDING`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<BudgetExportsOutState>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `budget_exports_out`.state.
@@ -266,6 +269,9 @@ pub struct BudgetOut {
     /// `user_ids`: array, items: schema `id_string`, items: `string`, items: max length 15, required by the spec, example `["usge49ielgel"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_ids: Option<Vec<String>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `budget_out`.budget_creator.
@@ -283,6 +289,9 @@ pub struct BudgetOutBudgetCreator {
     /// `email`: schema `email`, `string`, max length 127, example `john.doe@example.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `budget_out_embed`.
@@ -310,6 +319,9 @@ pub struct BudgetOutEmbed {
     /// `is_enabled`: schema `is_enabled`, `boolean`, required by the spec, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_enabled: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `budget_post_out`.
@@ -379,6 +391,9 @@ pub struct BudgetPostOut {
     /// `visibility`: one of `ONLY_ADMINS`, `SPECIFIC_EMPLOYEES`, `ALL_CONTRIBUTING_EMPLOYEES`, required by the spec, example `ONLY_ADMINS`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<BudgetVisibility>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `budget_status`.
@@ -543,6 +558,9 @@ pub struct BudgetUsageOut {
     /// `budget`: required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget: Option<BudgetOutEmbed>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `budget_user_ids`.

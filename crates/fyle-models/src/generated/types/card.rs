@@ -52,6 +52,9 @@ pub struct CardStatsOut {
     /// `missing_corporate_card_details`: array.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing_corporate_card_details: Option<Vec<CardStatsOutMissingCorporateCardDetailsItem>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `card_stats_out`.missing_corporate_card_details\[\].
@@ -72,6 +75,9 @@ pub struct CardStatsOutMissingCorporateCardDetailsItem {
     /// `is_mastercard_enrolled`: `boolean`, required by the spec, example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_mastercard_enrolled: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `card_transaction_from_statement_in`.

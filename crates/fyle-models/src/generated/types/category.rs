@@ -14,6 +14,9 @@ pub struct CategoryDeleteSummaryOut {
     /// `data`: required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<CategoryDeleteSummaryOutData>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `category_delete_summary_out`.data.
@@ -28,6 +31,9 @@ pub struct CategoryDeleteSummaryOutData {
     /// `categories`: array, required by the spec, example `[{"id":1234},{"id":4567}]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub categories: Option<Vec<CategoryInOnlyId>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `category_display_name`.
@@ -87,6 +93,9 @@ pub struct CategoryInOnlyId {
     /// `id`: schema `id_integer`, `integer`, required, example `1234`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `category_out`.
@@ -136,6 +145,9 @@ pub struct CategoryOut {
     /// `restricted_project_ids`: array, items: schema `id_integer`, items: `integer`, required by the spec, nullable, example `[2222,1221]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restricted_project_ids: Option<Vec<i64>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `category_out_embed`.
@@ -161,4 +173,7 @@ pub struct CategoryOutEmbed {
     /// `display_name`: `string`, required by the spec, example `Engine / Turbo charged`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

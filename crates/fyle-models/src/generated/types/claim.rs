@@ -10,4 +10,4 @@ use super::*;
 /// `number`.
 ///
 /// Roles: `admin`, `approver`, `spender`.
-pub type ClaimAmount = ::rust_decimal::Decimal;
+pub type ClaimAmount = crate::wire::Number;

@@ -29,6 +29,9 @@ pub struct CommuteDetails {
     /// `distance_unit`: one of `KM`, `MILES`, `null`, required by the spec, nullable, example `MILES`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub distance_unit: Option<CommuteDetailsDistanceUnit>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `commute_details`.distance_unit.
@@ -155,6 +158,9 @@ pub struct CommuteLocation {
         with = "crate::wire::number::option"
     )]
     pub longitude: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `commute_location_not_nullable`.

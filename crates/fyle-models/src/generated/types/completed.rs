@@ -10,4 +10,4 @@ use super::*;
 /// `string` (`date-time`), nullable.
 ///
 /// Roles: `admin`.
-pub type CompletedAt = ::time::OffsetDateTime;
+pub type CompletedAt = crate::wire::Timestamp;

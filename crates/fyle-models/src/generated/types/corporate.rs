@@ -83,6 +83,9 @@ pub struct CorporateCardArchiveSuggestionOut {
     /// `is_dismissed`: `boolean`, required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_dismissed: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_assign_in`.
@@ -157,6 +160,9 @@ pub struct CorporateCardDuplicateSuggestionOut {
     /// `is_dismissed`: `boolean`, required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_dismissed: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_id_in`.
@@ -350,6 +356,9 @@ pub struct CorporateCardOut {
     /// `unassigned_transactions_count`: `integer`, required by the spec, example `50`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unassigned_transactions_count: Option<i64>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_out_embed`.
@@ -385,6 +394,9 @@ pub struct CorporateCardOutEmbed {
     /// `is_archived`: `boolean`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_archived: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_out`.verification_status.
@@ -510,6 +522,9 @@ pub struct CorporateCardStatsOut {
     /// `transactions_count`: `integer`, required by the spec, example `1000`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transactions_count: Option<i64>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_transaction_assign_in`.
@@ -687,6 +702,9 @@ pub struct CorporateCardTransactionAssignOut {
     /// `metadata`: required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<CorporateCardTransactionMetadata>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_transaction_filters_delete_in`.
@@ -755,6 +773,9 @@ pub struct CorporateCardTransactionFiltersOut {
         with = "crate::wire::datetime::option"
     )]
     pub updated_at: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_transaction_id_in`.
@@ -932,6 +953,9 @@ pub struct CorporateCardTransactionIgnoreOut {
     /// `metadata`: required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<CorporateCardTransactionMetadata>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_transaction_in`.
@@ -1170,6 +1194,9 @@ pub struct CorporateCardTransactionListOut {
     /// `metadata`: required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<CorporateCardTransactionMetadata>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_transaction_list_out`.transaction_status.
@@ -1369,6 +1396,9 @@ pub struct CorporateCardTransactionMarkPersonalOut {
     /// `metadata`: required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<CorporateCardTransactionMetadata>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_transaction_match_in`.
@@ -1549,6 +1579,9 @@ pub struct CorporateCardTransactionMatchOut {
     /// `metadata`: required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<CorporateCardTransactionMetadata>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_transaction_metadata`.
@@ -1705,6 +1738,9 @@ pub struct CorporateCardTransactionMetadata {
     /// `merchant_address`: schema `text_detail`, `string`, nullable, example `sample text`.
     #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
     pub merchant_address: crate::Patch<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_transaction_post_out`.
@@ -1868,6 +1904,9 @@ pub struct CorporateCardTransactionPostOut {
     /// `metadata`: required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<CorporateCardTransactionMetadata>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_transaction_reassign_in`.
@@ -2045,6 +2084,9 @@ pub struct CorporateCardTransactionUnassignOut {
     /// `metadata`: required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<CorporateCardTransactionMetadata>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_transaction_undo_ignore_out`.
@@ -2217,6 +2259,9 @@ pub struct CorporateCardTransactionUndoIgnoreOut {
     /// `metadata`: required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<CorporateCardTransactionMetadata>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_transaction_undo_ignore_out`.transaction_status.
@@ -2416,6 +2461,9 @@ pub struct CorporateCardTransactionUnmarkPersonalOut {
     /// `metadata`: required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<CorporateCardTransactionMetadata>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_transaction_unmatch_in`.
@@ -2602,6 +2650,9 @@ pub struct CorporateCardTransactionUnmatchOut {
     /// `metadata`: required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<CorporateCardTransactionMetadata>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_transaction_unmatch_out`.transaction_status.
@@ -2678,6 +2729,9 @@ pub struct CorporateCardTransactionsDeleteSummaryOut {
         with = "crate::wire::number::option"
     )]
     pub delete_amount: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_transactions_expenses_stats_in`.
@@ -2728,6 +2782,9 @@ pub struct CorporateCardTransactionsExpensesStatsOutItem {
         with = "crate::wire::number::option"
     )]
     pub total_amount: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_transactions_export_config`.
@@ -2749,6 +2806,9 @@ pub struct CorporateCardTransactionsExportConfig {
     /// `columns`: array, required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub columns: Option<Vec<CorporateCardTransactionsExportConfigColumnsItem>>,
+    /// Keys beyond the listed fields (the schema allows any: custom field names, for example), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_transactions_export_config_column_formula`.
@@ -2763,6 +2823,9 @@ pub struct CorporateCardTransactionsExportConfigColumnFormula {
     /// `parameters`: array, items: `anyOf` of 5 arms, kept as JSON, required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Vec<::serde_json::Value>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_transactions_export_config`.columns\[\].
@@ -2777,6 +2840,9 @@ pub struct CorporateCardTransactionsExportConfigColumnsItem {
     /// `formula`: required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formula: Option<CorporateCardTransactionsExportConfigColumnFormula>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_transactions_export_config`.separate_line_items_entry.
@@ -2794,6 +2860,9 @@ pub struct CorporateCardTransactionsExportConfigSeparateLineItemsEntry {
     /// `credit_entries_only`: array, items: `string`, example `["credit_amount"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_entries_only: Option<Vec<String>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_transactions_export_config`.type.
@@ -2853,6 +2922,9 @@ pub struct CorporateCardTransactionsExportConfigurationColumn {
     /// `formula_text`: `string`, required, nullable, example `GET(merchant)`.
     #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
     pub formula_text: crate::Patch<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_transactions_export_configuration_config`.
@@ -2877,6 +2949,9 @@ pub struct CorporateCardTransactionsExportConfigurationConfig {
     /// `date_format`: `string`, required, nullable, example `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
     pub date_format: crate::Patch<String>,
+    /// Keys beyond the listed fields (the schema allows any: custom field names, for example), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_transactions_export_configuration_in`.
@@ -2996,6 +3071,9 @@ pub struct CorporateCardTransactionsExportConfigurationOut {
     /// `config`: required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<CorporateCardTransactionsExportConfigurationConfig>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_transactions_export_configuration_out`.type.
@@ -3049,6 +3127,9 @@ pub struct CorporateCardTransactionsExportConfigurationSeparateLineItemsEntry {
     /// `credit_entries_only`: array, items: `string`, example `[]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_entries_only: Option<Vec<String>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_transactions_export_configuration_sort_column`.
@@ -3066,6 +3147,9 @@ pub struct CorporateCardTransactionsExportConfigurationSortColumn {
     /// `direction`: one of `asc`, `desc`, required, example `desc`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<CorporateCardTransactionsExportConfigurationSortColumnDirection>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_transactions_export_configuration_sort_column`.direction.
@@ -3186,6 +3270,9 @@ pub struct CorporateCardTransactionsExportsOut {
         with = "crate::wire::datetime::option"
     )]
     pub failed_at: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_transactions_exports_out`.state.
@@ -3266,6 +3353,9 @@ pub struct CorporateCardTransactionsStatsOut {
         with = "crate::wire::number::option"
     )]
     pub credit_amount: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_unarchive_in`.
@@ -3410,6 +3500,9 @@ pub struct CorporateCardUnassignOut {
     /// `unassigned_transactions_count`: `integer`, required by the spec, example `50`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unassigned_transactions_count: Option<i64>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `corporate_card_unassign_out`.virtual_card_state.
@@ -3473,6 +3566,9 @@ pub struct CorporateCardsBankNamesListResponse {
     /// `bank_names`: array, items: `string`, required by the spec, example `["Amex","Bank of America"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_names: Option<Vec<String>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from GET /admin/corporate_cards/masked_card_numbers response data.
@@ -3484,4 +3580,7 @@ pub struct CorporateCardsMaskedCardNumbersListResponse {
     /// `masked_card_numbers`: array, items: `string`, example `[1234,5678]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub masked_card_numbers: Option<Vec<String>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -14,6 +14,9 @@ pub struct CostCenterDeleteSummaryOut {
     /// `data`: required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<CostCenterDeleteSummaryOutData>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `cost_center_delete_summary_out`.data.
@@ -28,6 +31,9 @@ pub struct CostCenterDeleteSummaryOutData {
     /// `cost_centers`: array, example `[{"id":1234},{"id":4567}]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_centers: Option<Vec<CostCenterInOnlyId>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `cost_center_in`.
@@ -68,6 +74,9 @@ pub struct CostCenterInOnlyId {
     /// `id`: schema `id_integer`, `integer`, required, example `1234`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `cost_center_in`.restricted_spender_user_group.
@@ -119,6 +128,9 @@ pub struct CostCenterOut {
         with = "crate::wire::datetime::option"
     )]
     pub updated_at: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `cost_center_out_embed`.
@@ -135,4 +147,7 @@ pub struct CostCenterOutEmbed {
     /// `code`: schema `code`, `string`, max length 255, required by the spec, nullable, example `C1234`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -10,4 +10,4 @@ use super::*;
 /// `string` (`date-time`).
 ///
 /// Roles: `accountant`, `admin`, `approver`, `hod`, `hop`, `manager`, `owner`, `spender`.
-pub type CreatedAt = ::time::OffsetDateTime;
+pub type CreatedAt = crate::wire::Timestamp;

@@ -19,6 +19,9 @@ pub struct CustomField {
     /// `value`: `oneOf` of 5 arms, nullable.
     #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
     pub value: crate::Patch<CustomFieldValue>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `custom_field`.value.

@@ -13,4 +13,7 @@ pub struct DataClusterPostResponseBody {
     /// `cluster_domain`: `string`, max length 255, example `https://us1.fylehq.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster_domain: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

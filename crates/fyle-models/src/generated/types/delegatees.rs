@@ -42,6 +42,9 @@ pub struct Delegatees {
     /// `scopes`: schema `delegation_access_scope`, array, items: one of `ALL`, `SUBMIT`, `APPROVE`, nullable, example `["SUBMIT","APPROVE"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<DelegationAccessScopeItem>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `delegatees`.type.

@@ -14,6 +14,9 @@ pub struct DepartmentDeleteSummaryOut {
     /// `data`: required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<DepartmentDeleteSummaryOutData>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `department_delete_summary_out`.data.
@@ -28,6 +31,9 @@ pub struct DepartmentDeleteSummaryOutData {
     /// `departments`: array, example `[{"id":"deptTqSvgYSlMk"},{"id":"deptISw67iupk3"}]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub departments: Option<Vec<DepartmentInOnlyId>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `department_display_name`.
@@ -94,6 +100,9 @@ pub struct DepartmentInOnlyId {
     /// `id`: schema `id_string`, `string`, max length 15, required, example `sdfd2391`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `department_out`.
@@ -149,6 +158,9 @@ pub struct DepartmentOut {
     /// `doc_url`: `string`, required by the spec, nullable, example `https://stoplight.io/`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc_url: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `department_out_embed`.
@@ -171,6 +183,9 @@ pub struct DepartmentOutEmbed {
     /// `display_name`: `string`, required by the spec, example `Sales / Outbound Sales`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `department_out_employee_embed`.
@@ -190,4 +205,7 @@ pub struct DepartmentOutEmployeeEmbed {
     /// `sub_department`: `string`, required by the spec, nullable, example `Outbound Sales`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_department: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

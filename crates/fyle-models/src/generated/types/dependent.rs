@@ -57,6 +57,9 @@ pub struct DependentExpenseFieldValuesDownloadOut {
     /// `state`: one of `PENDING`, `PROCESSING`, `SUCCESS`, `ERROR`, required by the spec, example `PENDING`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<DependentExpenseFieldValuesDownloadOutState>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `dependent_expense_field_values_download_out`.state.
@@ -187,6 +190,9 @@ pub struct DependentExpenseFieldValuesOut {
     /// `is_enabled`: schema `is_enabled`, `boolean`, required by the spec, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_enabled: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `dependent_expense_field_values_preview_out`.
@@ -213,6 +219,9 @@ pub struct DependentExpenseFieldValuesPreviewOut {
     /// `is_enabled`: schema `is_enabled`, `boolean`, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_enabled: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `dependent_expense_field_values_upload_in`.
@@ -273,6 +282,9 @@ pub struct DependentExpenseFieldValuesUploadOut {
     /// `state`: one of `PENDING`, `PROCESSING`, `SUCCESS`, `ERROR`, required by the spec, example `PENDING`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<DependentExpenseFieldValuesUploadOutState>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `dependent_expense_field_values_upload_out`.state.
@@ -339,6 +351,9 @@ pub struct DependentExpenseFields {
     /// `value`: `oneOf` of 5 arms, nullable.
     #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
     pub value: crate::Patch<DependentExpenseFieldsValue>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `dependent_expense_fields`.value.

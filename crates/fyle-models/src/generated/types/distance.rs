@@ -10,7 +10,7 @@ use super::*;
 /// `number`, nullable.
 ///
 /// Roles: `admin`, `approver`, `spender`.
-pub type Distance = ::rust_decimal::Decimal;
+pub type Distance = crate::wire::Number;
 
 /// Generated from schema `distance_unit`.
 ///

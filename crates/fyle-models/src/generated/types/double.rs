@@ -10,4 +10,4 @@ use super::*;
 /// `number`, nullable.
 ///
 /// Roles: `admin`, `spender`.
-pub type DoublePrecisionDetail = ::rust_decimal::Decimal;
+pub type DoublePrecisionDetail = crate::wire::Number;

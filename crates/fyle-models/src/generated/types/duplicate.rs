@@ -37,4 +37,7 @@ pub struct DuplicateSuggestionCorporateCardOutEmbed {
     /// `feed_display_name`: `string`, required by the spec, nullable, example `Bank Feed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feed_display_name: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

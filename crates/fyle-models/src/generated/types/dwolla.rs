@@ -171,6 +171,9 @@ pub struct DwollaCustomerOut {
     /// `is_beneficial_owner_retry`: `boolean`, default `false`, example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_beneficial_owner_retry: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `dwolla_customer_out`.micro_deposit_verification_status.

@@ -82,6 +82,9 @@ pub struct EmployeeAccountSummaryOut {
     /// `is_settleable`: `boolean`, required by the spec, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_settleable: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employee_change_owner_in`.
@@ -279,6 +282,9 @@ pub struct EmployeeFieldOut {
     /// `is_mandatory`: `boolean`, required by the spec, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_mandatory: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from POST /admin/employee_fields response.
@@ -293,6 +299,9 @@ pub struct EmployeeFieldsPostResponseBody {
     /// `data`: required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<EmployeeFieldOut>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employee_filters_delete_in`.
@@ -361,6 +370,9 @@ pub struct EmployeeFiltersOut {
         with = "crate::wire::datetime::option"
     )]
     pub updated_at: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employee_hierarchy_out`.
@@ -393,6 +405,9 @@ pub struct EmployeeHierarchyOut {
     /// `primary_approver_user_id`: `string`, required by the spec, nullable, example `uswjwgnwwgo`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_approver_user_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from POST /manager/employee_overview/stats request data.
@@ -530,15 +545,15 @@ pub struct EmployeeOut {
     /// `has_accepted_invite`: schema `has_accepted_invite`, `boolean`, required by the spec, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_accepted_invite: Option<bool>,
-    /// `branch_account`: array, items: schema `name`, items: `string`, items: max length 255, required by the spec, nullable, example `["foo123"]`.
+    /// `branch_account`: `string`, required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub branch_account: Option<Vec<String>>,
-    /// `branch_ifsc`: array, items: schema `bank_ifsc`, items: `string`, items: max length 11, items: pattern `^\[A-Z\]{4}0\[A-Z0-9\]{6}$`, required by the spec, nullable, example `["SBIN0007587"]`.
+    pub branch_account: Option<String>,
+    /// `branch_ifsc`: `string`, required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub branch_ifsc: Option<Vec<String>>,
-    /// `mobile`: array, items: schema `phone_number`, items: `string`, items: max length 16, items: pattern `/^(\+\d{1,3}\[- \]?)?\d{10}$/`, required by the spec, nullable, example `+12131234567`.
+    pub branch_ifsc: Option<String>,
+    /// `mobile`: `string`, required by the spec, nullable, example `+12131234567`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mobile: Option<Vec<String>>,
+    pub mobile: Option<String>,
     /// `is_mobile_verified`: `boolean`, required by the spec, nullable, example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_mobile_verified: Option<bool>,
@@ -560,6 +575,9 @@ pub struct EmployeeOut {
     /// `categories`: array, required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub categories: Option<Vec<CategoryOutEmbed>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employee_out`.ach_account.
@@ -577,6 +595,9 @@ pub struct EmployeeOutAchAccount {
     /// `suspended`: `boolean`, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suspended: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employee_out_embed`.
@@ -606,6 +627,9 @@ pub struct EmployeeOutEmbed {
     /// `department`: required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department: Option<DepartmentOutEmployeeEmbed>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employee_out_embed_for_expense`.
@@ -667,9 +691,9 @@ pub struct EmployeeOutEmbedForExpense {
     /// `is_enabled`: schema `is_enabled`, `boolean`, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_enabled: Option<bool>,
-    /// `mobile`: array, items: schema `phone_number`, items: `string`, items: max length 16, items: pattern `/^(\+\d{1,3}\[- \]?)?\d{10}$/`, nullable, example `+12131234567`.
+    /// `mobile`: `string`, nullable, example `+12131234567`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mobile: Option<Vec<String>>,
+    pub mobile: Option<String>,
     /// `joined_at`: schema `timestamptz_utc`, `string` (`date-time`), nullable, example `2020-06-01T13:14:54.804+00:00`.
     #[serde(
         default,
@@ -677,6 +701,9 @@ pub struct EmployeeOutEmbedForExpense {
         with = "crate::wire::datetime::option"
     )]
     pub joined_at: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employee_out_embed_for_expense_with_department_name`.
@@ -733,9 +760,9 @@ pub struct EmployeeOutEmbedForExpenseWithDepartmentName {
     /// `is_enabled`: schema `is_enabled`, `boolean`, required by the spec, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_enabled: Option<bool>,
-    /// `mobile`: array, items: schema `phone_number`, items: `string`, items: max length 16, items: pattern `/^(\+\d{1,3}\[- \]?)?\d{10}$/`, nullable, example `+12131234567`.
+    /// `mobile`: `string`, nullable, example `+12131234567`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mobile: Option<Vec<String>>,
+    pub mobile: Option<String>,
     /// `joined_at`: schema `timestamptz_utc`, `string` (`date-time`), nullable, example `2020-06-01T13:14:54.804+00:00`.
     #[serde(
         default,
@@ -743,6 +770,9 @@ pub struct EmployeeOutEmbedForExpenseWithDepartmentName {
         with = "crate::wire::datetime::option"
     )]
     pub joined_at: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employee_out_embed_for_report`.
@@ -796,9 +826,9 @@ pub struct EmployeeOutEmbedForReport {
     /// `is_enabled`: schema `is_enabled`, `boolean`, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_enabled: Option<bool>,
-    /// `mobile`: array, items: schema `phone_number`, items: `string`, items: max length 16, items: pattern `/^(\+\d{1,3}\[- \]?)?\d{10}$/`, nullable, example `+12131234567`.
+    /// `mobile`: `string`, nullable, example `+12131234567`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mobile: Option<Vec<String>>,
+    pub mobile: Option<String>,
     /// `joined_at`: schema `timestamptz_utc`, `string` (`date-time`), nullable, example `2020-06-01T13:14:54.804+00:00`.
     #[serde(
         default,
@@ -806,6 +836,9 @@ pub struct EmployeeOutEmbedForReport {
         with = "crate::wire::datetime::option"
     )]
     pub joined_at: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employee_out_embed_for_report`.ach_account.
@@ -823,6 +856,9 @@ pub struct EmployeeOutEmbedForReportAchAccount {
     /// `suspended`: `boolean`, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suspended: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employee_out_potential_duplicate_expenses`.
@@ -843,6 +879,9 @@ pub struct EmployeeOutPotentialDuplicateExpenses {
     /// `potential_duplicate_expenses`: array, required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub potential_duplicate_expenses: Option<Vec<ExpenseDuplicateSetsOut>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employee_overview_expense_stats_out`.
@@ -861,6 +900,9 @@ pub struct EmployeeOverviewExpenseStatsOut {
         with = "crate::wire::number::option"
     )]
     pub total_amount: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employee_overview_out`.
@@ -906,6 +948,9 @@ pub struct EmployeeOverviewOut {
     /// `expense_count`: `integer`, required by the spec, example `5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expense_count: Option<i64>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employee_overview_out`.department.
@@ -926,6 +971,9 @@ pub struct EmployeeOverviewOutDepartment {
     /// `sub_department`: `string`, max length 255, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_department: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employee_overview_out`.employee.
@@ -952,6 +1000,9 @@ pub struct EmployeeOverviewOutEmployee {
     /// `title`: `string`, max length 255, nullable, example `Branch Manager`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employee_overview_out`.primary_approver.
@@ -969,6 +1020,9 @@ pub struct EmployeeOverviewOutPrimaryApprover {
     /// `email`: schema `email`, `string`, max length 127, example `john.doe@example.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employee_overview_out`.user.
@@ -986,6 +1040,9 @@ pub struct EmployeeOverviewOutUser {
     /// `id`: schema `user_id`, `string`, read-only, example `uswjwgnwwgo`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employee_overview_stats_out`.
@@ -1004,6 +1061,9 @@ pub struct EmployeeOverviewStatsOut {
         with = "crate::wire::number::option"
     )]
     pub total_amount: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from POST /approver/employee_overview/stats request data.
@@ -1090,4 +1150,7 @@ pub struct EmployeeSummaryOut {
         with = "crate::wire::number::option"
     )]
     pub liability_amount: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

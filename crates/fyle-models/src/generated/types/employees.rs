@@ -14,6 +14,9 @@ pub struct EmployeesBusinessUnitsListResponse {
     /// `business_units`: array, items: `string`, required by the spec, example `["Marketing","Management"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_units: Option<Vec<String>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from POST /spender/employees/delegatees/delete request data.
@@ -59,6 +62,9 @@ pub struct EmployeesDownloadOut {
     /// `state`: one of `SUCCESS`, `ERROR`, `PENDING`, `PROCESSING`, required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<EmployeesDownloadOutState>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employees_download_out`.state.
@@ -123,6 +129,9 @@ pub struct EmployeesExportConfig {
     /// `columns`: array, required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub columns: Option<Vec<EmployeesExportConfigColumnsItem>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employees_export_config_column_formula`.
@@ -137,6 +146,9 @@ pub struct EmployeesExportConfigColumnFormula {
     /// `parameters`: array, items: `anyOf` of 5 arms, kept as JSON, required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Vec<::serde_json::Value>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employees_export_config_column_formula`.function.
@@ -183,6 +195,9 @@ pub struct EmployeesExportConfigColumnsItem {
     /// `formula`: required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formula: Option<EmployeesExportConfigColumnFormula>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employees_export_config`.separate_line_items_entry.
@@ -200,6 +215,9 @@ pub struct EmployeesExportConfigSeparateLineItemsEntry {
     /// `second_row_columns_only`: array, items: `string`, example `["Level","Sub-Departement"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub second_row_columns_only: Option<Vec<String>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employees_export_config`.type.
@@ -259,6 +277,9 @@ pub struct EmployeesExportConfigurationColumn {
     /// `formula_text`: `string`, nullable, example `GET(department, name)`.
     #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
     pub formula_text: crate::Patch<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employees_export_configuration_config`.
@@ -282,6 +303,9 @@ pub struct EmployeesExportConfigurationConfig {
     /// `date_format`: `string`, required, nullable, example `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
     pub date_format: crate::Patch<String>,
+    /// Keys beyond the listed fields (the schema allows any: custom field names, for example), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employees_export_configuration_in`.
@@ -401,6 +425,9 @@ pub struct EmployeesExportConfigurationOut {
     /// `config`: required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<EmployeesExportConfigurationConfig>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employees_export_configuration_out`.type.
@@ -454,6 +481,9 @@ pub struct EmployeesExportConfigurationSeparateLineItemsEntry {
     /// `credit_entries_only`: array, items: `string`, example `[]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_entries_only: Option<Vec<String>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employees_export_configuration_sort_column`.
@@ -471,6 +501,9 @@ pub struct EmployeesExportConfigurationSortColumn {
     /// `direction`: one of `asc`, `desc`, required, example `desc`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<EmployeesExportConfigurationSortColumnDirection>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employees_export_configuration_sort_column`.direction.
@@ -591,6 +624,9 @@ pub struct EmployeesExportsOut {
         with = "crate::wire::datetime::option"
     )]
     pub failed_at: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employees_exports_out`.state.
@@ -646,6 +682,9 @@ pub struct EmployeesLocationsListResponse {
     /// `locations`: array, items: `string`, required by the spec, example `["India","Indonesia"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locations: Option<Vec<String>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employees_send_mobile_verification_code_post_out`.
@@ -677,6 +716,9 @@ pub struct EmployeesSendMobileVerificationCodePostOut {
         with = "crate::wire::number::option"
     )]
     pub attempts_left: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employees_stats_in`.
@@ -710,6 +752,9 @@ pub struct EmployeesStatsOutItem {
     /// `count`: `integer`, required by the spec, example `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from GET /admin/employees/titles response data.
@@ -721,6 +766,9 @@ pub struct EmployeesTitlesListResponse {
     /// `titles`: array, items: `string`, required by the spec, example `["Branch Manager","Branch Head"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub titles: Option<Vec<String>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employees_upload_in`.
@@ -772,6 +820,9 @@ pub struct EmployeesUploadOut {
     /// `error_file_id`: `string`, required by the spec, nullable, example `fi1yut1owo3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_file_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `employees_upload_out`.state.

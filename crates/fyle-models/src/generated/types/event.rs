@@ -16,4 +16,7 @@ pub struct EventPayload {
     /// `resource_name`: `string`, nullable, example `TRANSACTION`.
     #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
     pub resource_name: crate::Patch<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -17,4 +17,7 @@ pub struct ExchangeRateOut {
         with = "crate::wire::number::option"
     )]
     pub exchange_rate: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -66,6 +66,9 @@ pub struct ExpenseCheckMandatoryFieldsBulkOutItem {
     /// `missing_expense_field_ids`: array, items: `integer`, required by the spec, example `[123,12423]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing_expense_field_ids: Option<Vec<i64>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_check_mandatory_fields_in`.
@@ -210,6 +213,9 @@ pub struct ExpenseCheckMandatoryFieldsOut {
     /// `missing_expense_field_ids`: array, items: `integer`, required by the spec, example `[123,12423]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing_expense_field_ids: Option<Vec<i64>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_check_policies_bulk_out`.
@@ -235,6 +241,9 @@ pub struct ExpenseCheckPoliciesBulkOutItem {
     /// `final_desired_state`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub final_desired_state: Option<ExpenseCheckPoliciesFinalDesiredState>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_check_policies_final_desired_state`.
@@ -271,6 +280,9 @@ pub struct ExpenseCheckPoliciesFinalDesiredState {
     /// `run_summary`: array, items: `string`, required by the spec, example `["flag the expense","cap the amount"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_summary: Option<Vec<String>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_check_policies_final_desired_state`.run_status.
@@ -500,6 +512,9 @@ pub struct ExpenseCheckPoliciesIndividualDesiredStates {
     /// `expenses_query_object`: required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expenses_query_object: Option<ExpensePolicyExpensesQueryObject>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_check_policies_individual_desired_states`.approver_source.
@@ -610,6 +625,9 @@ pub struct ExpenseCheckPoliciesOut {
     /// `final_desired_state`: required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub final_desired_state: Option<ExpenseCheckPoliciesFinalDesiredState>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_comments_bulk_in`.
@@ -683,6 +701,9 @@ pub struct ExpenseCommentsOut {
     /// `org_id`: schema `org_id`, `string`, read-only, required by the spec, example `orwruogwnngg`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_comments_out`.action.
@@ -874,6 +895,9 @@ pub struct ExpenseCustomField {
     /// `is_enabled`: schema `is_enabled`, `boolean`, nullable, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_enabled: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_custom_field`.type.
@@ -998,6 +1022,9 @@ pub struct ExpenseDuplicateSetsOut {
     /// `expense_ids`: array, items: schema `id_string`, items: `string`, items: max length 15, required by the spec, example `["txwoirwlwwg","txwlgwkgw42"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expense_ids: Option<Vec<String>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_field_in`.
@@ -1173,6 +1200,9 @@ pub struct ExpenseFieldOut {
     /// `display_order`: `integer`, read-only, required by the spec, nullable, example `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_order: Option<i64>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_field_reorder_in`.
@@ -1198,6 +1228,9 @@ pub struct ExpenseFieldsPostResponseBody {
     /// `data`: required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<ExpenseFieldOut>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_filters_delete_in`.
@@ -1272,6 +1305,9 @@ pub struct ExpenseFiltersOut {
         with = "crate::wire::datetime::option"
     )]
     pub updated_at: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_out`.
@@ -1701,6 +1737,9 @@ pub struct ExpenseOut {
     /// `report_auto_approval_state`: one of `PENDING`, `NOT_ELIGIBLE`, `AUTO_APPROVED`, `null`, required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_auto_approval_state: Option<ExpenseOutReportAutoApprovalState>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_out`.accounting_export_summary.
@@ -1720,6 +1759,9 @@ pub struct ExpenseOutAccountingExportSummary {
     /// `tpa_id`: `string`, example `tpa_1234567890`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tpa_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_out`.accounting_export_summary.error_type.
@@ -2495,6 +2537,9 @@ pub struct ExpenseOutWithDepartmentName {
     /// `report_auto_approval_state`: one of `PENDING`, `NOT_ELIGIBLE`, `AUTO_APPROVED`, `null`, required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_auto_approval_state: Option<ExpenseOutWithDepartmentNameReportAutoApprovalState>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_out_with_department_name`.accounting_export_summary.
@@ -2515,6 +2560,9 @@ pub struct ExpenseOutWithDepartmentNameAccountingExportSummary {
     /// `tpa_id`: `string`, example `tpa_1234567890`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tpa_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_out_with_department_name`.accounting_export_summary.error_type.
@@ -2943,6 +2991,9 @@ pub struct ExpensePermissionsBulkOutItem {
     /// `can_add_to_report`: `boolean`, required by the spec, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub can_add_to_report: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_permissions_in`.
@@ -2980,6 +3031,9 @@ pub struct ExpensePermissionsOut {
     /// `can_add_to_report`: `boolean`, required by the spec, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub can_add_to_report: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_policy_comment_out_embed`.
@@ -2996,6 +3050,9 @@ pub struct ExpensePolicyCommentOutEmbed {
     /// `comment_text`: `string`, required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment_text: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_policy_comment_out_embed`.comment_type.
@@ -3045,6 +3102,9 @@ pub struct ExpensePolicyExpensesQueryObject {
     /// `params`: required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<ExpensePolicyExpensesQueryObjectParams>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_policy_expenses_query_object_params`.
@@ -3070,6 +3130,9 @@ pub struct ExpensePolicyExpensesQueryObjectParams {
     /// `employee_id`: `string`, example `eq.ouNSnadfaLA`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub employee_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_policy_final_desired_state`.
@@ -3108,6 +3171,9 @@ pub struct ExpensePolicyFinalDesiredState {
     /// `run_summary`: array, items: `string`, required by the spec, example `["flag the expense","cap the amount"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_summary: Option<Vec<String>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_policy_final_desired_state`.run_status.
@@ -3377,6 +3443,9 @@ pub struct ExpensePolicyIn {
         with = "crate::wire::number::option"
     )]
     pub action_override_distance_slab_rate: Option<::rust_decimal::Decimal>,
+    /// Keys beyond the listed fields (the schema allows any: custom field names, for example), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_policy_in`.employee_custom_fields_op.
@@ -3440,6 +3509,9 @@ pub struct ExpensePolicyIndividualDesiredStates {
     /// `expenses_query_object`: required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expenses_query_object: Option<ExpensePolicyExpensesQueryObject>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_policy_individual_desired_states`.approver_source.
@@ -3872,6 +3944,9 @@ pub struct ExpensePolicyOut {
     /// `creator_user`: required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creator_user: Option<UserOutEmbedNullable>,
+    /// Keys beyond the listed fields (the schema allows any: custom field names, for example), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_policy_out`.employee_custom_fields_op.
@@ -3883,6 +3958,9 @@ pub struct ExpensePolicyOutEmployeeCustomFieldsOp {
     /// `field_name`: `string`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_name: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_policy_out`.expense_custom_fields_op.
@@ -3894,6 +3972,9 @@ pub struct ExpensePolicyOutExpenseCustomFieldsOp {
     /// `field_name`: `string`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_name: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_policy_out`.source.
@@ -3968,6 +4049,9 @@ pub struct ExpensePolicyRuleEmbed {
     /// `action_make_unreportable`: `boolean`, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_make_unreportable: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_policy_state_change_in`.
@@ -3995,6 +4079,9 @@ pub struct ExpensePolicyStatesOut {
     /// `final_desired_state`: required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub final_desired_state: Option<ExpensePolicyFinalDesiredState>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_rule_data_in`.
@@ -4026,6 +4113,9 @@ pub struct ExpenseRuleDataIn {
     /// `dependent_fields`: array, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependent_fields: Option<Vec<DependentExpenseFields>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_rule_data_out`.
@@ -4067,6 +4157,9 @@ pub struct ExpenseRuleDataOut {
     /// `dependent_fields`: array, required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependent_fields: Option<Vec<DependentExpenseFields>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_rule_delete_in`.
@@ -4120,6 +4213,9 @@ pub struct ExpenseRuleIfOut {
     /// `departments`: array, required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub departments: Option<Vec<DepartmentOutEmbed>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_rule_in`.
@@ -4215,6 +4311,9 @@ pub struct ExpenseRuleOut {
     /// `is_suggestion_dismissed`: schema `is_suggestion_dismissed`, `boolean`, required by the spec, nullable, example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_suggestion_dismissed: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expense_split_object`.
@@ -4265,4 +4364,7 @@ pub struct ExpenseVerificationOutEmbed {
     /// `verifier_user`: required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verifier_user: Option<UserOutEmbed>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -14,6 +14,9 @@ pub struct ExpensesCountOut {
     /// `count`: `integer`, minimum 0, required by the spec, example `33`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expenses_duplicate_sets_stats_in`.
@@ -36,6 +39,9 @@ pub struct ExpensesDuplicateSetsStatsOut {
     /// `count`: `integer`, required by the spec, example `45`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expenses_export_config`.
@@ -56,6 +62,9 @@ pub struct ExpensesExportConfig {
     /// `columns`: array.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub columns: Option<Vec<ExpensesExportConfigColumnsItem>>,
+    /// Keys beyond the listed fields (the schema allows any: custom field names, for example), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expenses_export_config_column_formula`.
@@ -70,6 +79,9 @@ pub struct ExpensesExportConfigColumnFormula {
     /// `parameters`: array, items: `anyOf` of 5 arms, kept as JSON, required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Vec<::serde_json::Value>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expenses_export_config`.columns\[\].
@@ -84,6 +96,9 @@ pub struct ExpensesExportConfigColumnsItem {
     /// `formula`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formula: Option<ExpensesExportConfigColumnFormula>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expenses_export_config`.separate_line_items_entry.
@@ -101,6 +116,9 @@ pub struct ExpensesExportConfigSeparateLineItemsEntry {
     /// `credit_entries_only`: array, items: `string`, example `["credit_amount"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_entries_only: Option<Vec<String>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expenses_export_config`.type.
@@ -160,6 +178,9 @@ pub struct ExpensesExportConfigurationColumn {
     /// `formula_text`: `string`, nullable, example `GET(merchant)`.
     #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
     pub formula_text: crate::Patch<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expenses_export_configuration_config`.
@@ -186,6 +207,9 @@ pub struct ExpensesExportConfigurationConfig {
     /// `include_receipts`: `boolean`, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_receipts: Option<bool>,
+    /// Keys beyond the listed fields (the schema allows any: custom field names, for example), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expenses_export_configuration_in`.
@@ -309,6 +333,9 @@ pub struct ExpensesExportConfigurationOut {
     /// `config`: required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<ExpensesExportConfigurationConfig>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expenses_export_configuration_out`.type.
@@ -366,6 +393,9 @@ pub struct ExpensesExportConfigurationSeparateLineItemsEntry {
     /// `credit_entries_only`: array, items: `string`, example `[]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_entries_only: Option<Vec<String>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expenses_export_configuration_sort_column`.
@@ -383,6 +413,9 @@ pub struct ExpensesExportConfigurationSortColumn {
     /// `direction`: one of `asc`, `desc`, required, example `desc`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<ExpensesExportConfigurationSortColumnDirection>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expenses_export_configuration_sort_column`.direction.
@@ -482,6 +515,9 @@ pub struct ExpensesExportsOut {
     /// `state`: one of `PENDING`, `PROCESSING`, `SUCCESS`, `ERROR`, required by the spec, example `PENDING`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<ExpensesExportsOutState>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expenses_exports_out`.state.
@@ -589,6 +625,9 @@ pub struct ExpensesStatsOutVariant0Item {
     /// `state`: one of `COMPLETE`, `DRAFT`, `APPROVER_PENDING`, `APPROVED`, `PAYMENT_PENDING`, `PAYMENT_PROCESSING`, `PAID`, `UNREPORTABLE`, required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<ExpensesStatsOutVariant0ItemState>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expenses_stats_out`|0\[\].state.
@@ -667,6 +706,9 @@ pub struct ExpensesStatsOutVariant1 {
         with = "crate::wire::number::option"
     )]
     pub total_amount: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `expenses_verify_bulk_in`.

@@ -10,4 +10,4 @@ use super::*;
 /// `string` (`date-time`), nullable.
 ///
 /// Roles: `admin`.
-pub type FailedAt = ::time::OffsetDateTime;
+pub type FailedAt = crate::wire::Timestamp;

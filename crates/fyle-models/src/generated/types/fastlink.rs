@@ -27,4 +27,7 @@ pub struct FastlinkParams {
         skip_serializing_if = "Option::is_none"
     )]
     pub provider_account_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -52,6 +52,9 @@ pub struct FileGenerateUrlsActionOut {
     /// `upload_url`: `string`, required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload_url: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `file_in`.
@@ -154,6 +157,9 @@ pub struct FileOut {
     /// `upload_url`: `string`, required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload_url: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `file_out_download_url`.
@@ -174,6 +180,9 @@ pub struct FileOutDownloadUrl {
     /// `download_url`: `string`, required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub download_url: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `file_out_embed`.
@@ -199,6 +208,9 @@ pub struct FileOutEmbed {
     /// `content_type`: `string`, required by the spec, example `application/pdf`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `file_out_embed`.type.

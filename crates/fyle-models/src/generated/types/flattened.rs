@@ -13,6 +13,9 @@ pub struct FlattenedCustomField {
     /// `cf1`: `oneOf` of 5 arms, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cf1: Option<FlattenedCustomFieldCf1>,
+    /// Keys beyond the listed fields (the schema allows any: custom field names, for example), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `flattened_custom_field`.cf1.

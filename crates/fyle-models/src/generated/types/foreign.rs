@@ -10,7 +10,7 @@ use super::*;
 /// `number`, nullable.
 ///
 /// Roles: `admin`, `approver`, `manager`, `spender`.
-pub type ForeignAmount = ::rust_decimal::Decimal;
+pub type ForeignAmount = crate::wire::Number;
 
 /// Generated from schema `foreign_currency`.
 ///

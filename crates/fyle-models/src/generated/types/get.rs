@@ -42,4 +42,7 @@ pub struct GetSpenderOrgsOut {
     /// `is_primary`: `boolean`, required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_primary: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

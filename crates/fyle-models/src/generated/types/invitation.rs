@@ -71,15 +71,15 @@ pub struct InvitationIn {
     /// `vehicle_types`: array, items: schema `name`, items: `string`, items: max length 255, nullable, example `["two_wheeler","four_wheeler_1"]`.
     #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
     pub vehicle_types: crate::Patch<Vec<String>>,
-    /// `branch_account`: array, items: schema `name`, items: `string`, items: max length 255, nullable, example `["foo123"]`.
+    /// `branch_account`: `string`, nullable.
     #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub branch_account: crate::Patch<Vec<String>>,
-    /// `branch_ifsc`: array, items: schema `bank_ifsc`, items: `string`, items: max length 11, items: pattern `^\[A-Z\]{4}0\[A-Z0-9\]{6}$`, nullable, example `["SBIN0007587"]`.
+    pub branch_account: crate::Patch<String>,
+    /// `branch_ifsc`: `string`, nullable.
     #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub branch_ifsc: crate::Patch<Vec<String>>,
-    /// `mobile`: array, items: schema `phone_number`, items: `string`, items: max length 16, items: pattern `/^(\+\d{1,3}\[- \]?)?\d{10}$/`, nullable, example `["+12131234567"]`.
+    pub branch_ifsc: crate::Patch<String>,
+    /// `mobile`: `string`, nullable.
     #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub mobile: crate::Patch<Vec<String>>,
+    pub mobile: crate::Patch<String>,
     /// `locale`: nullable.
     #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
     pub locale: crate::Patch<Locale>,

@@ -10,4 +10,4 @@ use super::*;
 /// schema `timestamptz_utc`, `string` (`date-time`), nullable.
 ///
 /// Roles: `admin`, `approver`, `manager`, `spender`.
-pub type JoinedAt = ::time::OffsetDateTime;
+pub type JoinedAt = crate::wire::Timestamp;

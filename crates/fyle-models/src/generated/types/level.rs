@@ -14,6 +14,9 @@ pub struct LevelDeleteSummaryOut {
     /// `data`: required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<LevelDeleteSummaryOutData>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `level_delete_summary_out`.data.
@@ -28,6 +31,9 @@ pub struct LevelDeleteSummaryOutData {
     /// `levels`: array, example `[{"id":"lvlTqSvgYSlMk"},{"id":"lvlISw67iupk3"}]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub levels: Option<Vec<LevelInOnlyId>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `level_in`.
@@ -65,6 +71,9 @@ pub struct LevelInOnlyId {
     /// `id`: schema `id_string`, `string`, max length 15, required, example `sdfd2391`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `level_out`.
@@ -108,6 +117,9 @@ pub struct LevelOut {
     /// `is_enabled`: schema `is_enabled`, `boolean`, required by the spec, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_enabled: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `level_out_embed`.
@@ -124,4 +136,7 @@ pub struct LevelOutEmbed {
     /// `band`: `string`, required by the spec, nullable, example `Associate`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub band: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -19,4 +19,7 @@ pub struct Locale {
     /// `timezone`: `string`, max length 19, example `Asia/Kolkata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -39,4 +39,7 @@ pub struct Location {
         with = "crate::wire::number::patch"
     )]
     pub longitude: crate::Patch<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

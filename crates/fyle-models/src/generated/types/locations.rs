@@ -46,4 +46,7 @@ pub struct LocationsItem {
         with = "crate::wire::number::patch"
     )]
     pub longitude: crate::Patch<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

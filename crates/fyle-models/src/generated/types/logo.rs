@@ -22,4 +22,7 @@ pub struct LogoFileGenerateDownloadUrlActionOut {
     /// `download_url`: `string`, required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub download_url: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -89,6 +89,9 @@ pub struct MatchedCorporateCardTransactionOutEmbed {
     /// `matched_by`: `string`, required by the spec, nullable, example `john.ooe@sage.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matched_by: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `matched_corporate_card_transaction_out_embed_new`.
@@ -307,6 +310,9 @@ pub struct MatchedExpenseOutEmbed {
     /// `is_reconciled`: `boolean`, required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_reconciled: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `matched_expense_out_embed`.state.

@@ -16,6 +16,9 @@ pub struct MatchingCardsOut {
     /// `matching_cards`: array, required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matching_cards: Option<Vec<MatchingCardsOutMatchingCardsItem>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `matching_cards_out`.matching_cards\[\].
@@ -41,4 +44,7 @@ pub struct MatchingCardsOutMatchingCardsItem {
     /// `user`: nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<UserOutEmbedNullable>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -14,6 +14,9 @@ pub struct MileageRateDeleteSummaryOut {
     /// `data`: required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<MileageRateDeleteSummaryOutData>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `mileage_rate_delete_summary_out`.data.
@@ -28,6 +31,9 @@ pub struct MileageRateDeleteSummaryOutData {
     /// `mileage_rates`: array, required by the spec, example `[{"id":9080},{"id":9081}]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mileage_rates: Option<Vec<MileageRateInOnlyId>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `mileage_rate_in`.
@@ -184,6 +190,9 @@ pub struct MileageRateInOnlyId {
     /// `id`: schema `id_integer`, `integer`, required, example `1234`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `mileage_rate_in`.slab_rates\[\].
@@ -383,6 +392,9 @@ pub struct MileageRateOut {
     /// `charging_location`: one of `HOME`, `PUBLIC`, `null`, required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charging_location: Option<MileageRateOutChargingLocation>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `mileage_rate_out`.charging_location.
@@ -436,6 +448,9 @@ pub struct MileageRateOutEmbed {
     /// `code`: schema `code`, `string`, max length 255, required by the spec, nullable, example `C1234`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `mileage_rate_out_embed_for_expense`.
@@ -474,6 +489,9 @@ pub struct MileageRateOutEmbedForExpense {
     /// `charging_location`: one of `HOME`, `PUBLIC`, `null`, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charging_location: Option<MileageRateOutEmbedForExpenseChargingLocation>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `mileage_rate_out_embed_for_expense`.charging_location.
@@ -523,6 +541,9 @@ pub struct MileageRateOutEmbedForExpenseEngineCapacity {
     /// `unit`: `string`, example `cc`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `mileage_rate_out_embed_for_expense`.fuel_type.
@@ -651,6 +672,9 @@ pub struct MileageRateOutEngineCapacity {
     /// `unit`: `string`, example `cc`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `mileage_rate_out`.fuel_type.
@@ -717,6 +741,9 @@ pub struct MileageRateOutSlabRatesItem {
         with = "crate::wire::number::option"
     )]
     pub limit: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `mileage_rate_out`.unit.
@@ -842,4 +869,7 @@ pub struct MileageSettings {
     /// `annual_mileage_of_user_before_joining_fyle`: free-form object, nullable, example `{"two_wheeler":44}`.
     #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
     pub annual_mileage_of_user_before_joining_fyle: crate::Patch<::serde_json::Value>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -19,4 +19,7 @@ pub struct MissingMandatoryFields {
     /// `currency`: `boolean`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -25,4 +25,7 @@ pub struct MyProfileOut {
     /// `roles`: array, items: one of `FYLER`, `APPROVER`, `ACCOUNTANT`, `TRAVEL_ADMIN`, `VERIFIER`, `PAYMENT_PROCESSOR`, `FINANCE`, `ADMIN`, `TRAVEL_AGENT`, `OWNER`, `AUDITOR`, `HOD`, `HOP`, required by the spec, example `["FYLER"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<Role>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

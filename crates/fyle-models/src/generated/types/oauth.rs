@@ -68,4 +68,7 @@ pub struct OauthTokenResponseBody {
     /// `access_token`: `string`, example `xxxyyy.aaaa.aaa`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

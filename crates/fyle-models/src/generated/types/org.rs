@@ -26,6 +26,9 @@ pub struct OrgBankDetailsOut {
     /// `is_bank_account_added`: `boolean`, required by the spec, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_bank_account_added: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from POST /accountant/orgs request.
@@ -72,6 +75,9 @@ pub struct OrgCreateResponseBody {
     /// `redirect_uri`: schema `redirect_uri`, `string`, example `https://app.fylehq.com/app/...`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `org_id`.
@@ -142,6 +148,9 @@ pub struct OrgOut {
     /// `is_primary`: `boolean`, required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_primary: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `org_out_embed`.
@@ -162,6 +171,9 @@ pub struct OrgOutEmbed {
     /// `currency`: schema `currency`, `string`, pattern `(\[A-Z\]{3})`, required by the spec, example `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `org_reset_delete_in`.
@@ -238,6 +250,9 @@ pub struct OrgRovOut {
     /// `logo_file`: required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_file: Option<FileGenerateUrlsActionOut>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `org_weekly_invitation_usage_out`.
@@ -258,4 +273,7 @@ pub struct OrgWeeklyInvitationUsageOut {
     /// `is_limit_reached`: `boolean`, required by the spec, example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_limit_reached: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

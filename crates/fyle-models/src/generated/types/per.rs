@@ -14,6 +14,9 @@ pub struct PerDiemRateDeleteSummaryOut {
     /// `data`: required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<PerDiemRateDeleteSummaryOutData>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `per_diem_rate_delete_summary_out`.data.
@@ -28,6 +31,9 @@ pub struct PerDiemRateDeleteSummaryOutData {
     /// `per_diem_rates`: array, required by the spec, example `[{"id":1234},{"id":4567}]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_diem_rates: Option<Vec<PerDiemRateInOnlyId>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `per_diem_rate_in`.
@@ -72,6 +78,9 @@ pub struct PerDiemRateInOnlyId {
     /// `id`: schema `id_integer`, `integer`, required, example `1234`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `per_diem_rate_out`.
@@ -122,6 +131,9 @@ pub struct PerDiemRateOut {
         with = "crate::wire::number::option"
     )]
     pub rate: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `per_diem_rate_out_embed`.
@@ -138,4 +150,7 @@ pub struct PerDiemRateOutEmbed {
     /// `code`: schema `code`, `string`, max length 255, required by the spec, nullable, example `C1234`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

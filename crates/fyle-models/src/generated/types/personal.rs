@@ -13,6 +13,9 @@ pub struct PersonalCardAccessTokenOut {
     /// `access_token`: `string`, required by the spec, nullable, example `uswjwgnwwgosdd==`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `personal_card_delete_out`.
@@ -80,6 +83,9 @@ pub struct PersonalCardDeleteOut {
         with = "crate::wire::datetime::option"
     )]
     pub updated_at: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `personal_card_mfa_in`.
@@ -100,6 +106,9 @@ pub struct PersonalCardMfaOut {
     /// `is_mfa_enabled`: `boolean`, default `false`, required by the spec, example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_mfa_enabled: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `personal_card_out`.
@@ -167,6 +176,9 @@ pub struct PersonalCardOut {
         with = "crate::wire::datetime::option"
     )]
     pub updated_at: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `personal_card_transaction_hide_in`.
@@ -254,6 +266,9 @@ pub struct PersonalCardTransactionOut {
         with = "crate::wire::datetime::option"
     )]
     pub updated_at: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `personal_card_transaction_out`.state.
@@ -348,6 +363,9 @@ pub struct PersonalCardTransactionsStatsOut {
         with = "crate::wire::number::option"
     )]
     pub credit_amount: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from POST /spender/personal_cards/delete request data.

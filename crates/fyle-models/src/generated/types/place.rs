@@ -39,6 +39,9 @@ pub struct PlaceOut {
         with = "crate::wire::number::option"
     )]
     pub longitude: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `place_out_minimal`.
@@ -52,4 +55,7 @@ pub struct PlaceOutMinimal {
     /// `formatted_address`: `string`, required by the spec, example `221 Baker St, Marylebone, London, United Kingdom`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formatted_address: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

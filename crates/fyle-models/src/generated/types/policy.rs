@@ -22,6 +22,9 @@ pub struct PolicyChecks {
     /// `violations`: array, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub violations: Option<Vec<PolicyChecksViolationsItem>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `policy_checks`.violations\[\].
@@ -35,6 +38,9 @@ pub struct PolicyChecksViolationsItem {
     /// `policy_rule_id`: schema `id_string`, `string`, max length 15, example `tprCCiQiiuJZs`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_rule_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `policy_payment_modes`.

@@ -39,4 +39,7 @@ pub struct PostOrgOut {
     /// `is_verified`: `boolean`, required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_verified: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

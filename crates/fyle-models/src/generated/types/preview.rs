@@ -87,6 +87,9 @@ pub struct PreviewOut {
     /// `transactions`: array, required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transactions: Option<Vec<PreviewOutTransactionsItem>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `preview_out`.transactions\[\].
@@ -138,4 +141,7 @@ pub struct PreviewOutTransactionsItem {
         with = "crate::wire::datetime::option"
     )]
     pub post_date: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

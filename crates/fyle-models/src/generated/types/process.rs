@@ -99,4 +99,7 @@ pub struct ProcessSummaryOut {
     /// `closable_report_ids`: array, items: schema `id_string`, items: `string`, items: max length 15, required by the spec, example `["re123453"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closable_report_ids: Option<Vec<String>>,
+    /// Keys beyond the listed fields (the schema allows any: custom field names, for example), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -10,4 +10,4 @@ use super::*;
 /// `string` (`date-time`), nullable.
 ///
 /// Roles: `admin`.
-pub type ProcessedAt = ::time::OffsetDateTime;
+pub type ProcessedAt = crate::wire::Timestamp;

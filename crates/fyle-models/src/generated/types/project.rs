@@ -14,6 +14,9 @@ pub struct ProjectDeleteSummaryOut {
     /// `data`: required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<ProjectDeleteSummaryOutData>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `project_delete_summary_out`.data.
@@ -28,6 +31,9 @@ pub struct ProjectDeleteSummaryOutData {
     /// `projects`: array, required by the spec, example `[{"id":1234},{"id":4567}]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub projects: Option<Vec<ProjectInOnlyId>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `project_display_name`.
@@ -88,6 +94,9 @@ pub struct ProjectInOnlyId {
     /// `id`: schema `id_integer`, `integer`, required, example `1234`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `project_out`.
@@ -140,6 +149,9 @@ pub struct ProjectOut {
     /// `default_billable`: `boolean`, required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_billable: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `project_out_embed`.
@@ -162,4 +174,7 @@ pub struct ProjectOutEmbed {
     /// `display_name`: `string`, required by the spec, example `Fast and Furious / Formula One`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -48,4 +48,7 @@ pub struct RatingPromptStateOut {
         with = "crate::wire::datetime::option"
     )]
     pub created_at: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -40,4 +40,7 @@ pub struct RecentlyUsedFieldsOut {
     /// `currencies`: array, items: `string`, required by the spec, example `["INR"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currencies: Option<Vec<String>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -78,6 +78,9 @@ pub struct ReconciliationEligibleCardOut {
         with = "crate::wire::datetime::option"
     )]
     pub updated_at: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `reconciliation_eligible_cards_stats_in`.
@@ -157,6 +160,9 @@ pub struct ReconciliationEligibleCardsStatsOut {
     /// `reconciled_card_count`: `integer`, required by the spec, example `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reconciled_card_count: Option<i64>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from POST /admin/reconciliation_entries/close request data.
@@ -244,6 +250,9 @@ pub struct ReconciliationEntryOut {
         with = "crate::wire::datetime::option"
     )]
     pub updated_at: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `reconciliation_entry_out`.reconciled_by.
@@ -260,6 +269,9 @@ pub struct ReconciliationEntryOutReconciledBy {
     /// `email`: `string`, example `john.doe@example.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `reconciliation_expense_split_out_embed`.
@@ -312,6 +324,9 @@ pub struct ReconciliationExpenseSplitOutEmbed {
     /// `files`: array, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub files: Option<Vec<FileOutEmbed>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `reconciliation_expense_split_out_embed`.matched_corporate_card_transaction.
@@ -325,6 +340,9 @@ pub struct ReconciliationExpenseSplitOutEmbedMatchedCorporateCardTransaction {
     /// `status`: one of `PENDING`, `POSTED`, example `POSTED`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ReconciliationExpenseSplitOutEmbedMatchedCorporateCardTransactionStatus>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `reconciliation_expense_split_out_embed`.matched_corporate_card_transaction.status.
@@ -434,6 +452,9 @@ pub struct ReconciliationExportConfig {
     /// `columns`: array, required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub columns: Option<Vec<ReconciliationExportConfigColumnsItem>>,
+    /// Keys beyond the listed fields (the schema allows any: custom field names, for example), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `reconciliation_export_config_column_formula`.
@@ -564,6 +585,9 @@ pub struct ReconciliationExportOut {
         with = "crate::wire::datetime::option"
     )]
     pub updated_at: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `reconciliation_export_out`.state.
@@ -660,6 +684,9 @@ pub struct ReconciliationMatchedExpenseOutEmbed {
     /// `splits`: array, required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub splits: Option<Vec<ReconciliationExpenseSplitOutEmbed>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `reconciliation_matched_expense_out_embed`.matched_corporate_card_transaction.
@@ -673,6 +700,9 @@ pub struct ReconciliationMatchedExpenseOutEmbedMatchedCorporateCardTransaction {
     /// `status`: one of `PENDING`, `POSTED`, example `POSTED`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ReconciliationMatchedExpenseOutEmbedMatchedCorporateCardTransactionStatus>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `reconciliation_matched_expense_out_embed`.matched_corporate_card_transaction.status.
@@ -875,6 +905,9 @@ pub struct ReconciliationSummaryObject {
         with = "crate::wire::number::option"
     )]
     pub statement_transaction_count: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `reconciliation_summary_out`.
@@ -885,6 +918,9 @@ pub struct ReconciliationSummaryOut {
     /// `reconciliation_summary`: array, required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reconciliation_summary: Option<Vec<ReconciliationSummaryObject>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `reconciliation_transaction_out`.
@@ -957,6 +993,9 @@ pub struct ReconciliationTransactionOut {
         with = "crate::wire::datetime::option"
     )]
     pub updated_at: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from POST /admin/reconciliation_entries/transactions/delete/bulk request data\[\].
@@ -1074,6 +1113,9 @@ pub struct ReconciliationTransactionsStatsOut {
     /// `matching_issue_count`: `integer`, required by the spec, example `3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matching_issue_count: Option<i64>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from POST /admin/reconciliation_entries/transactions/unmatch/bulk request data\[\].

@@ -92,6 +92,9 @@ pub struct ReimbursementOut {
     /// `employee`: required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub employee: Option<EmployeeOutEmbed>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `reimbursement_out_minimal`.
@@ -118,6 +121,9 @@ pub struct ReimbursementOutMinimal {
     /// `ach_transfer`: required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ach_transfer: Option<AchTransfer>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `reimbursement_out_minimal`.mode.

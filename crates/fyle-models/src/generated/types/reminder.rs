@@ -100,6 +100,9 @@ pub struct ReminderOut {
     /// `receiver_user_ids`: schema `reminder_receiver_user_ids`, array, items: `string`, required by the spec, nullable, example `["uswoirwlwwg","uswlgwkgw42"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receiver_user_ids: Option<Vec<String>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `reminder_receiver_user_ids`.
@@ -120,6 +123,9 @@ pub struct ReminderScheduleConfig {
     /// `when`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<ReminderScheduleConfigWhen>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `reminder_schedule_config`.type.
@@ -185,6 +191,9 @@ pub struct ReminderScheduleConfigWhen {
         with = "crate::wire::number::option"
     )]
     pub minute: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `reminder_schedule_config`.when.day.

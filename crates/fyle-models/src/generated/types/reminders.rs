@@ -37,4 +37,7 @@ pub struct RemindersStatsOutItem {
     /// `type`: one of `FYLE_EXPENSES`, `REPORT_EXPENSES`, `APPROVE_REPORTS`, `VERIFY_EMPLOYEES`, `MATCH_CORPORATE_CARD_TRANSACTIONS`, `APPROVE_ADVANCE_REQUESTS`, `RESUBMIT_ADVANCE_REQUESTS`, `MATCH_ADVANCES`, `VERIFY_EMPLOYEES`, `ADD_CORPORATE_CARDS`, `CONNECT_VISA_RTF`, `VERIFY_VISA_CARD`, `CONNECT_MASTERCARD_RTF`, `PROCESS_REPORTS`, `VERIFY_REPORTS`, `ADD_BANK_ACCOUNT_EMPLOYEES`, `COMPLETE_EXPENSES`, `RESUBMIT_REPORTS`, `SMS_OPT_IN`, required by the spec, example `FYLE_EXPENSES`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ReminderType>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -111,6 +111,9 @@ pub struct ReportApprovalOutEmbed {
     /// `approver_order`: `integer`, example `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approver_order: Option<i64>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `report_approval_out_embed`.approver_type.
@@ -235,6 +238,9 @@ pub struct ReportCommentsOut {
     /// `org_id`: schema `id_string`, `string`, max length 15, required by the spec, example `sdfd2391`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `report_comments_out_embed`.
@@ -265,6 +271,9 @@ pub struct ReportCommentsOutEmbed {
         with = "crate::wire::datetime::option"
     )]
     pub created_at: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `report_create_and_submit_expenses`.
@@ -375,6 +384,9 @@ pub struct ReportFiltersOut {
         with = "crate::wire::datetime::option"
     )]
     pub updated_at: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `report_out`.
@@ -527,6 +539,9 @@ pub struct ReportOut {
     /// `auto_approval_state`: one of `PENDING`, `NOT_ELIGIBLE`, `AUTO_APPROVED`, `null`, required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_approval_state: Option<ReportOutAutoApprovalState>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `report_out`.accounting_export_summary.
@@ -576,6 +591,9 @@ pub struct ReportOutAccountingExportSummary {
     /// `tpa_id`: `string`, example `tpa_1234567890`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tpa_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `report_out`.accounting_export_summary.state.
@@ -763,6 +781,9 @@ pub struct ReportOutEmbed {
     /// `approvals`: array, required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approvals: Option<Vec<ReportApprovalOutEmbed>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `report_out_embed`.state.
@@ -2291,6 +2312,9 @@ pub struct ReportPermissionsOut {
     /// `can_remove_approver`: `boolean`, required by the spec, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub can_remove_approver: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `report_purpose_in`.
@@ -2313,6 +2337,9 @@ pub struct ReportPurposeOut {
     /// `purpose`: `string`, required by the spec, nullable, example `Business trip to London`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `report_source`.

@@ -67,6 +67,9 @@ pub struct ReportsExportConfig {
     /// `columns`: array.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub columns: Option<Vec<ReportsExportConfigColumnsItem>>,
+    /// Keys beyond the listed fields (the schema allows any: custom field names, for example), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `reports_export_config_column_formula`.
@@ -80,6 +83,9 @@ pub struct ReportsExportConfigColumnFormula {
     /// `parameters`: array, items: `anyOf` of 5 arms, kept as JSON, required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Vec<::serde_json::Value>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `reports_export_config`.columns\[\].
@@ -93,6 +99,9 @@ pub struct ReportsExportConfigColumnsItem {
     /// `formula`: required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formula: Option<ReportsExportConfigColumnFormula>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `reports_export_config`.separate_line_items_entry.
@@ -109,6 +118,9 @@ pub struct ReportsExportConfigSeparateLineItemsEntry {
     /// `credit_entries_only`: array, items: `string`, required, example `["credit_amount"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_entries_only: Option<Vec<String>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `reports_export_config`.type.
@@ -168,6 +180,9 @@ pub struct ReportsExportConfigurationColumn {
     /// `formula_text`: `string`, nullable, example `GET(employee, user, full_name)`.
     #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
     pub formula_text: crate::Patch<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `reports_export_configuration_config`.
@@ -190,6 +205,9 @@ pub struct ReportsExportConfigurationConfig {
     /// `date_format`: `string`, nullable, example `MM/DD/YYYY`.
     #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
     pub date_format: crate::Patch<String>,
+    /// Keys beyond the listed fields (the schema allows any: custom field names, for example), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `reports_export_configuration_in`.
@@ -307,6 +325,9 @@ pub struct ReportsExportConfigurationOut {
     /// `config`: required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<ReportsExportConfigurationConfig>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `reports_export_configuration_out`.type.
@@ -360,6 +381,9 @@ pub struct ReportsExportConfigurationSeparateLineItemsEntry {
     /// `credit_entries_only`: array, items: `string`, example `[]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_entries_only: Option<Vec<String>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `reports_export_configuration_sort_column`.
@@ -376,6 +400,9 @@ pub struct ReportsExportConfigurationSortColumn {
     /// `direction`: one of `asc`, `desc`, required, example `desc`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<ReportsExportConfigurationSortColumnDirection>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `reports_export_configuration_sort_column`.direction.
@@ -470,6 +497,9 @@ pub struct ReportsExportsOut {
     /// `state`: one of `PENDING`, `PROCESSING`, `SUCCESS`, `ERROR`, required by the spec, example `PENDING`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<ReportsExportsOutState>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `reports_exports_out`.state.
@@ -582,6 +612,9 @@ pub struct ReportsStatsOutVariant0Item {
         with = "crate::wire::number::option"
     )]
     pub reimbursable_amount: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `reports_stats_out`|0\[\].state.
@@ -672,4 +705,7 @@ pub struct ReportsStatsOutVariant1 {
     /// `failed_count`: `integer`, required by the spec, nullable, example `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_count: Option<i64>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

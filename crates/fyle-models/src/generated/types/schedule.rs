@@ -16,6 +16,9 @@ pub struct ScheduleConfig {
     /// `when`: `oneOf` of 3 arms, kept as JSON, required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<::serde_json::Value>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `schedule_config`.type.
@@ -213,4 +216,7 @@ pub struct ScheduleOut {
     /// `is_enabled`: schema `is_enabled`, `boolean`, required by the spec, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_enabled: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -64,6 +64,9 @@ pub struct ScheduledCallbackOut {
     /// `org_id`: schema `org_id`, `string`, read-only, required by the spec, example `orwruogwnngg`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `scheduled_callback_url`.

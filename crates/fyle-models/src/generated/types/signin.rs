@@ -35,4 +35,7 @@ pub struct SigninResponseBody {
     /// `redirect_uri`: schema `redirect_uri`, `string`, example `https://app.fylehq.com/app/...`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -37,6 +37,9 @@ pub struct SpendOverviewByCategoryDataOut {
         with = "crate::wire::number::option"
     )]
     pub change_percentage: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `spend_overview_by_corporate_card_data_out`.
@@ -80,6 +83,9 @@ pub struct SpendOverviewByCorporateCardDataOut {
         with = "crate::wire::number::option"
     )]
     pub change_percentage: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `spend_overview_by_department_data_out`.
@@ -114,6 +120,9 @@ pub struct SpendOverviewByDepartmentDataOut {
         with = "crate::wire::number::option"
     )]
     pub change_percentage: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `spend_overview_by_merchant_data_out`.
@@ -145,6 +154,9 @@ pub struct SpendOverviewByMerchantDataOut {
         with = "crate::wire::number::option"
     )]
     pub change_percentage: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `spend_overview_by_project_data_out`.
@@ -179,6 +191,9 @@ pub struct SpendOverviewByProjectDataOut {
         with = "crate::wire::number::option"
     )]
     pub change_percentage: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `spend_overview_by_user_data_out`.
@@ -216,6 +231,9 @@ pub struct SpendOverviewByUserDataOut {
         with = "crate::wire::number::option"
     )]
     pub change_percentage: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `spend_overview_change_percentage`.
@@ -223,14 +241,14 @@ pub struct SpendOverviewByUserDataOut {
 /// `number`.
 ///
 /// Roles: `admin`.
-pub type SpendOverviewChangePercentage = ::rust_decimal::Decimal;
+pub type SpendOverviewChangePercentage = crate::wire::Number;
 
 /// Generated from schema `spend_overview_percentage`.
 ///
 /// `number`.
 ///
 /// Roles: `admin`.
-pub type SpendOverviewPercentage = ::rust_decimal::Decimal;
+pub type SpendOverviewPercentage = crate::wire::Number;
 
 /// Generated from schema `spend_overview_summary_data_out`.
 ///
@@ -247,6 +265,9 @@ pub struct SpendOverviewSummaryDataOut {
     /// `time_interval_marker`: schema `time_interval_marker`, `string`, required by the spec, example `2022-02`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_interval_marker: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from GET /admin/spend_overview/summary response.
@@ -267,4 +288,7 @@ pub struct SpendOverviewSummaryResponseBody {
     /// `data`: array, required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<SpendOverviewSummaryDataOut>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -57,6 +57,9 @@ pub struct SpenderAutomateReportSubmissionNextAtOut {
         with = "crate::wire::datetime::option"
     )]
     pub next_at: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `spender_budget_out`.
@@ -125,6 +128,9 @@ pub struct SpenderBudgetOut {
     /// `status`: one of `ON_TRACK`, `NEAR_LIMIT`, `EXCEEDED`, `DISABLED`, required by the spec, example `ON_TRACK`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<BudgetStatus>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `spender_check_policies_bulk_in`.
@@ -159,9 +165,9 @@ pub struct SpenderCommuteDetailsOut {
     /// `commute_details`: required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commute_details: Option<CommuteDetails>,
-    /// `mobile`: array, items: schema `phone_number`, items: `string`, items: max length 16, items: pattern `/^(\+\d{1,3}\[- \]?)?\d{10}$/`, required by the spec, nullable, example `+12131234567`.
+    /// `mobile`: `string`, required by the spec, nullable, example `+12131234567`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mobile: Option<Vec<String>>,
+    pub mobile: Option<String>,
     /// `is_mobile_verified`: `boolean`, required by the spec, nullable, example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_mobile_verified: Option<bool>,
@@ -177,6 +183,9 @@ pub struct SpenderCommuteDetailsOut {
     /// `delegatees`: array, required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delegatees: Option<Vec<Delegatees>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `spender_delegatees_delete_out`.
@@ -211,6 +220,9 @@ pub struct SpenderDelegateesDeleteOut {
         with = "crate::wire::datetime::option"
     )]
     pub end_date: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `spender_delegatees_post_in`.
@@ -265,9 +277,9 @@ pub struct SpenderDelegateesPostOut {
     /// `commute_details`: required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commute_details: Option<CommuteDetails>,
-    /// `mobile`: array, items: schema `phone_number`, items: `string`, items: max length 16, items: pattern `/^(\+\d{1,3}\[- \]?)?\d{10}$/`, required by the spec, nullable, example `+12131234567`.
+    /// `mobile`: `string`, required by the spec, nullable, example `+12131234567`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mobile: Option<Vec<String>>,
+    pub mobile: Option<String>,
     /// `is_mobile_verified`: `boolean`, required by the spec, nullable, example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_mobile_verified: Option<bool>,
@@ -283,6 +295,9 @@ pub struct SpenderDelegateesPostOut {
     /// `delegatees`: array, required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delegatees: Option<Vec<Delegatees>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `spender_delegators_out`.
@@ -300,6 +315,9 @@ pub struct SpenderDelegatorsOut {
     /// `full_name`: `string`, max length 255, required by the spec, example `John Doe`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `spender_dwolla_customer_out`.
@@ -380,6 +398,9 @@ pub struct SpenderDwollaCustomerOut {
     /// `is_org_customer_verified`: `boolean`, default `false`, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_org_customer_verified: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `spender_dwolla_customer_out`.micro_deposit_verification_status.
@@ -595,9 +616,9 @@ pub struct SpenderEmployeeOut {
     /// `commute_details`: required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commute_details: Option<CommuteDetails>,
-    /// `mobile`: array, items: schema `phone_number`, items: `string`, items: max length 16, items: pattern `/^(\+\d{1,3}\[- \]?)?\d{10}$/`, required by the spec, nullable, example `+12131234567`.
+    /// `mobile`: `string`, required by the spec, nullable, example `+12131234567`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mobile: Option<Vec<String>>,
+    pub mobile: Option<String>,
     /// `is_mobile_verified`: `boolean`, required by the spec, nullable, example `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_mobile_verified: Option<bool>,
@@ -613,6 +634,9 @@ pub struct SpenderEmployeeOut {
     /// `delegatees`: array, required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delegatees: Option<Vec<Delegatees>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `spender_employee_settings_in`.
@@ -887,6 +911,9 @@ pub struct SpenderEmployeeSettingsOut {
     /// `default_vehicle_type`: `string`, required by the spec, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_vehicle_type: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `spender_employee_settings_out`.data_extractor_settings.
@@ -900,6 +927,9 @@ pub struct SpenderEmployeeSettingsOutDataExtractorSettings {
     /// `enabled`: `boolean`, nullable, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `spender_employee_settings_out`.expense_form_autofills.
@@ -913,6 +943,9 @@ pub struct SpenderEmployeeSettingsOutExpenseFormAutofills {
     /// `enabled`: `boolean`, nullable, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `spender_employee_settings_out`.in_app_chat_settings.
@@ -929,6 +962,9 @@ pub struct SpenderEmployeeSettingsOutInAppChatSettings {
     /// `restore_id`: `string`, nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restore_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `spender_employee_settings_out`.insta_fyle_settings.
@@ -948,6 +984,9 @@ pub struct SpenderEmployeeSettingsOutInstaFyleSettings {
     /// `extract_fields`: array, items: `string`, nullable, example `["AMOUNT","CURRENCY","CATEGORY","TXN_DT"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extract_fields: Option<Vec<String>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `spender_employee_settings_out`.locale.
@@ -964,6 +1003,9 @@ pub struct SpenderEmployeeSettingsOutLocale {
     /// `offset`: `string`, required by the spec, example `05:30:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `spender_employee_settings_out`.notification_settings.
@@ -995,6 +1037,9 @@ pub struct SpenderEmployeeSettingsOutNotificationSettings {
     /// `notify_delegatee`: `boolean`, nullable, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_delegatee: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `spender_employee_settings_out`.payment_mode_settings.
@@ -1011,6 +1056,9 @@ pub struct SpenderEmployeeSettingsOutPaymentModeSettings {
     /// `allowed_payment_modes`: array, items: `string`, nullable, example `["PERSONAL_ACCOUNT","COMPANY_ACCOUNT"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_payment_modes: Option<Vec<String>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `spender_expense_check_mandatory_fields_bulk_in`.
@@ -1311,6 +1359,9 @@ pub struct SpenderExpenseIn {
     /// `commute_deduction`: one of `ONE_WAY`, `ROUND_TRIP`, `NO_DEDUCTION`, `null`, nullable, example `ONE_WAY`.
     #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
     pub commute_deduction: crate::Patch<SpenderExpenseInCommuteDeduction>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `spender_expense_in`.commute_deduction.
@@ -1526,6 +1577,9 @@ pub struct SpenderOrgBankDetailsOut {
     /// `is_bank_account_added`: `boolean`, required by the spec, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_bank_account_added: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `spender_report_in`.
@@ -1684,4 +1738,7 @@ pub struct SpenderSubscriptionsOut {
     /// `user_id`: schema `fk_string`, `string`, max length 15, required by the spec, nullable, example `sdfd2391`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -10,4 +10,4 @@ use super::*;
 /// schema `timestamptz_pst`, `string` (`date-time`), nullable.
 ///
 /// Roles: `admin`, `approver`, `manager`, `spender`.
-pub type SpentAt = ::time::OffsetDateTime;
+pub type SpentAt = crate::wire::Timestamp;

@@ -101,4 +101,4 @@ pub struct SplitExpenseIn {
 /// `number`, nullable.
 ///
 /// Roles: `admin`, `approver`, `manager`, `spender`.
-pub type SplitGroupAmount = ::rust_decimal::Decimal;
+pub type SplitGroupAmount = crate::wire::Number;

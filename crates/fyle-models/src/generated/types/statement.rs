@@ -180,6 +180,9 @@ pub struct StatementArchivedCardsOut {
     /// `archived_cards`: array, required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived_cards: Option<Vec<StatementArchivedCardsOutArchivedCardsItem>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `statement_archived_cards_out`.archived_cards\[\].
@@ -209,6 +212,9 @@ pub struct StatementArchivedCardsOutArchivedCardsItem {
         with = "crate::wire::datetime::option"
     )]
     pub archived_at: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `statement_mappings_out`.
@@ -278,6 +284,9 @@ pub struct StatementMappingsOut {
     /// `card_network`: `string`, required by the spec, nullable, example `VISA`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_network: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `statement_mappings_suggest_out`.

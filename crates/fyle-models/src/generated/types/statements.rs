@@ -106,6 +106,9 @@ pub struct StatementsOut {
     /// `statement_mappings_id`: `string`, required by the spec, nullable, example `stmpdfddfd`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement_mappings_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `statements_out`.duplicate_statement_line_items\[\].
@@ -119,4 +122,7 @@ pub struct StatementsOutDuplicateStatementLineItemsItem {
     /// `duplicate_line_item_statement_id`: `string`, nullable, example `["stmpge49ielgel"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate_line_item_statement_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -122,4 +122,7 @@ pub struct SummaryOut {
     /// `bridging_entry_change_type`: `string`, required by the spec, nullable, example `STATEMENT_CYCLE_TO_CALENDAR_MONTH`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bridging_entry_change_type: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -13,4 +13,7 @@ pub struct SystemCategoryOut {
     /// `name`: `string`, max length 255, required by the spec, example `Engine`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

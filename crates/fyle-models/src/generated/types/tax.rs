@@ -20,6 +20,9 @@ pub struct TaxGroup {
         with = "crate::wire::number::option"
     )]
     pub percentage: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `tax_group_in`.
@@ -97,4 +100,7 @@ pub struct TaxGroupOut {
     /// `code`: schema `code`, `string`, max length 255, required by the spec, nullable, example `C1234`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -10,4 +10,4 @@ use super::*;
 /// `string` (`date-time`), nullable.
 ///
 /// Roles: `admin`, `spender`.
-pub type TimestampDetail = ::time::OffsetDateTime;
+pub type TimestampDetail = crate::wire::Timestamp;

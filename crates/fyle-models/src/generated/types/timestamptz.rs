@@ -10,11 +10,11 @@ use super::*;
 /// `string` (`date-time`), nullable.
 ///
 /// Roles: `admin`, `approver`, `manager`, `spender`.
-pub type TimestamptzPst = ::time::OffsetDateTime;
+pub type TimestamptzPst = crate::wire::Timestamp;
 
 /// Generated from schema `timestamptz_utc`.
 ///
 /// `string` (`date-time`), nullable.
 ///
 /// Roles: `admin`, `approver`, `manager`, `spender`.
-pub type TimestamptzUtc = ::time::OffsetDateTime;
+pub type TimestamptzUtc = crate::wire::Timestamp;

@@ -10,4 +10,4 @@ use super::*;
 /// `number`.
 ///
 /// Roles: `admin`.
-pub type TotalAmount = ::rust_decimal::Decimal;
+pub type TotalAmount = crate::wire::Number;

@@ -10,4 +10,4 @@ use super::*;
 /// `string` (`date-time`).
 ///
 /// Roles: `accountant`, `admin`, `approver`, `hod`, `hop`, `manager`, `owner`, `spender`.
-pub type UpdatedAt = ::time::OffsetDateTime;
+pub type UpdatedAt = crate::wire::Timestamp;

@@ -52,6 +52,9 @@ pub struct UserOutEmbed {
     /// `full_name`: `string`, max length 255, required by the spec, example `John Doe`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `user_out_embed_nullable`.
@@ -74,6 +77,9 @@ pub struct UserOutEmbedNullable {
     /// `full_name`: `string`, max length 255, required by the spec, example `John Doe`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `user_out_nullable_example_null`.
@@ -91,4 +97,7 @@ pub struct UserOutNullableExampleNull {
     /// `full_name`: `string`, max length 255, required by the spec, example `John Doe`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -72,6 +72,9 @@ pub struct VirtualCardOut {
     /// `nick_name`: `string`, required by the spec, example `john`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nick_name: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `virtual_card_out`.state.
@@ -135,6 +138,9 @@ pub struct VirtualCardsGetCurrentBalanceOut {
         with = "crate::wire::number::option"
     )]
     pub current_amount: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `virtual_cards_id_in`.
@@ -165,4 +171,7 @@ pub struct VirtualCardsShowCardDetailsOut {
     /// `cvv`: `string`, required by the spec, example `123`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cvv: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

@@ -58,6 +58,9 @@ pub struct YodleeAccountsOut {
         with = "crate::wire::datetime::option"
     )]
     pub updated_at: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `yodlee_accounts_out`.yodlee_fastlink_params.
@@ -82,4 +85,7 @@ pub struct YodleeAccountsOutYodleeFastlinkParams {
         skip_serializing_if = "Option::is_none"
     )]
     pub provider_account_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

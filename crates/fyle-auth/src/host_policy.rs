@@ -1,40 +1,58 @@
-//! [`ClusterAllowList`]: which hosts may receive a Bearer token.
+//! [`HostPolicy`]: the one rule deciding which hosts may receive a secret (client secret,
+//! refresh token, access token).
 
 use url::{Host, Url};
 
-use crate::ClusterError;
-use crate::error::origin_of;
+/// The production domain every Fyle host (accounts and clusters) lives under.
+pub const FYLE_DOMAIN: &str = "fylehq.com";
 
-/// The hosts a cluster answer may name.
+/// Which hosts may receive a secret.
 ///
-/// The `/oauth/cluster` answer decides where the Bearer token goes next, so it is checked
-/// before use. By default only `https` URLs whose host is `fylehq.com` or ends with
-/// `.fylehq.com` pass (no IP addresses, no credentials in the URL, no query). Plain `http` is
-/// allowed only for loopback hosts (`127.0.0.1`, `::1`, `localhost`), and only after
+/// Every secret this SDK sends goes through one check, before anything is sent: the client
+/// secret and refresh token to the token endpoint, the Bearer token to the accounts host
+/// (`/oauth/cluster` and the generated accounts calls) and to the cluster an answer names. By
+/// default only `https` URLs whose host is `fylehq.com` or ends with `.fylehq.com` pass (no IP
+/// addresses, no credentials in the URL, no query). Plain `http` is allowed only for loopback
+/// hosts (`127.0.0.0/8`, `::1`, `localhost`), and only after
 /// [`allow_loopback_http`](Self::allow_loopback_http) (sandboxes and tests).
 ///
+/// `fyle_cluster::ClusterAllowList` is this same type.
+///
 /// ```
-/// use fyle_cluster::ClusterAllowList;
+/// use fyle_auth::HostPolicy;
 /// use url::Url;
 ///
-/// let allow = ClusterAllowList::default();
-/// assert!(allow.check(&Url::parse("https://us1.fylehq.com").unwrap()).is_ok());
-/// assert!(allow.check(&Url::parse("https://evil.example.com").unwrap()).is_err());
-/// assert!(allow.check(&Url::parse("http://us1.fylehq.com").unwrap()).is_err());
+/// let policy = HostPolicy::default();
+/// assert!(policy.check(&Url::parse("https://us1.fylehq.com").unwrap()).is_ok());
+/// assert!(policy.check(&Url::parse("https://evil.example.com").unwrap()).is_err());
+/// assert!(policy.check(&Url::parse("http://accounts.fylehq.com").unwrap()).is_err());
+/// assert!(policy.check(&Url::parse("https://accounts.fylehq.com.evil.com").unwrap()).is_err());
 ///
-/// let staging = ClusterAllowList::default().allow_host_suffix("fyle.tech");
+/// let staging = HostPolicy::default().allow_host_suffix("fyle.tech");
 /// assert!(staging.check(&Url::parse("https://staging.fyle.tech").unwrap()).is_ok());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClusterAllowList {
+pub struct HostPolicy {
     suffixes: Vec<String>,
     loopback_http: bool,
 }
 
-/// The production domain every Fyle cluster lives under.
-pub const FYLE_DOMAIN: &str = "fylehq.com";
+/// A URL the [`HostPolicy`] refused: nothing secret was sent there.
+///
+/// The URL is kept as `scheme://host[:port]` only (no credentials, path or query).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{what} {url} is not allowed: {reason}")]
+#[non_exhaustive]
+pub struct HostRefused {
+    /// What was checked: `"token endpoint"`, `"accounts URL"`, `"cluster domain"`, ...
+    pub what: &'static str,
+    /// The URL as `scheme://host[:port]`.
+    pub url: String,
+    /// Which rule it broke.
+    pub reason: String,
+}
 
-impl Default for ClusterAllowList {
+impl Default for HostPolicy {
     fn default() -> Self {
         Self {
             suffixes: vec![FYLE_DOMAIN.to_owned()],
@@ -43,13 +61,13 @@ impl Default for ClusterAllowList {
     }
 }
 
-impl ClusterAllowList {
-    /// The default list: `https` hosts equal to or under `fylehq.com`.
+impl HostPolicy {
+    /// The default policy: `https` hosts equal to or under `fylehq.com`.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// A list that allows nothing until suffixes are added (to replace `fylehq.com`).
+    /// A policy that allows nothing until suffixes are added (to replace `fylehq.com`).
     pub fn empty() -> Self {
         Self {
             suffixes: Vec::new(),
@@ -71,7 +89,8 @@ impl ClusterAllowList {
         self
     }
 
-    /// Also allows loopback hosts (`127.0.0.0/8`, `::1`, `localhost`) over `http` or `https`.
+    /// Also allows loopback hosts (`127.0.0.0/8`, `::1`, `localhost`) over `http` or `https`:
+    /// the explicit opt-in for a local sandbox or mock server.
     #[must_use]
     pub fn allow_loopback_http(mut self) -> Self {
         self.loopback_http = true;
@@ -88,13 +107,14 @@ impl ClusterAllowList {
         self.loopback_http
     }
 
-    /// `Ok` if a token may be sent to `url`; otherwise [`ClusterError::NotAllowed`].
-    pub fn check(&self, url: &Url) -> Result<(), ClusterError> {
+    /// `Ok` if a secret may be sent to `url` (named "cluster domain" in the error).
+    pub fn check(&self, url: &Url) -> Result<(), HostRefused> {
         self.check_as("cluster domain", url)
     }
 
-    pub(crate) fn check_as(&self, what: &'static str, url: &Url) -> Result<(), ClusterError> {
-        let deny = |reason: &str| ClusterError::NotAllowed {
+    /// `Ok` if a secret may be sent to `url`; the error names it as `what`.
+    pub fn check_as(&self, what: &'static str, url: &Url) -> Result<(), HostRefused> {
+        let deny = |reason: &str| HostRefused {
             what,
             url: origin_of(url),
             reason: reason.to_owned(),
@@ -140,6 +160,16 @@ impl ClusterAllowList {
     }
 }
 
+/// `scheme://host[:port]` of `url`: no credentials, path, query or fragment (for errors, logs
+/// and `Debug`).
+pub fn origin_of(url: &Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(host), Some(port)) => format!("{}://{host}:{port}", url.scheme()),
+        (Some(host), None) => format!("{}://{host}", url.scheme()),
+        (None, _) => format!("{}:", url.scheme()),
+    }
+}
+
 fn is_loopback(host: &Host<&str>) -> bool {
     match host {
         Host::Ipv4(ip) => ip.is_loopback(),
@@ -152,17 +182,18 @@ fn is_loopback(host: &Host<&str>) -> bool {
 mod tests {
     use super::*;
 
-    fn allowed(list: &ClusterAllowList, url: &str) -> bool {
+    fn allowed(list: &HostPolicy, url: &str) -> bool {
         list.check(&Url::parse(url).expect("test URL")).is_ok()
     }
 
     #[test]
     fn default_allows_only_https_fylehq() {
-        let list = ClusterAllowList::default();
+        let list = HostPolicy::default();
         for ok in [
             "https://us1.fylehq.com",
             "https://in1.fylehq.com/",
             "https://fylehq.com",
+            "https://accounts.fylehq.com",
             "https://US1.FYLEHQ.COM",
             "https://a.b.fylehq.com:8443",
         ] {
@@ -171,6 +202,8 @@ mod tests {
         for bad in [
             "https://evil.example.com",
             "http://us1.fylehq.com",
+            "http://accounts.fylehq.com",
+            "https://accounts.fylehq.com.evil.com",
             "https://evilfylehq.com",
             "https://fylehq.com.evil.com",
             "https://us1.fylehq.com.",
@@ -187,7 +220,7 @@ mod tests {
 
     #[test]
     fn loopback_and_suffixes_are_opt_in() {
-        let list = ClusterAllowList::default()
+        let list = HostPolicy::default()
             .allow_loopback_http()
             .allow_host_suffix(".fyle.tech.");
         assert!(allowed(&list, "http://127.0.0.1:8080"));
@@ -198,18 +231,21 @@ mod tests {
         assert!(!allowed(&list, "http://10.0.0.1"));
         assert_eq!(list.suffixes(), ["fylehq.com", "fyle.tech"]);
 
-        let only_staging = ClusterAllowList::empty().allow_host_suffix("fyle.tech");
+        let only_staging = HostPolicy::empty().allow_host_suffix("fyle.tech");
         assert!(!allowed(&only_staging, "https://us1.fylehq.com"));
     }
 
     #[test]
     fn rejection_names_the_origin_without_credentials() {
-        let err = ClusterAllowList::default()
-            .check(&Url::parse("https://user:hunter2@evil.example.com/x?token=abc").expect("url"))
+        let err = HostPolicy::default()
+            .check_as(
+                "token endpoint",
+                &Url::parse("https://user:hunter2@evil.example.com/x?token=abc").expect("url"),
+            )
             .expect_err("rejected");
         let text = err.to_string();
         assert!(
-            text.starts_with("cluster domain https://evil.example.com is not allowed"),
+            text.starts_with("token endpoint https://evil.example.com is not allowed"),
             "{text}"
         );
         assert!(!text.contains("hunter2") && !text.contains("abc"));

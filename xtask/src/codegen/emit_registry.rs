@@ -1,0 +1,111 @@
+//! `crates/fyle-models/src/generated/registry.rs` (feature `registry`): every generated type reachable
+//! by its name, so the conformance suite (`crates/fyle-spec-check`) can decode and re-encode a value
+//! through any type without reading the generator's model of the spec.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use super::model::{Def, Model, TypeDef};
+use super::render::{self, cfg};
+
+/// The registry file (`path relative to the models crate`, text).
+pub fn emit(model: &Model, commit: &str) -> anyhow::Result<(String, String)> {
+    let emitted: Vec<&TypeDef> = model
+        .types
+        .values()
+        .filter(|t| !t.roles.is_empty())
+        .collect();
+    let entries = emitted.iter().map(|t| entry(t));
+    let arms = emitted.iter().map(|t| {
+        let name = &t.name;
+        let ty = Ident::new(name, Span::call_site());
+        let gate = cfg(&t.roles);
+        quote! {
+            #gate
+            #name => Some(round_trip_as::<crate::types::#ty>(json)),
+        }
+    });
+    let defaults = emitted
+        .iter()
+        .filter(|t| t.input && matches!(t.def, Def::Struct(_)))
+        .map(|t| {
+            let name = &t.name;
+            let ty = Ident::new(name, Span::call_site());
+            let gate = cfg(&t.roles);
+            quote! {
+                #gate
+                #name => Some(::serde_json::to_value(crate::types::#ty::default()).map_err(|e| e.to_string())),
+            }
+        });
+    let tokens = quote! {
+        //! Every generated type by name (feature `registry`, for conformance tests): [`TYPES`] lists
+        //! them with the spec schema and roles they come from, [`round_trip`] decodes a JSON value
+        //! through one and encodes it again.
+
+        /// One generated type.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct TypeEntry {
+            /// The Rust name in `fyle_models::types`.
+            pub name: &'static str,
+            /// Where the spec defines it: a component schema, or a field or arm inside one.
+            pub origin: &'static str,
+            /// The roles (cargo features) that compile it.
+            pub roles: &'static [&'static str],
+            /// Reachable from a request body.
+            pub input: bool,
+            /// Reachable from a response body.
+            pub output: bool,
+        }
+
+        /// Every generated type, in name order (whether or not its roles are compiled).
+        pub static TYPES: &[TypeEntry] = &[#(#entries),*];
+
+        /// Decodes `json` into the generated type named `type_name` and encodes it back; `None` when
+        /// no such type is compiled (unknown name, or none of its role features is on). The error
+        /// names the JSON path that failed.
+        pub fn round_trip(
+            type_name: &str,
+            json: &::serde_json::Value,
+        ) -> Option<Result<::serde_json::Value, String>> {
+            match type_name {
+                #(#arms)*
+                _ => None,
+            }
+        }
+
+        /// Encodes `Default::default()` of the generated input struct named `type_name`: what a
+        /// caller who sets no field sends. `None` for other names and uncompiled roles.
+        pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, String>> {
+            match type_name {
+                #(#defaults)*
+                _ => None,
+            }
+        }
+
+        #[allow(dead_code)]
+        fn round_trip_as<T>(json: &::serde_json::Value) -> Result<::serde_json::Value, String>
+        where
+            T: ::serde::de::DeserializeOwned + ::serde::Serialize,
+        {
+            let text = json.to_string();
+            let mut de = ::serde_json::Deserializer::from_str(&text);
+            let value: T = ::serde_path_to_error::deserialize(&mut de)
+                .map_err(|e| format!("decode at {}: {}", e.path(), e.inner()))?;
+            ::serde_json::to_value(&value).map_err(|e| format!("encode: {e}"))
+        }
+    };
+    Ok((
+        "src/generated/registry.rs".to_owned(),
+        render::file(commit, tokens)?,
+    ))
+}
+
+fn entry(t: &TypeDef) -> TokenStream {
+    let name = &t.name;
+    let origin = &t.origin;
+    let roles = t.roles.iter();
+    let (input, output) = (t.input, t.output);
+    quote! {
+        TypeEntry { name: #name, origin: #origin, roles: &[#(#roles),*], input: #input, output: #output }
+    }
+}
