@@ -2,7 +2,9 @@
 //! redirect; then a check call, and the profile saved (secrets in the keyring or a 0600 file).
 
 use anyhow::Context as _;
-use fyle::auth::{AuthCodeFlow, AuthorizationCallback, Credentials, DEFAULT_AUTHORIZE_URL};
+use fyle::auth::{
+    AuthCodeFlow, AuthorizationCallback, Credentials, DEFAULT_AUTHORIZE_URL, HostPolicy,
+};
 use fyle_cli::profile::{self, DEFAULT_PROFILE, Profile, Profiles};
 use fyle_cli::secrets::{self, Secrets};
 use secrecy::{ExposeSecret, SecretString};
@@ -97,11 +99,17 @@ async fn oauth(args: &LoginArgs, accounts: &Url, notes: Notes) -> anyhow::Result
         None if is_loopback_http(accounts) => accounts.join("/app/developers/oauth/authorize")?,
         None => Url::parse(DEFAULT_AUTHORIZE_URL)?,
     };
+    let mut policy = HostPolicy::default();
+    if is_loopback_http(accounts) {
+        // A local sandbox: plain http to 127.0.0.1 is where its token endpoint lives.
+        policy = policy.allow_loopback_http();
+    }
     let flow = AuthCodeFlow::builder(
         args.client_id.clone(),
         SecretString::from(args.client_secret.clone()),
         fyle::transport::default_transport(),
     )
+    .host_policy(policy)
     .authorize_url(authorize)
     .accounts_url(accounts.clone())
     .redirect_uri(redirect)
