@@ -24,10 +24,11 @@ use futures::{StreamExt, TryStreamExt};
 use fyle::auth::Credentials;
 use fyle::cluster::ClusterAllowList;
 use fyle::models::types::ExpenseOut;
-use fyle::query::Filter;
 use fyle::transport::{RateLimiter, ReqwestTransport, SharedTransport};
 use fyle::{Client, Page};
-use fyle_examples::export::{Format, export};
+use fyle_cli::export::{ExportOptions, export};
+use fyle_cli::resource::ExportResource;
+use fyle_cli::sink::{Format, Target};
 use fyle_sandbox::{Sandbox, SandboxConfig, SandboxInfo};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client as HyperClient;
@@ -514,7 +515,8 @@ async fn memory(sizes: &Sizes, table: &mut Table) -> anyhow::Result<()> {
 }
 
 /// The child process: export every expense of the sandbox named by the `FYLE_*` variables to
-/// `io::sink` through `fyle_examples::export`, then print `rows=N vmhwm_kb=K`.
+/// `/dev/null` through `fyle_cli::export` (what `fyle export expenses` runs), then print
+/// `rows=N vmhwm_kb=K`.
 fn probe_memory() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -522,7 +524,12 @@ fn probe_memory() -> anyhow::Result<()> {
     let rows = runtime.block_on(async {
         let credentials = Credentials::from_env()?;
         let client = bench_client(credentials, None, None, 3)?;
-        anyhow::Ok(export(&client, Filter::new(), Format::Csv, std::io::sink(), |_| {}).await?)
+        let options = ExportOptions::new(
+            ExportResource::Expenses,
+            Format::Csv,
+            Target::File("/dev/null".into()),
+        );
+        anyhow::Ok(export(&client, options, &mut |_, _| {}).await?.rows)
     })?;
     drop(runtime);
     println!("rows={rows} vmhwm_kb={}", vm_hwm_kb()?);

@@ -3,7 +3,6 @@
 //! these modules.
 
 pub mod connect;
-pub mod export;
 pub mod master_data;
 pub mod multi_tenant;
 pub mod partner_app;

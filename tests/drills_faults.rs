@@ -6,10 +6,11 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use fyle::Client;
-use fyle::query::Filter;
 use fyle::transport::{RateLimiter, RetryPolicy};
+use fyle_cli::export::{ExportOptions, export};
+use fyle_cli::resource::ExportResource;
+use fyle_cli::sink::{Format, Target};
 use fyle_examples::connect::sandbox_client_builder;
-use fyle_examples::export::{Format, export};
 use fyle_sandbox::{FaultConfig, Resource, Sandbox, SandboxConfig, SandboxInfo};
 
 const EXPENSES: usize = 10_000;
@@ -32,19 +33,23 @@ fn client(info: &SandboxInfo) -> Client {
 
 /// The ids the export wrote (NDJSON, one row per line), in order.
 async fn exported_ids(client: &Client) -> Vec<String> {
-    let mut out = Vec::new();
-    let rows = export(client, Filter::new(), Format::Ndjson, &mut out, |_| {})
+    let dir = tempfile::tempdir().expect("a temporary dir");
+    let file = dir.path().join("export.ndjson");
+    let options = ExportOptions::new(
+        ExportResource::Expenses,
+        Format::Ndjson,
+        Target::File(file.clone()),
+    );
+    let rows = export(client, options, &mut |_, _| {})
         .await
-        .expect("the export completes despite the faults");
-    let ids: Vec<String> = String::from_utf8(out)
-        .expect("UTF-8 output")
+        .expect("the export completes despite the faults")
+        .rows;
+    let ids: Vec<String> = std::fs::read_to_string(&file)
+        .expect("the export file")
         .lines()
         .map(|line| {
             let row: serde_json::Value = serde_json::from_str(line).expect("a JSON row");
-            row["expense_id"]
-                .as_str()
-                .expect("an expense id")
-                .to_owned()
+            row["id"].as_str().expect("an expense id").to_owned()
         })
         .collect();
     assert_eq!(
@@ -61,6 +66,9 @@ async fn export_of_10k_expenses_survives_5xx_429_and_dropped_connections() {
         expenses: EXPENSES,
         rate_limit: 0,
         seed: 7,
+        // A week back, so no seeded `updated_at` is in the future (the export reads a snapshot
+        // up to the server's clock).
+        history_end: Some(time::OffsetDateTime::now_utc() - Duration::from_secs(7 * 86_400)),
         ..SandboxConfig::default()
     })
     .await

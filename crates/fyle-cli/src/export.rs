@@ -60,6 +60,24 @@ pub struct ExportOptions {
     pub abort_after: Option<u64>,
 }
 
+impl ExportOptions {
+    /// Every row of `resource`, all columns, to `target` in `format`: no filter, no
+    /// checkpoint, no write-back.
+    pub fn new(resource: ExportResource, format: Format, target: Target) -> ExportOptions {
+        ExportOptions {
+            resource,
+            filter: Filter::new(),
+            range: Vec::new(),
+            columns: None,
+            format,
+            target,
+            checkpoint: None,
+            mark_exported: None,
+            abort_after: None,
+        }
+    }
+}
+
 /// What an export did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExportSummary {
@@ -75,6 +93,9 @@ pub struct ExportSummary {
     pub custom_fields: Vec<String>,
     /// The write-back, when asked.
     pub marked: Option<MarkReport>,
+    /// Matching rows whose `updated_at` was past the snapshot bound when the run started
+    /// (changed meanwhile, or a server clock behind its data): the next run exports them.
+    pub beyond_snapshot: u64,
 }
 
 /// An export that stopped: how many rows were written and what failed.
@@ -172,6 +193,14 @@ pub async fn export(
         .map_err(|e| stop(0, e))?
         .count;
 
+    let beyond_snapshot = ListRequest::<Value>::new(client.clone(), op)
+        .filter(base.clone())
+        .raw_filter("updated_at", format!("gt.{upper_text}"))
+        .limit(1)
+        .send()
+        .await
+        .map_err(|e| stop(0, e))?
+        .count;
     let (all_columns, custom_fields) =
         discover_columns(client, op, &options, &base, &window).await?;
     let wanted = start.columns.clone().or_else(|| options.columns.clone());
@@ -283,6 +312,7 @@ pub async fn export(
         upper: upper_text,
         custom_fields,
         marked,
+        beyond_snapshot,
     })
 }
 

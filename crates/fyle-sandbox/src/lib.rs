@@ -15,7 +15,10 @@
 //!   deletes and state actions that validate their body against the request schema. Every
 //!   answer has the shape of the operation's response schema for the role asking;
 //! - `/__sandbox/faults`, `/__sandbox/rate_limit`, `/__sandbox/clock/advance` to change its
-//!   behaviour at run time.
+//!   behaviour at run time, with `Authorization: Bearer <SandboxInfo::control_token>`.
+//!
+//! Secrets (client secrets, tokens, the control token) are random per process unless
+//! [`SandboxConfig::pin_secrets`] derives them from the seed.
 //!
 //! Data is seeded deterministically from [`SandboxConfig::seed`]: per org, employees with roles
 //! and departments, categories, projects and cost centers (integer ids), corporate cards and
@@ -72,6 +75,7 @@ mod seed;
 mod seed_master;
 mod state;
 mod store;
+mod webhooks;
 mod writes;
 
 pub use churn::{ChurnConfig, ChurnStats};
@@ -128,6 +132,9 @@ pub struct SandboxConfig {
     /// End of the seeded history (rows spread over the year before it). Default: midnight UTC
     /// today, so recent-window queries always find rows; pin it for data that never moves.
     pub history_end: Option<time::OffsetDateTime>,
+    /// Derive the client secrets, tokens and control token from [`seed`](Self::seed), so they
+    /// are the same on every run. Default false: fresh random secrets per process.
+    pub pin_secrets: bool,
 }
 
 impl Default for SandboxConfig {
@@ -144,6 +151,7 @@ impl Default for SandboxConfig {
             faults: FaultConfig::default(),
             churn: None,
             history_end: None,
+            pin_secrets: false,
         }
     }
 }
@@ -163,6 +171,8 @@ pub struct SandboxInfo {
     pub refresh_token: String,
     /// Every org.
     pub orgs: Vec<OrgInfo>,
+    /// The bearer token the `/__sandbox/*` control routes require.
+    pub control_token: String,
 }
 
 /// One org of the sandbox.
@@ -248,7 +258,11 @@ impl Sandbox {
         })?;
         let base_url = format!("http://{addr}");
 
-        let mut auth = Auth::new(seed, config.token_ttl);
+        let mut auth = Auth::new(
+            auth::secret_seed(seed, config.pin_secrets),
+            config.token_ttl,
+        );
+        let control_token = auth.control_token();
         let mut store = Store::default();
         let mut org_infos = Vec::new();
         for org in seeded {
@@ -292,6 +306,7 @@ impl Sandbox {
             client_secret: first.client_secret,
             refresh_token: first.refresh_token,
             orgs: org_infos,
+            control_token: control_token.clone(),
         };
 
         let state = Arc::new(AppState {
@@ -307,6 +322,8 @@ impl Sandbox {
             base_url,
             auto_approve: config.auto_approve,
             url_ttl: config.url_ttl,
+            control_token,
+            webhooks: webhooks::Webhooks::start(),
         });
 
         let app = routes::router(Arc::clone(&state));
@@ -416,6 +433,11 @@ impl Sandbox {
             .org(org_id)
             .map(|o| o.table(resource).rows.keys().cloned().collect())
             .unwrap_or_default()
+    }
+
+    /// How many webhook deliveries the receivers accepted (answered 2xx) so far.
+    pub fn webhooks_delivered(&self) -> u64 {
+        self.state.webhooks.delivered()
     }
 
     /// Runs one churn tick now (whether or not `--churn` is on); useful in tests.

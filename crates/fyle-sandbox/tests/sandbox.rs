@@ -1100,9 +1100,11 @@ async fn faults_are_injected_and_changed_at_run_time() {
     };
     assert!(outcome.is_err(), "the connection drops mid-body");
     // Through the control endpoint: 429s, then off again.
+    let control = env.sandbox.info().control_token.clone();
     let resp = env
         .http
         .post(env.url("/__sandbox/faults"))
+        .bearer_auth(&control)
         .json(&json!({"fail_429": 1.0}))
         .send()
         .await
@@ -1112,6 +1114,7 @@ async fn faults_are_injected_and_changed_at_run_time() {
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     env.http
         .post(env.url("/__sandbox/faults"))
+        .bearer_auth(&control)
         .json(&json!({}))
         .send()
         .await
@@ -1150,4 +1153,96 @@ async fn seeded_data_is_deterministic_and_churn_changes_it() {
     let token = a.admin_token().await;
     let (_, body) = a.get(&token, "/admin/expenses?limit=1").await;
     assert_eq!(body["count"], json!(after));
+}
+
+#[tokio::test]
+async fn control_routes_need_the_control_token_and_validate_their_inputs() {
+    let env = start(quiet()).await;
+    let control = env.sandbox.info().control_token.clone();
+    let post = |path: &str, token: Option<&str>, body: serde_json::Value| {
+        let mut request = env.http.post(env.url(path)).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    let mut statuses = Vec::new();
+    for token in [None, Some("wrong")] {
+        let resp = post("/__sandbox/clock/advance", token, json!({"seconds": 1}))
+            .await
+            .expect("control");
+        statuses.push(resp.status());
+    }
+    let huge = post(
+        "/__sandbox/clock/advance",
+        Some(&control),
+        json!({"seconds": u64::MAX}),
+    )
+    .await
+    .expect("control");
+    let huge_status = huge.status();
+    let message = huge.text().await.expect("body");
+    let bad_fraction = post(
+        "/__sandbox/faults",
+        Some(&control),
+        json!({"fail_5xx": 7.0}),
+    )
+    .await
+    .expect("control")
+    .status();
+    let ok = post(
+        "/__sandbox/clock/advance",
+        Some(&control),
+        json!({"seconds": 60}),
+    )
+    .await
+    .expect("control")
+    .status();
+    println!(
+        "control without/with a wrong token: {statuses:?}; advance u64::MAX: {huge_status} ({message}); fail_5xx 7.0: {bad_fraction}; advance 60 s: {ok}"
+    );
+    assert_eq!(
+        statuses,
+        [StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED]
+    );
+    assert_eq!(huge_status, StatusCode::BAD_REQUEST);
+    assert!(message.contains("seconds"), "{message}");
+    assert_eq!(bad_fraction, StatusCode::BAD_REQUEST);
+    assert_eq!(ok, StatusCode::OK);
+    // The sandbox still serves after the refused advance (no panic, no poisoned clock).
+    let info = env.sandbox.info().clone();
+    let resp = env
+        .http
+        .post(env.url("/oauth/token"))
+        .json(
+            &json!({"grant_type": "refresh_token", "client_id": info.client_id,
+                      "client_secret": info.client_secret, "refresh_token": info.refresh_token}),
+        )
+        .send()
+        .await
+        .expect("token");
+    assert_eq!(resp.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn secrets_are_random_per_run_unless_pinned() {
+    let one = start(quiet()).await;
+    let two = start(quiet()).await;
+    let (a, b) = (one.sandbox.info(), two.sandbox.info());
+    assert_ne!(a.client_secret, b.client_secret);
+    assert_ne!(a.refresh_token, b.refresh_token);
+    assert_ne!(a.control_token, b.control_token);
+    let pinned = || SandboxConfig {
+        pin_secrets: true,
+        ..quiet()
+    };
+    let (p1, p2) = (start(pinned()).await, start(pinned()).await);
+    assert_eq!(
+        p1.sandbox.info().client_secret,
+        p2.sandbox.info().client_secret
+    );
+    assert_eq!(
+        p1.sandbox.info().control_token,
+        p2.sandbox.info().control_token
+    );
 }

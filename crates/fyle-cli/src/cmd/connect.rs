@@ -28,6 +28,11 @@ pub(crate) async fn connect(global: &Global, notes: Notes) -> anyhow::Result<Con
         let config = SandboxConfig {
             expenses: global.sandbox_expenses,
             rate_limit: 0,
+            // The seed spreads rows (and their `updated_at`) up to a few days past its history
+            // end; ending it a week back keeps every row inside the export's snapshot.
+            history_end: Some(
+                time::OffsetDateTime::now_utc() - std::time::Duration::from_secs(7 * 86_400),
+            ),
             ..SandboxConfig::default()
         };
         let sandbox = Sandbox::start(config).await?;

@@ -105,6 +105,14 @@ pub(crate) async fn run(global: &Global, args: ExportArgs, notes: Notes) -> anyh
     }
     let _ = write!(line, "; snapshot at {}.", summary.upper);
     notes.say(line);
+    if summary.beyond_snapshot > 0 {
+        notes.say(format!(
+            "{} matching {} changed after the snapshot (or carry a future updated_at); a \
+             --checkpoint run exports them next time.",
+            summary.beyond_snapshot,
+            resource.noun()
+        ));
+    }
     if let Some(marked) = &summary.marked {
         notes.say(format!(
             "Marked {} expenses exported in Fyle; {} failed.",

@@ -18,6 +18,7 @@ use crate::ops;
 use crate::schema::{OpSpec, SPEC};
 use crate::state::AppState;
 use crate::store::{OrgData, Resource, Row, User};
+use crate::webhooks::{ReportEvent, after_report_action};
 use crate::writes::{ActAs, RowError, Txn};
 
 const PREFIX: &str = "/platform/v1";
@@ -539,6 +540,14 @@ fn write_route(
             let rows = write_one(state, grant, user, act, Resource::Reports, |txn| {
                 txn.submit_report(data)
             })?;
+            after_report_action(
+                state,
+                &grant.org_id,
+                user,
+                act,
+                ReportEvent::Submitted,
+                &rows,
+            );
             Ok(respond(op, BodyShape::Data, rows))
         }
         Route::AddExpenses => {
@@ -563,6 +572,14 @@ fn write_route(
                     txn.approve_report(data)
                 })?
             };
+            after_report_action(
+                state,
+                &grant.org_id,
+                user,
+                act,
+                ReportEvent::AdminApproved,
+                &rows,
+            );
             Ok(respond(
                 op,
                 if bulk {
@@ -574,7 +591,7 @@ fn write_route(
             ))
         }
         Route::MarkPaid => {
-            write_with_bulk(
+            let rows = write_with_bulk(
                 state,
                 grant,
                 user,
@@ -583,6 +600,7 @@ fn write_route(
                 |t, i| t.mark_report_paid(i),
                 Resource::Reports,
             )?;
+            after_report_action(state, &grant.org_id, user, act, ReportEvent::Paid, &rows);
             Ok(respond(op, BodyShape::None, Vec::new()))
         }
         Route::AttachReceipt => {
