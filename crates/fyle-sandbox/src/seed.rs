@@ -443,9 +443,8 @@ pub(crate) fn seed_org(seed: u64, index: usize, expenses: usize, history_end: i6
             "per_diem_rate_ids": [], "per_diem_rates": [], "mileage_rate_ids": [], "mileage_rates": [],
             "approver_user_ids": approver_ids,
             "has_accepted_invite": i % 17 != 5,
-            // Phone numbers wait for the models' fix of `mobile` (issue 12): today's generated
-            // types read it as a list and would fail every page that embeds an employee.
-            "mobile": Value::Null, "is_mobile_verified": false,
+            "mobile": format!("+1213{:07}", extra.gen_range(1_000_000..10_000_000)),
+            "is_mobile_verified": true,
             "delegatees": [], "category_ids": [], "categories": [],
         }));
         employees.push((id, user_id));

@@ -206,6 +206,11 @@ async fn every_operation_answers_spec_valid_bodies_for_its_role() {
     for line in &not_served {
         println!("not served: {line}");
     }
+    // Answers that refuse the request: each is checked against the spec like the rest, and
+    // listed so that a refusal the body builder could avoid is visible.
+    for o in served.iter().filter(|o| o.status.is_client_error()) {
+        println!("refused: {} -> {}", o.op, o.status);
+    }
     for line in &invalid {
         println!("INVALID: {line}");
     }
