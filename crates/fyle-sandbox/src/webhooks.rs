@@ -52,17 +52,25 @@ struct Subscription {
 }
 
 impl Subscription {
+    /// The role's `*_subscriptions_out` shape: admins see `org_id` and `subscribed_resources`,
+    /// approvers `approver_user_id`, spenders `user_id` (each schema is closed).
     fn to_json(&self) -> Value {
-        json!({
+        let mut out = json!({
             "id": self.id,
-            "org_id": self.org_id,
-            "user_id": self.user_id,
             "webhook_url": self.webhook_url,
             "is_enabled": self.is_enabled,
-            "subscribed_resources": self.resources,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
-        })
+        });
+        let extra = match self.role {
+            "admin" => json!({"org_id": self.org_id, "subscribed_resources": self.resources}),
+            "approver" => json!({"approver_user_id": self.user_id}),
+            _ => json!({"user_id": self.user_id}),
+        };
+        if let (Some(o), Value::Object(e)) = (out.as_object_mut(), extra) {
+            o.extend(e);
+        }
+        out
     }
 }
 
