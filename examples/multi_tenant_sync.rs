@@ -2,23 +2,29 @@
 //! and one shared rate limiter.
 //!
 //! ```text
-//! cargo run --example multi_tenant_sync -- [--tenants tenants.json] [--rps 10]
+//! cargo run --example multi_tenant_sync -- [--tenants tenants.json] [--rps 10] [--store tokens.db]
 //! ```
 //!
 //! `tenants.json` is a list of `{"name", "client_id", "client_secret", "refresh_token",
 //! "accounts_url"?}` (one per org). Without it the example starts a sandbox with three orgs
 //! in this process and syncs them all.
+//!
+//! Each org's refresh token is recorded once in a SQLite token store (`--store`, sealed with
+//! `FYLE_STORE_KEYS` or a demo key file beside it); a refresh token Fyle rotates is saved there
+//! and used from then on, so the file's token, not the JSON's, is the current one.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use clap::Parser;
 use fyle::cluster::ClusterAllowList;
 use fyle::transport::RateLimiter;
 use fyle_examples::multi_tenant::{
-    Tenant, sandbox_tenants, shared_transport, sync_all, tenant_client,
+    Tenant, sandbox_tenants, seed_store, shared_transport, sync_all, tenant_client,
 };
+use fyle_examples::partner_app::open_token_store;
 use fyle_sandbox::{Sandbox, SandboxConfig};
 
 /// Sync master data for many Fyle orgs.
@@ -30,6 +36,9 @@ struct Args {
     /// Requests per second for the whole process (Fyle allows 10 per IP).
     #[arg(long, default_value_t = 10)]
     rps: u32,
+    /// SQLite file keeping every org's current refresh token (with the sandbox: a temp file).
+    #[arg(long)]
+    store: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -64,6 +73,17 @@ async fn run(args: Args) -> anyhow::Result<()> {
         (tenants, ClusterAllowList::default().allow_loopback_http())
     };
 
+    // Refresh tokens, and any rotated ones, live in the token store.
+    let temp = tempfile::tempdir()?;
+    let path = match (&args.store, &sandbox) {
+        (Some(path), _) => path.clone(),
+        (None, Some(_)) => temp.path().join("tokens.db"),
+        (None, None) => PathBuf::from("fyle-tenant-tokens.db"),
+    };
+    let store = open_token_store(&path).await?;
+    seed_store(&store, &tenants).await?;
+    let store: Arc<dyn fyle::auth::TokenStore> = Arc::new(store);
+
     // One transport and one limiter for every org; one token provider per org.
     let transport = shared_transport(RateLimiter::per_second(args.rps))?;
     let clients = tenants
@@ -71,7 +91,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         .map(|tenant| {
             Ok((
                 tenant.name.clone(),
-                tenant_client(tenant, &transport, &allow_list)?,
+                tenant_client(tenant, &transport, &allow_list, Arc::clone(&store))?,
             ))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;

@@ -1,12 +1,14 @@
 //! A partner app that Fyle orgs connect through OAuth 2.0 (authorization-code flow).
 //!
 //! ```text
-//! cargo run --example oauth_partner_app -- [--listen 127.0.0.1:3000] [--public-url URL] [--auto]
+//! cargo run --example oauth_partner_app -- [--listen 127.0.0.1:3000] [--public-url URL] [--db tokens.db] [--auto]
 //! ```
 //!
 //! Open `/connect`: you are sent to Fyle's authorize page, and back to `/callback`, which
 //! checks `state`, exchanges the code, discovers the org's cluster, shows the connected org
-//! and keeps its refresh token (per org) in a token store.
+//! and records it in a SQLite token store (`--db`; refresh tokens sealed with the keys of
+//! `FYLE_STORE_KEYS`, or a demo key file beside the database). On start the app reconnects
+//! every org the store holds, so a restart loses no org.
 //!
 //! With `FYLE_CLIENT_ID` and `FYLE_CLIENT_SECRET` set (a partner app whose redirect URI is
 //! `{public-url}/callback`) it talks to real Fyle. Without them it starts a sandbox with two
@@ -14,11 +16,9 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::Parser;
-use fyle::auth::InMemoryTokenStore;
-use fyle_examples::partner_app::{PartnerApp, PartnerConfig, drive_headless};
+use fyle_examples::partner_app::{PartnerApp, PartnerConfig, drive_headless, open_token_store};
 use fyle_sandbox::{Sandbox, SandboxConfig};
 use url::Url;
 
@@ -31,6 +31,9 @@ struct Args {
     /// The URL the browser reaches this app at (default: http://{listen}).
     #[arg(long)]
     public_url: Option<Url>,
+    /// The SQLite file holding every connected org's tokens.
+    #[arg(long, default_value = "fyle-partner-tokens.db")]
+    db: std::path::PathBuf,
     /// Sandbox only: connect every sandbox org headlessly, print them and exit.
     #[arg(long)]
     auto: bool,
@@ -79,9 +82,21 @@ async fn run(args: Args) -> anyhow::Result<()> {
         PartnerConfig::fyle(client_id, client_secret.into(), redirect_uri)?
     };
 
-    // Per-org refresh tokens live here; use a database-backed TokenStore in production.
-    let store = Arc::new(InMemoryTokenStore::new());
+    // Every org's tokens live in the database; reconnect the orgs it holds.
+    let store = open_token_store(&args.db).await?;
     let app = PartnerApp::new(config, store.clone());
+    let (restored, failed) = app.restore().await?;
+    for org in &restored {
+        eprintln!(
+            "Restored {} ({}) from {}",
+            org.org_name,
+            org.org_id,
+            args.db.display()
+        );
+    }
+    for (org_id, error) in &failed {
+        eprintln!("Could not restore {org_id}: {error}");
+    }
     let server = tokio::spawn(axum::serve(listener, app.router()).into_future());
 
     let Some(sandbox) = sandbox.filter(|_| args.auto) else {
@@ -105,7 +120,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
             connected.user_name,
             connected.user_email,
             connected.api_base,
-            store.get(&connected.org_id).is_some(),
+            store.refresh_token(&connected.org_id).await?.is_some(),
         );
     }
     server.abort();

@@ -7,3 +7,4 @@ pub mod master_data;
 pub mod multi_tenant;
 pub mod partner_app;
 pub mod receipt;
+pub mod webhook_export;

@@ -5,32 +5,39 @@
 //! [`RateLimiter`]; token refreshes go through the same transport (and limiter). Each org
 //! syncs its categories, projects and employees concurrently with the others; one org failing
 //! does not stop the rest.
+//!
+//! Secrets stay secret: a [`Tenant`]'s client secret and refresh token are [`SecretString`]s
+//! (its `Debug` shows neither). Each org's provider reads its refresh token from a
+//! [`TokenStore`] before refreshing and saves any rotated one there, so a rotation survives
+//! the process ([`seed_store`] records the tenants' initial tokens in a SQLite store once).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::TryStreamExt;
 use fyle::Client;
-use fyle::auth::{Credentials, RefreshTokenProvider};
+use fyle::auth::{Credentials, RefreshTokenProvider, SecretString, TokenStore};
 use fyle::cluster::ClusterAllowList;
 use fyle::models::types::{AdminApproverCategoryOut, AdminApproverProjectOut, EmployeeOut};
 use fyle::transport::{
     RateLimiter, ReqwestTransport, RetryPolicy, SharedTransport, TransportBuilder,
 };
 use fyle_sandbox::SandboxInfo;
+use fyle_store::{Connection, SqlTokenStore};
 use serde::Deserialize;
 use url::Url;
 
-/// One org to sync: a name for the logs and the org's credentials.
+/// One org to sync: a name for the logs and the org's credentials. `Debug` shows no secret.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Tenant {
-    /// A label (the org name, a customer id...).
+    /// A label (the org name, a customer id...); also its key in the token store.
     pub name: String,
     /// The app's client id.
     pub client_id: String,
     /// The app's client secret.
-    pub client_secret: String,
-    /// The org's refresh token.
-    pub refresh_token: String,
+    pub client_secret: SecretString,
+    /// The org's refresh token (the first one: rotated ones live in the token store).
+    pub refresh_token: SecretString,
     /// The accounts host (default `https://accounts.fylehq.com`).
     #[serde(default)]
     pub accounts_url: Option<String>,
@@ -57,8 +64,8 @@ pub fn sandbox_tenants(info: &SandboxInfo) -> Vec<Tenant> {
         .map(|org| Tenant {
             name: org.org_name.clone(),
             client_id: org.client_id.clone(),
-            client_secret: org.client_secret.clone(),
-            refresh_token: org.refresh_token.clone(),
+            client_secret: org.client_secret.clone().into(),
+            refresh_token: org.refresh_token.clone().into(),
             accounts_url: Some(info.accounts_url.clone()),
         })
         .collect()
@@ -76,18 +83,46 @@ pub fn shared_transport(limiter: RateLimiter) -> anyhow::Result<SharedTransport>
         .build())
 }
 
-/// A client for `tenant` on the shared `transport`, with its own token provider.
+/// Records each tenant's refresh token in `store` the first time it is seen; a tenant already
+/// there keeps its stored (possibly rotated, hence newer) token.
+pub async fn seed_store(store: &SqlTokenStore, tenants: &[Tenant]) -> anyhow::Result<()> {
+    for tenant in tenants {
+        if store.org(&tenant.name).await?.is_none() {
+            store
+                .connect_org(&tenant.name, &tenant.refresh_token, &Connection::default())
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// `tenant`'s token provider on `transport`: it reads the refresh token from `store` (key:
+/// the tenant's name) before each refresh and saves any rotated one there. The allow-list
+/// guards the token endpoint too (one host policy for every secret).
+pub fn tenant_provider(
+    tenant: &Tenant,
+    transport: &SharedTransport,
+    allow_list: &ClusterAllowList,
+    store: Arc<dyn TokenStore>,
+) -> anyhow::Result<RefreshTokenProvider> {
+    Ok(
+        RefreshTokenProvider::builder(tenant.credentials()?, transport.clone())
+            .host_policy(allow_list.clone())
+            .store(store, tenant.name.clone())
+            .build(),
+    )
+}
+
+/// A client for `tenant` on the shared `transport`, with its own token provider whose
+/// refresh tokens live in `store`.
 pub fn tenant_client(
     tenant: &Tenant,
     transport: &SharedTransport,
     allow_list: &ClusterAllowList,
+    store: Arc<dyn TokenStore>,
 ) -> anyhow::Result<Client> {
-    let credentials = tenant.credentials()?;
-    let accounts_url = credentials.accounts_url.clone();
-    // The allow-list guards the token endpoint too (one host policy for every secret).
-    let tokens = RefreshTokenProvider::builder(credentials, transport.clone())
-        .host_policy(allow_list.clone())
-        .build();
+    let accounts_url = tenant.credentials()?.accounts_url;
+    let tokens = tenant_provider(tenant, transport, allow_list, store)?;
     Ok(Client::builder()
         .token_provider(tokens)
         .transport(transport.clone())

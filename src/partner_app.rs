@@ -3,15 +3,22 @@
 //! - `GET /connect` sends the browser to Fyle's authorize page with a fresh `state`, which it
 //!   also remembers (server-side, and in a cookie that binds it to this browser).
 //! - `GET /callback` checks the `state` that comes back, exchanges the code for tokens,
-//!   discovers the org's cluster, reads the connected org from `my_profile`, saves the org's
-//!   refresh token in a [`TokenStore`] and redirects to `/orgs/{org_id}`.
+//!   discovers the org's cluster, reads the connected org from `my_profile`, records the org
+//!   (refresh token sealed, cluster, connecting user) in a [`SqlTokenStore`] and redirects to
+//!   `/orgs/{org_id}`.
 //! - `GET /orgs/{org_id}` shows a connected org; `GET /` lists them.
+//! - After a restart, [`PartnerApp::restore`] reconnects every org recorded in the store; an
+//!   org whose refresh token Fyle refuses is marked revoked, with the reason.
+//! - Each org's client takes its tokens from the store under its cross-process refresh lock,
+//!   so several instances of the app can share one database.
+//! - Authorizations in progress are bounded ([`MAX_PENDING`]) and expire after ten minutes.
 //!
 //! [`drive_headless`] plays the browser against the sandbox, so the whole dance runs
 //! without a human (`--auto`, and the tests).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::path::Path as FsPath;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -22,12 +29,13 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use fyle::Client;
 use fyle::auth::{
-    AuthCodeFlow, AuthError, AuthorizationCallback, DEFAULT_AUTHORIZE_URL, PendingAuthorization,
-    SecretString, StoreError, TokenStore,
+    AuthCodeFlow, AuthError, AuthorizationCallback, DEFAULT_AUTHORIZE_URL, ExposeSecret,
+    PendingAuthorization, SecretString,
 };
 use fyle::cluster::ClusterAllowList;
 use fyle::transport::SharedTransport;
 use fyle_sandbox::SandboxInfo;
+use fyle_store::{Connection, DataKey, Keyring, SqlTokenStore, StoreError};
 use url::Url;
 
 /// The cookie that binds an authorization in progress to the browser that started it.
@@ -35,6 +43,10 @@ pub const STATE_COOKIE: &str = "fyle_oauth_state";
 
 /// How long a user has to come back from the authorize page.
 const PENDING_TTL: Duration = Duration::from_secs(600);
+
+/// Most authorizations in progress kept at once: past it the oldest is forgotten, so a flood
+/// of `/connect` requests cannot grow memory without bound.
+pub const MAX_PENDING: usize = 1_000;
 
 /// Where the partner app talks to and how Fyle reaches it back.
 #[derive(Debug, Clone)]
@@ -85,6 +97,35 @@ impl PartnerConfig {
     }
 }
 
+/// Opens (or creates) the SQLite token store at `path`, sealed with the keys of
+/// `FYLE_STORE_KEYS` (`id:base64key,...`, current first).
+///
+/// Without that variable a key file next to the database (`<path>.key`, mode 0600) is used,
+/// created on first run: good for a demo, not for production, where the key belongs in a
+/// secret manager or KMS and never beside the data it protects.
+pub async fn open_token_store(path: &FsPath) -> anyhow::Result<SqlTokenStore> {
+    let keyring = if std::env::var_os(fyle_store::ENV_KEYS).is_some() {
+        Keyring::from_env()?
+    } else {
+        demo_keyring(&path.with_extension("key"))?
+    };
+    Ok(SqlTokenStore::open_sqlite(path, keyring).await?)
+}
+
+fn demo_keyring(key_path: &FsPath) -> anyhow::Result<Keyring> {
+    if let Ok(raw) = std::fs::read_to_string(key_path) {
+        return Ok(Keyring::parse(&raw)?);
+    }
+    let line = format!("demo:{}", DataKey::generate().to_base64().expose_secret());
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    std::io::Write::write_all(&mut options.open(key_path)?, line.as_bytes())?;
+    tracing::warn!(path = %key_path.display(), "created a demo key file; set FYLE_STORE_KEYS in production");
+    Ok(Keyring::parse(&line)?)
+}
+
 /// An org that connected the app.
 #[derive(Debug, Clone)]
 pub struct ConnectedOrg {
@@ -123,8 +164,8 @@ pub enum ConnectError {
     /// Fyle answered without a refresh token or an org id.
     #[error("Fyle's answer lacks {0}")]
     Incomplete(&'static str),
-    /// Saving the refresh token failed.
-    #[error(transparent)]
+    /// Saving the org failed.
+    #[error("saving the org in the token store failed: {0}")]
     Store(#[from] StoreError),
 }
 
@@ -145,7 +186,7 @@ pub struct PartnerApp {
     config: PartnerConfig,
     flow: AuthCodeFlow,
     transport: SharedTransport,
-    store: Arc<dyn TokenStore>,
+    store: SqlTokenStore,
     pending: Mutex<HashMap<String, (PendingAuthorization, Instant)>>,
     orgs: Mutex<HashMap<String, ConnectedOrg>>,
 }
@@ -160,8 +201,8 @@ impl std::fmt::Debug for PartnerApp {
 }
 
 impl PartnerApp {
-    /// An app for `config`, keeping refresh tokens in `store` (keyed by org id).
-    pub fn new(config: PartnerConfig, store: Arc<dyn TokenStore>) -> Arc<Self> {
+    /// An app for `config`, keeping every org's tokens in `store` (keyed by org id).
+    pub fn new(config: PartnerConfig, store: SqlTokenStore) -> Arc<Self> {
         let transport = fyle::transport::default_transport();
         let flow = AuthCodeFlow::builder(
             config.client_id.clone(),
@@ -206,18 +247,79 @@ impl PartnerApp {
         orgs
     }
 
-    /// A client for `org_id` built from its stored refresh token (what the app does after a
+    /// The token store.
+    pub fn store(&self) -> &SqlTokenStore {
+        &self.store
+    }
+
+    /// A client for `org_id` whose tokens come from the store (what the app does after a
     /// restart); `None` when the org never connected.
     pub async fn client_from_store(&self, org_id: &str) -> anyhow::Result<Option<Client>> {
-        let Some(refresh_token) = self.store.load(org_id).await? else {
+        if self.store.org(org_id).await?.is_none() {
             return Ok(None);
-        };
+        }
+        Ok(Some(self.org_client(org_id)?))
+    }
+
+    fn org_client(&self, org_id: &str) -> fyle::Result<Client> {
         let provider = self
-            .flow
-            .provider_from_refresh_token(refresh_token)
-            .store(Arc::clone(&self.store), org_id)
+            .store
+            .provider(
+                org_id,
+                self.config.client_id.clone(),
+                self.config.client_secret.clone(),
+                self.transport.clone(),
+            )
+            .accounts_url(self.config.accounts_url.clone())
+            .host_policy(self.config.allow_list.clone())
             .build();
-        Ok(Some(self.client_with(Arc::new(provider))?))
+        self.client_with(Arc::new(provider))
+    }
+
+    /// Reconnects every org recorded in the store (after a restart): reads each one's profile
+    /// with its stored tokens. An org whose refresh token Fyle refuses is marked revoked with
+    /// the reason; one failing for another reason (Fyle down) stays recorded and is reported.
+    /// Returns the orgs connected, and the failures.
+    pub async fn restore(&self) -> anyhow::Result<(Vec<ConnectedOrg>, Vec<(String, fyle::Error)>)> {
+        let mut connected = Vec::new();
+        let mut failed = Vec::new();
+        for record in self.store.orgs().await? {
+            if record.revoked {
+                continue;
+            }
+            let org_id = record.org_key.clone();
+            match self.reconnect(&org_id).await {
+                Ok(org) => connected.push(org),
+                Err(error) => {
+                    if let fyle::ErrorKind::Auth(auth) = error.kind()
+                        && auth.is_terminal()
+                    {
+                        self.store.revoke(&org_id, &auth.to_string()).await?;
+                    }
+                    tracing::warn!(org_id = %org_id, %error, "org not restored");
+                    failed.push((org_id, error));
+                }
+            }
+        }
+        Ok((connected, failed))
+    }
+
+    async fn reconnect(&self, org_id: &str) -> fyle::Result<ConnectedOrg> {
+        let client = self.org_client(org_id)?;
+        let api_base = client.api_base().await?;
+        let profile = client.spender().my_profile().get().send().await?;
+        let org = profile.org.unwrap_or_default();
+        let user = profile.user.unwrap_or_default();
+        let connected = ConnectedOrg {
+            org_name: org.name.unwrap_or_else(|| org_id.to_owned()),
+            org_id: org_id.to_owned(),
+            user_email: user.email.unwrap_or_default(),
+            user_name: user.full_name.unwrap_or_default(),
+            api_base,
+            client,
+        };
+        lock(&self.orgs).insert(org_id.to_owned(), connected.clone());
+        Ok(connected)
     }
 
     /// Starts an authorization: the URL to send the browser to, and the `state` to set in
@@ -227,6 +329,16 @@ impl PartnerApp {
         let state = pending.state().to_owned();
         let mut pending_map = lock(&self.pending);
         pending_map.retain(|_, (_, started)| started.elapsed() < PENDING_TTL);
+        while pending_map.len() >= MAX_PENDING {
+            let oldest = pending_map
+                .iter()
+                .min_by_key(|(_, (_, started))| *started)
+                .map(|(state, _)| state.clone());
+            match oldest {
+                Some(state) => pending_map.remove(&state),
+                None => break,
+            };
+        }
         pending_map.insert(state.clone(), (pending, Instant::now()));
         (url, state)
     }
@@ -276,21 +388,22 @@ impl PartnerApp {
             .ok_or(ConnectError::Incomplete("an org id"))?;
         let user = profile.user.unwrap_or_default();
 
-        // Keep the org's refresh token, and a client that saves rotated ones under its id.
-        self.store.save(&org_id, &refresh_token).await?;
-        let provider = self
-            .flow
-            .provider_from_tokens(&tokens)
-            .map_err(ConnectError::Exchange)?
-            .store(Arc::clone(&self.store), org_id.clone())
-            .build();
+        // Record the org (refresh token sealed), and give it a client on the store's tokens.
+        let connection = Connection {
+            cluster: Some(api_base.to_string()),
+            user_id: user.id.clone(),
+            user_email: user.email.clone(),
+        };
+        self.store
+            .connect_org(&org_id, &refresh_token, &connection)
+            .await?;
         let connected = ConnectedOrg {
             org_name: org.name.unwrap_or_else(|| org_id.clone()),
             org_id: org_id.clone(),
             user_email: user.email.unwrap_or_default(),
             user_name: user.full_name.unwrap_or_default(),
             api_base,
-            client: self.client_with(Arc::new(provider))?,
+            client: self.org_client(&org_id)?,
         };
         tracing::info!(org_id = %connected.org_id, org = %connected.org_name, "org connected");
         lock(&self.orgs).insert(org_id, connected.clone());

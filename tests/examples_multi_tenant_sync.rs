@@ -1,10 +1,28 @@
-//! Several orgs synced at once over one transport and one rate limiter, against the sandbox.
+//! Several orgs synced at once over one transport and one rate limiter, against the sandbox;
+//! rotated refresh tokens land in the token store; no secret in a tenant's `Debug`.
 
+use std::sync::Arc;
+
+use fyle::auth::{ExposeSecret, TokenProvider, TokenStore};
 use fyle::cluster::ClusterAllowList;
 use fyle::query::Filter;
 use fyle::transport::RateLimiter;
-use fyle_examples::multi_tenant::{sandbox_tenants, shared_transport, sync_all, tenant_client};
+use fyle_examples::multi_tenant::{
+    Tenant, sandbox_tenants, seed_store, shared_transport, sync_all, tenant_client, tenant_provider,
+};
+use fyle_examples::partner_app::open_token_store;
 use fyle_sandbox::{Resource, Sandbox, SandboxConfig};
+use fyle_store::SqlTokenStore;
+
+/// A SQLite token store in a temp dir, seeded with `tenants`.
+async fn store(tenants: &[Tenant]) -> (SqlTokenStore, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = open_token_store(&dir.path().join("tokens.db"))
+        .await
+        .expect("store");
+    seed_store(&store, tenants).await.expect("seed");
+    (store, dir)
+}
 
 #[tokio::test]
 async fn every_org_syncs_exactly_what_the_sandbox_holds() {
@@ -16,6 +34,7 @@ async fn every_org_syncs_exactly_what_the_sandbox_holds() {
     let sandbox = Sandbox::start(config).await.expect("sandbox starts");
     let tenants = sandbox_tenants(sandbox.info());
     assert_eq!(tenants.len(), 3);
+    let (store, _dir) = store(&tenants).await;
 
     let transport = shared_transport(RateLimiter::per_second(50)).expect("transport");
     let allow_list = ClusterAllowList::default().allow_loopback_http();
@@ -24,7 +43,7 @@ async fn every_org_syncs_exactly_what_the_sandbox_holds() {
         .map(|t| {
             (
                 t.name.clone(),
-                tenant_client(t, &transport, &allow_list).expect("client"),
+                tenant_client(t, &transport, &allow_list, Arc::new(store.clone())).expect("client"),
             )
         })
         .collect();
@@ -75,7 +94,8 @@ async fn one_org_failing_does_not_stop_the_others() {
     };
     let sandbox = Sandbox::start(config).await.expect("sandbox starts");
     let mut tenants = sandbox_tenants(sandbox.info());
-    tenants[0].refresh_token = "revoked".to_owned();
+    tenants[0].refresh_token = "revoked".to_owned().into();
+    let (store, _dir) = store(&tenants).await;
 
     let transport = shared_transport(RateLimiter::per_second(50)).expect("transport");
     let allow_list = ClusterAllowList::default().allow_loopback_http();
@@ -84,7 +104,7 @@ async fn one_org_failing_does_not_stop_the_others() {
         .map(|t| {
             (
                 t.name.clone(),
-                tenant_client(t, &transport, &allow_list).expect("client"),
+                tenant_client(t, &transport, &allow_list, Arc::new(store.clone())).expect("client"),
             )
         })
         .collect();
@@ -99,4 +119,53 @@ async fn one_org_failing_does_not_stop_the_others() {
         .count(&org.org_id, Resource::Employees, &Filter::new())
         .expect("org");
     assert_eq!(second.employees.len(), employees);
+}
+
+#[tokio::test]
+async fn a_rotated_refresh_token_is_saved_and_secrets_stay_out_of_debug() {
+    use wiremock::matchers::{body_partial_json, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .and(body_partial_json(
+            serde_json::json!({"refresh_token": "rt-original"}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "access_token": "at-1", "refresh_token": "rt-rotated", "expires_in": 3600
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let tenant: Tenant = serde_json::from_value(serde_json::json!({
+        "name": "acme",
+        "client_id": "tpaACME",
+        "client_secret": "cs-hidden",
+        "refresh_token": "rt-original",
+        "accounts_url": server.uri(),
+    }))
+    .expect("tenant");
+    let debug = format!("{tenant:?}");
+    assert!(
+        !debug.contains("cs-hidden") && !debug.contains("rt-original"),
+        "{debug}"
+    );
+
+    let (store, _dir) = store(std::slice::from_ref(&tenant)).await;
+    let transport = shared_transport(RateLimiter::per_second(50)).expect("transport");
+    let allow_list = ClusterAllowList::default().allow_loopback_http();
+    let provider = tenant_provider(&tenant, &transport, &allow_list, Arc::new(store.clone()))
+        .expect("provider");
+    assert_eq!(
+        provider.access_token().await.expect("token").expose(),
+        "at-1"
+    );
+    let saved = store.load("acme").await.expect("load").expect("row");
+    assert_eq!(saved.expose_secret(), "rt-rotated");
+
+    // A later run seeds nothing over it: the stored, rotated token stays current.
+    seed_store(&store, &[tenant]).await.expect("seed again");
+    let still = store.load("acme").await.expect("load").expect("row");
+    assert_eq!(still.expose_secret(), "rt-rotated");
 }

@@ -1,46 +1,72 @@
-//! The partner app's OAuth dance, headless, against the sandbox.
+//! The partner app's OAuth dance, headless, against the sandbox, with its tokens in SQLite;
+//! and a restart that finds every org still connected.
 
+use std::path::Path;
 use std::sync::Arc;
 
-use fyle::auth::{ExposeSecret, InMemoryTokenStore};
-use fyle_examples::partner_app::{ConnectError, PartnerApp, PartnerConfig, drive_headless};
+use fyle::auth::ExposeSecret;
+use fyle_examples::partner_app::{
+    ConnectError, MAX_PENDING, PartnerApp, PartnerConfig, drive_headless, open_token_store,
+};
 use fyle_sandbox::{Sandbox, SandboxConfig};
+use fyle_store::SqlTokenStore;
 use url::Url;
 
 struct Running {
     sandbox: Sandbox,
     app: Arc<PartnerApp>,
-    store: Arc<InMemoryTokenStore>,
+    store: SqlTokenStore,
     url: Url,
     server: tokio::task::JoinHandle<()>,
+    _dir: tempfile::TempDir,
 }
 
-async fn start(orgs: usize) -> Running {
+async fn sandbox(orgs: usize) -> Sandbox {
     let config = SandboxConfig {
         orgs,
         rate_limit: 0,
         expenses: 100,
         ..SandboxConfig::default()
     };
-    let sandbox = Sandbox::start(config).await.expect("sandbox starts");
+    Sandbox::start(config).await.expect("sandbox starts")
+}
+
+/// Serves a partner app for `sandbox` with its token store in `db`.
+async fn serve(
+    sandbox: &Sandbox,
+    db: &Path,
+) -> (
+    Arc<PartnerApp>,
+    SqlTokenStore,
+    Url,
+    tokio::task::JoinHandle<()>,
+) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let url = Url::parse(&format!("http://{}", listener.local_addr().expect("addr"))).expect("url");
     let config = PartnerConfig::sandbox(sandbox.info(), url.join("/callback").expect("join"))
         .expect("config");
-    let store = Arc::new(InMemoryTokenStore::new());
+    let store = open_token_store(db).await.expect("token store");
     let app = PartnerApp::new(config, store.clone());
     let router = app.router();
     let server = tokio::spawn(async move {
         axum::serve(listener, router).await.expect("serve");
     });
+    (app, store, url, server)
+}
+
+async fn start(orgs: usize) -> Running {
+    let sandbox = sandbox(orgs).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (app, store, url, server) = serve(&sandbox, &dir.path().join("tokens.db")).await;
     Running {
         sandbox,
         app,
         store,
         url,
         server,
+        _dir: dir,
     }
 }
 
@@ -71,9 +97,22 @@ async fn headless_dance_connects_every_org_and_stores_its_refresh_token() {
         // The store holds the org's refresh token, and it works on its own (as after a restart).
         let stored = running
             .store
-            .get(&org.org_id)
+            .refresh_token(&org.org_id)
+            .await
+            .expect("store readable")
             .expect("refresh token stored");
         assert!(!stored.expose_secret().is_empty());
+        let record = running
+            .store
+            .org(&org.org_id)
+            .await
+            .expect("org")
+            .expect("row");
+        assert_eq!(
+            record.connection.user_email.as_deref(),
+            Some(admin.email.as_str())
+        );
+        assert!(record.connection.cluster.is_some() && !record.revoked);
         let client = running
             .app
             .client_from_store(&org.org_id)
@@ -126,12 +165,7 @@ async fn callback_with_a_forged_state_exchanges_nothing() {
     assert!(matches!(error, ConnectError::NotGranted(_)), "{error}");
 
     assert!(running.app.connected_orgs().is_empty());
-    assert!(
-        running
-            .store
-            .get(&running.sandbox.info().orgs[0].org_id)
-            .is_none()
-    );
+    assert!(running.store.orgs().await.expect("orgs").is_empty());
     running.server.abort();
 }
 
@@ -184,6 +218,98 @@ async fn callback_without_the_state_cookie_is_a_400_page() {
             .await
             .expect("body")
             .contains("no authorization in progress")
+    );
+    running.server.abort();
+}
+
+#[tokio::test]
+async fn a_restart_finds_every_org_still_connected() {
+    let sandbox = sandbox(2).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("tokens.db");
+
+    // First life: both orgs connect.
+    let (app, store, url, server) = serve(&sandbox, &db).await;
+    for org in &sandbox.info().orgs {
+        let run = drive_headless(&url, Some(&org.users[0].email))
+            .await
+            .expect("dance completes");
+        assert_eq!(run.org_id, org.org_id);
+    }
+    assert_eq!(app.connected_orgs().len(), 2);
+    server.abort();
+    drop((app, store));
+
+    // Second life: a new process would start exactly like this, from the file alone.
+    let (app, store, url, server) = serve(&sandbox, &db).await;
+    assert!(app.connected_orgs().is_empty(), "nothing in memory yet");
+    let (restored, failed) = app.restore().await.expect("restore");
+    assert!(failed.is_empty(), "{failed:?}");
+    assert_eq!(restored.len(), 2);
+    for org in &sandbox.info().orgs {
+        let connected = app.connected(&org.org_id).expect("still connected");
+        assert_eq!(connected.org_name, org.org_name);
+        let profile = connected
+            .client
+            .spender()
+            .my_profile()
+            .get()
+            .send()
+            .await
+            .expect("the stored tokens work");
+        assert_eq!(profile.org_id.as_deref(), Some(org.org_id.as_str()));
+        let page = reqwest::get(url.join(&format!("/orgs/{}", org.org_id)).expect("join"))
+            .await
+            .expect("org page");
+        assert!(page.status().is_success());
+        let record = store.org(&org.org_id).await.expect("org").expect("row");
+        assert!(
+            record.last_refresh_at.is_some(),
+            "refreshed through the store"
+        );
+    }
+    println!(
+        "restart: {} orgs restored from {}",
+        restored.len(),
+        db.display()
+    );
+
+    // An org whose refresh token Fyle refuses is marked revoked, not silently kept.
+    let first = &sandbox.info().orgs[0].org_id;
+    store
+        .connect_org(
+            first,
+            &fyle::auth::SecretString::from("refused-token"),
+            &fyle_store::Connection::default(),
+        )
+        .await
+        .expect("reconnect with a bad token");
+    let (app, _store, _url, server2) = serve(&sandbox, &db).await;
+    let (restored, failed) = app.restore().await.expect("restore");
+    assert_eq!((restored.len(), failed.len()), (1, 1));
+    let record = store.org(first).await.expect("org").expect("row");
+    assert!(record.revoked, "{record:?}");
+    assert!(record.revoked_reason.is_some());
+    server.abort();
+    server2.abort();
+}
+
+#[tokio::test]
+async fn authorizations_in_progress_are_bounded() {
+    let running = start(1).await;
+    let (_, first_state) = running.app.start_authorization();
+    for _ in 0..MAX_PENDING {
+        running.app.start_authorization();
+    }
+    // The oldest was forgotten to make room: its callback finds nothing in progress.
+    let error = running
+        .app
+        .complete_authorization(&format!("code=abc&state={first_state}"), Some(&first_state))
+        .await
+        .expect_err("evicted");
+    assert!(
+        matches!(error, ConnectError::NoPendingAuthorization),
+        "{error}"
     );
     running.server.abort();
 }
