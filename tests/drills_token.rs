@@ -205,3 +205,39 @@ async fn a_permanent_401_costs_two_token_requests_not_one_per_call() {
     assert_eq!(data, 3);
     assert_eq!((unauthorized, latched), (1, CALLS - 1));
 }
+
+#[tokio::test]
+async fn a_token_refused_by_the_cluster_lookup_is_refreshed_once() {
+    let credentials = Credentials::new("tpaDRILL", "drill-secret", "drill-refresh")
+        .with_accounts_url(Url::parse("https://accounts.fylehq.com").expect("URL"));
+    let mock = MockTransport::new()
+        .on(
+            Method::POST,
+            "/oauth/token",
+            MockResponse::json(r#"{"access_token":"drill-access","expires_in":3600}"#),
+        )
+        .on(Method::POST, "/oauth/cluster", MockResponse::status(401))
+        .on(
+            Method::POST,
+            "/oauth/cluster",
+            MockResponse::json(r#"{"cluster_domain":"https://us1.fylehq.com"}"#),
+        )
+        .on(Method::GET, EXPENSES, MockResponse::json(PAGE));
+    let client = Client::builder()
+        .credentials(credentials)
+        .transport(mock.shared())
+        .build()
+        .expect("a client");
+    client
+        .admin()
+        .expenses()
+        .list()
+        .send()
+        .await
+        .expect("the refreshed token resolves the cluster");
+    let (tokens, clusters) = (count(&mock, "/oauth/token"), count(&mock, "/oauth/cluster"));
+    println!(
+        "a token refused by /oauth/cluster: {tokens} token requests, {clusters} cluster requests"
+    );
+    assert_eq!((tokens, clusters, count(&mock, EXPENSES)), (2, 2, 1));
+}

@@ -25,7 +25,11 @@ impl StoreError {
 ///
 /// A [`RefreshTokenProvider`](crate::RefreshTokenProvider) with a store reads the refresh token
 /// from it before each refresh (so a token renewed elsewhere, e.g. by an admin re-authorizing,
-/// is picked up) and saves any refresh token a token answer rotates in.
+/// is picked up) and saves any refresh token a token answer rotates in, before it uses the new
+/// token anywhere else. Each call has a deadline (`store_timeout`, 10 s by default): a load
+/// that fails or times out falls back to the token in memory; after a save that fails or
+/// times out, the provider keeps the new token in memory, stops reading the store (whose token
+/// the server may have revoked), and saves again before its next refresh.
 ///
 /// Two *processes* sharing one refresh token also need an external lock around the refresh if
 /// Fyle rotates refresh tokens: the single-flight guarantee is per provider.

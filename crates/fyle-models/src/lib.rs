@@ -12,8 +12,15 @@
 //!
 //! # Decoding policy (forward compatibility)
 //! Fyle's spec drifts, so the generated types follow one policy everywhere:
-//! - **Unknown fields are ignored**: no struct denies unknown fields, even where the spec says
-//!   `additionalProperties: false`.
+//! - **Unknown fields are kept**: every type read from a response has a flattened `extra` map
+//!   holding the keys the spec does not list (`settlement_id`, `is_weekend_spend`, ...), and
+//!   re-encodes them unchanged; so do open objects (`additionalProperties`, such as
+//!   `custom_fields_flattened`, whose keys are the org's custom field names). No struct denies
+//!   unknown fields.
+//! - **One bad field never fails a page**: [`lenient::decode`] repairs a value of the wrong shape
+//!   (a `null` in an id array, a boolean where a string is expected) and reports a
+//!   [`lenient::DecodeWarning`] naming its JSON path; the facade decodes every response this way
+//!   unless strict decoding is on.
 //! - **Every enum has an `Unknown(String)` variant** carrying a value this version does not know;
 //!   it re-encodes to the same string.
 //! - **Every field is optional**: a field the spec calls required but the server omits or sends as
@@ -27,8 +34,11 @@
 //!   `arbitrary_precision`) hands numbers over as `f64`; rust_decimal re-parses the shortest `f64` text,
 //!   which is exact for amounts up to 15 significant digits (`12.34` stays `12.34`, never
 //!   `12.339999...`). They are written back as JSON numbers (see [`wire::number`]).
-//! - **Timestamps** (`format: date-time`) are [`time::OffsetDateTime`], read with any fractional
-//!   precision and offset (`2020-06-11T13:14:55.201598+00:00`); see [`wire::parse_timestamp`].
+//! - **Timestamps** (`format: date-time`) are [`time::OffsetDateTime`], read with 0 to 9 fractional
+//!   digits and any offset (`2020-06-11T13:14:55.201598+00:00`), without an offset (read as UTC)
+//!   or as a plain date (midnight UTC); see [`wire::parse_timestamp`]. Aliases of formatted
+//!   primitives (`CreatedAt`, `Amount`, ...) name [`wire::Timestamp`] and [`wire::Number`], which
+//!   read and write the same wire format on their own.
 //! - **Ids** keep the spec's type: `category_id`, `project_id`, `cost_center_id` are `i64`; expense,
 //!   report, user and file ids are `String`.
 //! - **`oneOf`/`anyOf`** become untagged enums when every arm has a different JSON kind, and
@@ -51,6 +61,7 @@
 //! ```
 
 mod generated;
+pub mod lenient;
 mod operation;
 mod patch;
 mod string_enum;

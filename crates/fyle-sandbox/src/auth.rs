@@ -48,7 +48,15 @@ pub(crate) struct Auth {
 /// How long an authorization code stays valid.
 const CODE_TTL: Duration = Duration::from_secs(600);
 
+/// The seed of every secret (client secrets, tokens, codes, the control token): the data seed
+/// when `pinned` (reproducible credentials for scripts that hard-code them), else fresh
+/// randomness from the OS, so two runs never share a secret.
+pub(crate) fn secret_seed(data_seed: u64, pinned: bool) -> u64 {
+    if pinned { data_seed } else { rand::random() }
+}
+
 impl Auth {
+    /// A registry whose secrets are drawn from `seed` (see [`secret_seed`]).
     pub(crate) fn new(seed: u64, token_ttl: Duration) -> Auth {
         Auth {
             clients: HashMap::new(),
@@ -58,6 +66,11 @@ impl Auth {
             rng: ChaCha8Rng::seed_from_u64(seed ^ 0x00A5_A5A5_5A5A_0001),
             token_ttl,
         }
+    }
+
+    /// A fresh token for the `/__sandbox/*` control routes.
+    pub(crate) fn control_token(&mut self) -> String {
+        format!("sbx{}", new_secret(&mut self.rng, 40))
     }
 
     /// Registers a client for `org_id` and returns it.
@@ -168,13 +181,27 @@ impl Auth {
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+/// Compares two secrets without leaking where they first differ.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_are_random_per_process_unless_pinned() {
+        let (a, b) = (secret_seed(42, false), secret_seed(42, false));
+        assert_ne!(a, b, "two unpinned runs never share a seed");
+        assert_eq!(secret_seed(42, true), 42);
+        let secret = |seed| {
+            let mut auth = Auth::new(seed, Duration::from_secs(60));
+            (auth.add_client("or1").client_secret, auth.control_token())
+        };
+        assert_ne!(secret(a), secret(b));
+        assert_eq!(secret(secret_seed(7, true)), secret(secret_seed(7, true)));
+    }
 
     #[test]
     fn tokens_expire_and_codes_are_single_use() {

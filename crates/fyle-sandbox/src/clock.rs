@@ -12,11 +12,28 @@ pub(crate) struct Clock {
     offset_ms: AtomicU64,
 }
 
+/// The furthest the clock may be moved in all: 100 years. Far enough for any expiry test, and
+/// far from the limits of `Instant` and `OffsetDateTime` arithmetic.
+pub(crate) const MAX_ADVANCE: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
 impl Clock {
-    /// Moves the sandbox's notion of time forward (token expiry, signed URL expiry).
+    /// Moves the sandbox's notion of time forward (token expiry, signed URL expiry), up to
+    /// [`MAX_ADVANCE`] in all; past it, nothing moves.
     pub(crate) fn advance(&self, by: Duration) {
-        let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
-        self.offset_ms.fetch_add(ms, Ordering::Relaxed);
+        let _ = self.try_advance(by);
+    }
+
+    /// Like [`advance`](Self::advance), or `Err(total seconds it would reach)` past
+    /// [`MAX_ADVANCE`].
+    pub(crate) fn try_advance(&self, by: Duration) -> Result<(), u64> {
+        let max_ms = u64::try_from(MAX_ADVANCE.as_millis()).unwrap_or(u64::MAX);
+        let by_ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
+        self.offset_ms
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |current| {
+                current.checked_add(by_ms).filter(|total| *total <= max_ms)
+            })
+            .map(|_| ())
+            .map_err(|current| current.saturating_add(by_ms) / 1000)
     }
 
     fn offset(&self) -> Duration {
@@ -25,12 +42,15 @@ impl Clock {
 
     /// Monotonic "now".
     pub(crate) fn now(&self) -> Instant {
-        Instant::now() + self.offset()
+        let now = Instant::now();
+        now.checked_add(self.offset()).unwrap_or(now)
     }
 
     /// Wall-clock "now" in UTC.
     pub(crate) fn now_utc(&self) -> OffsetDateTime {
-        OffsetDateTime::now_utc() + self.offset()
+        let now = OffsetDateTime::now_utc();
+        now.checked_add(time::Duration::try_from(self.offset()).unwrap_or(time::Duration::ZERO))
+            .unwrap_or(now)
     }
 
     /// Unix seconds of "now".
@@ -80,6 +100,16 @@ mod tests {
         );
         let parsed = parse_timestamp("2020-06-01T01:18:19.292-08:00").expect("valid");
         assert_eq!(fyle_timestamp(parsed), "2020-06-01T09:18:19.292000+00:00");
+    }
+
+    #[test]
+    fn a_huge_advance_is_refused_and_time_stays_usable() {
+        let clock = Clock::default();
+        assert!(clock.try_advance(Duration::from_secs(u64::MAX)).is_err());
+        assert!(clock.try_advance(MAX_ADVANCE).is_ok());
+        assert!(clock.try_advance(Duration::from_secs(1)).is_err());
+        clock.advance(Duration::from_secs(u64::MAX));
+        let _ = (clock.now(), clock.now_utc(), clock.unix());
     }
 
     #[test]

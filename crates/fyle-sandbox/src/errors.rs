@@ -28,6 +28,9 @@ pub(crate) enum ApiError {
     Integrity(String),
     /// 400 with a plain message (`InvalidUsage`).
     InvalidUsage(String),
+    /// 400 `InvalidUsage` of a delete Fyle refuses (rows in use): `data: {}`, as the delete
+    /// operations declare.
+    DeleteRefused(String),
     /// 401 `{"message": "invalid token"}`.
     InvalidToken,
     /// 403.
@@ -86,16 +89,24 @@ impl IntoResponse for ApiError {
                 StatusCode::BAD_REQUEST,
                 &json!({"data": null, "error": "InvalidUsage", "message": message}),
             ),
+            ApiError::DeleteRefused(message) => json_response(
+                StatusCode::BAD_REQUEST,
+                &json!({"data": {}, "error": "InvalidUsage", "message": message}),
+            ),
             ApiError::InvalidToken => json_response(
                 StatusCode::UNAUTHORIZED,
                 &json!({"message": "invalid token"}),
             ),
-            ApiError::Forbidden(message) => {
-                json_response(StatusCode::FORBIDDEN, &json!({"message": message}))
-            }
-            ApiError::NotFound(message) => {
-                json_response(StatusCode::NOT_FOUND, &json!({"message": message}))
-            }
+            // Fyle's 403 and 404 bodies carry a fixed message (the spec's enum); the sandbox
+            // says why in `reason`.
+            ApiError::Forbidden(reason) => json_response(
+                StatusCode::FORBIDDEN,
+                &json!({"message": "Forbidden", "reason": reason}),
+            ),
+            ApiError::NotFound(reason) => json_response(
+                StatusCode::NOT_FOUND,
+                &json!({"message": "Resource not found", "reason": reason}),
+            ),
             ApiError::NotSimulated {
                 operation_id,
                 method,

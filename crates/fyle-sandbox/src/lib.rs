@@ -9,14 +9,22 @@
 //!   full filter grammar of [`fyle_models::query`], multi-column `order`, `offset`, `limit`
 //!   (1..=200) and exact `count`; upserts, bulk posts, deletes and the core actions (submit,
 //!   approve, mark paid, attach files); files with presigned-style upload and download URLs served
-//!   by the sandbox itself (`/storage/...`). Every other operation of the generated table answers
-//!   `501 {"message": "fyle-sandbox does not simulate <operationId> (<METHOD> <path>) yet"}`;
+//!   by the sandbox itself (`/storage/...`). Every other operation of the 11 spec files is served
+//!   by a spec-driven store (`generic.rs`) from a schema table generated into `generated/`:
+//!   seeded realistic rows, lists through the same query engine, get by id, upserts, bulk posts,
+//!   deletes and state actions that validate their body against the request schema. Every
+//!   answer has the shape of the operation's response schema for the role asking;
 //! - `/__sandbox/faults`, `/__sandbox/rate_limit`, `/__sandbox/clock/advance` to change its
-//!   behaviour at run time.
+//!   behaviour at run time, with `Authorization: Bearer <SandboxInfo::control_token>`.
+//!
+//! Secrets (client secrets, tokens, the control token) are random per process unless
+//! [`SandboxConfig::pin_secrets`] derives them from the seed.
 //!
 //! Data is seeded deterministically from [`SandboxConfig::seed`]: per org, employees with roles
 //! and departments, categories, projects and cost centers (integer ids), corporate cards and
-//! transactions, reports in every state and [`SandboxConfig::expenses`] expenses with receipts.
+//! transactions, tax groups, expense fields (custom fields of every type), reports in every state
+//! and [`SandboxConfig::expenses`] expenses with receipts, custom field values, taxes and matched
+//! card transactions; then a dozen rows of every other listed resource, built from its schema.
 //! Roles behave like Fyle's: a spender sees their own expenses, an approver their approvees', an
 //! admin the whole org's. Only tokens the sandbox issued are accepted.
 //!
@@ -52,15 +60,22 @@ mod churn;
 mod clock;
 mod errors;
 mod faults;
+mod generated;
+mod generic;
+mod instance;
 mod keyset;
 mod listing;
 mod ops;
 mod query_eval;
 mod rate_limit;
+mod realistic;
 mod routes;
+mod schema;
 mod seed;
+mod seed_master;
 mod state;
 mod store;
+mod webhooks;
 mod writes;
 
 pub use churn::{ChurnConfig, ChurnStats};
@@ -117,6 +132,9 @@ pub struct SandboxConfig {
     /// End of the seeded history (rows spread over the year before it). Default: midnight UTC
     /// today, so recent-window queries always find rows; pin it for data that never moves.
     pub history_end: Option<time::OffsetDateTime>,
+    /// Derive the client secrets, tokens and control token from [`seed`](Self::seed), so they
+    /// are the same on every run. Default false: fresh random secrets per process.
+    pub pin_secrets: bool,
 }
 
 impl Default for SandboxConfig {
@@ -133,6 +151,7 @@ impl Default for SandboxConfig {
             faults: FaultConfig::default(),
             churn: None,
             history_end: None,
+            pin_secrets: false,
         }
     }
 }
@@ -152,6 +171,8 @@ pub struct SandboxInfo {
     pub refresh_token: String,
     /// Every org.
     pub orgs: Vec<OrgInfo>,
+    /// The bearer token the `/__sandbox/*` control routes require.
+    pub control_token: String,
 }
 
 /// One org of the sandbox.
@@ -209,7 +230,17 @@ impl Sandbox {
         );
         let seeded = tokio::task::spawn_blocking(move || {
             (0..orgs)
-                .map(|i| seed::seed_org(seed, i, expenses, history_end))
+                .map(|i| {
+                    let mut org = seed::seed_org(seed, i, expenses, history_end);
+                    let first: Vec<String> = representative_users(&org)
+                        .into_iter()
+                        .map(|u| u.user_id)
+                        .collect();
+                    org.refs = generic::refs(&org, &first, history_end);
+                    let refs = org.refs.clone();
+                    generic::seed(&mut org, seed, &refs);
+                    org
+                })
                 .collect::<Vec<_>>()
         })
         .await
@@ -227,7 +258,11 @@ impl Sandbox {
         })?;
         let base_url = format!("http://{addr}");
 
-        let mut auth = Auth::new(seed, config.token_ttl);
+        let mut auth = Auth::new(
+            auth::secret_seed(seed, config.pin_secrets),
+            config.token_ttl,
+        );
+        let control_token = auth.control_token();
         let mut store = Store::default();
         let mut org_infos = Vec::new();
         for org in seeded {
@@ -271,6 +306,7 @@ impl Sandbox {
             client_secret: first.client_secret,
             refresh_token: first.refresh_token,
             orgs: org_infos,
+            control_token: control_token.clone(),
         };
 
         let state = Arc::new(AppState {
@@ -286,6 +322,8 @@ impl Sandbox {
             base_url,
             auto_approve: config.auto_approve,
             url_ttl: config.url_ttl,
+            control_token,
+            webhooks: webhooks::Webhooks::start(),
         });
 
         let app = routes::router(Arc::clone(&state));
@@ -395,6 +433,11 @@ impl Sandbox {
             .org(org_id)
             .map(|o| o.table(resource).rows.keys().cloned().collect())
             .unwrap_or_default()
+    }
+
+    /// How many webhook deliveries the receivers accepted (answered 2xx) so far.
+    pub fn webhooks_delivered(&self) -> u64 {
+        self.state.webhooks.delivered()
     }
 
     /// Runs one churn tick now (whether or not `--churn` is on); useful in tests.

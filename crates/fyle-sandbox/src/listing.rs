@@ -186,7 +186,7 @@ fn has_raw(clauses: &[Clause]) -> bool {
 }
 
 /// Case-insensitive free-text match over the row's top-level strings.
-fn matches_q(row: &Value, q: &str) -> bool {
+pub(crate) fn matches_q(row: &Value, q: &str) -> bool {
     let q = q.to_lowercase();
     row.as_object().is_some_and(|m| {
         m.values()

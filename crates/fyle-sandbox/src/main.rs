@@ -1,6 +1,8 @@
 //! `fyle-sandbox`: run a local, stateful Fyle Platform API.
 //!
-//! Prints one JSON line with the URLs and credentials, then serves until Ctrl-C or SIGTERM.
+//! Prints one JSON line with the URLs, credentials and the `control_token` the `/__sandbox/*`
+//! routes require, then serves until Ctrl-C or SIGTERM. Secrets are random per run unless
+//! `--pin-secrets` derives them from `--seed`.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -70,6 +72,10 @@ struct Args {
     /// Seed for fault draws.
     #[arg(long, default_value_t = 0)]
     fault_seed: u64,
+    /// Derive client secrets, tokens and the control token from --seed (the same on every
+    /// run). Without it they are random per process.
+    #[arg(long)]
+    pin_secrets: bool,
 }
 
 impl Args {
@@ -98,6 +104,7 @@ impl Args {
                 deletes: self.churn_deletes,
             }),
             history_end: None,
+            pin_secrets: self.pin_secrets,
         }
     }
 }

@@ -37,6 +37,10 @@ pub(crate) struct AppState {
     pub(crate) base_url: String,
     pub(crate) auto_approve: bool,
     pub(crate) url_ttl: Duration,
+    /// The token `/__sandbox/*` requires.
+    pub(crate) control_token: String,
+    /// Subscriptions and the webhook delivery queue.
+    pub(crate) webhooks: crate::webhooks::Webhooks,
 }
 
 impl AppState {
@@ -58,6 +62,11 @@ impl AppState {
 
     pub(crate) fn blobs(&self) -> std::sync::MutexGuard<'_, HashMap<String, Blob>> {
         self.blobs.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether `token` is the control token (compared in constant time).
+    pub(crate) fn is_control_token(&self, token: &str) -> bool {
+        crate::auth::constant_time_eq(token.as_bytes(), self.control_token.as_bytes())
     }
 
     /// The grant behind a bearer token, if it is live.

@@ -263,6 +263,11 @@ pub(crate) struct OrgData {
     pub(crate) next_seq: u64,
     /// Bumped on every write; list caches compare it.
     pub(crate) version: u64,
+    /// The long tail of resources, kept by the spec-driven store (`crate::generic`), by the
+    /// path after the role (`tax_groups`, `org_settings`).
+    pub(crate) generic: std::collections::BTreeMap<String, Table>,
+    /// What generated rows point at (users, master data), fixed once seeding is done.
+    pub(crate) refs: crate::realistic::Refs,
 }
 
 impl OrgData {
@@ -279,6 +284,8 @@ impl OrgData {
             next_int_id: 1,
             next_seq: 1,
             version: 0,
+            generic: std::collections::BTreeMap::new(),
+            refs: crate::realistic::Refs::default(),
         }
     }
 

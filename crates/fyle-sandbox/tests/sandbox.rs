@@ -965,27 +965,67 @@ async fn presigned_upload_and_download_round_trip() {
 }
 
 #[tokio::test]
-async fn unsimulated_operations_answer_501_naming_the_operation() {
+async fn long_tail_operations_are_served_statefully_and_validate_their_bodies() {
     let env = start(quiet()).await;
     let admin = env.admin_token().await;
-    let (status, body) = env.get(&admin, "/admin/expenses/filters").await;
-    assert_eq!(status, StatusCode::NOT_IMPLEMENTED);
-    let message = body["message"].as_str().expect("message");
-    assert!(message.contains("expenses_filters_get"), "{message}");
-    assert!(message.contains("GET /admin/expenses/filters"), "{message}");
+    // Seeded tax groups, with real names and rates.
+    let (status, body) = env.get(&admin, "/admin/tax_groups?order=name.asc").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let names: Vec<&str> = body["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert!(names.contains(&"VAT Standard"), "{names:?}");
+    let before = body["count"].as_u64().expect("count");
+    // A body missing a required field is a ValidationError naming it; nothing is stored.
     let (status, body) = env
-        .post(&admin, "/admin/expenses/stats", &json!({"data": {}}))
+        .post(
+            &admin,
+            "/admin/tax_groups",
+            &json!({"data": {"name": "Luxury Tax"}}),
+        )
         .await;
-    assert_eq!(status, StatusCode::NOT_IMPLEMENTED);
-    assert!(
-        body["message"]
-            .as_str()
-            .expect("message")
-            .contains("expenses_stats")
-    );
-    // A path that is not Fyle's at all is a 404.
-    let (status, _) = env.get(&admin, "/admin/not_a_thing").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "ValidationError");
+    assert!(body["data"].get("percentage").is_some(), "{body}");
+    // A good body is stored and read back by a filter.
+    let (status, body) = env
+        .post(
+            &admin,
+            "/admin/tax_groups",
+            &json!({"data": {"name": "Luxury Tax", "percentage": 12.5, "is_enabled": true}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let id = body["data"]["id"].as_str().expect("id").to_owned();
+    let (_, body) = env
+        .get(&admin, "/admin/tax_groups?name=eq.Luxury%20Tax")
+        .await;
+    assert_eq!(body["count"], 1);
+    assert_eq!(body["data"][0]["id"], id.as_str());
+    assert_eq!(body["data"][0]["percentage"], 12.5);
+    let (_, body) = env.get(&admin, "/admin/tax_groups").await;
+    assert_eq!(body["count"].as_u64(), Some(before + 1));
+    // A bulk body with one bad row is a BulkError naming the row.
+    let (status, body) = env
+        .post(
+            &admin,
+            "/admin/tax_groups/bulk",
+            &json!({"data": [
+                {"name": "A", "percentage": 1, "is_enabled": true},
+                {"name": "B", "percentage": "high", "is_enabled": true},
+            ]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "BulkError");
+    assert_eq!(body["data"][0]["row"], 1);
+    // A path that is not Fyle's at all is a 404 in Fyle's shape.
+    let (status, body) = env.get(&admin, "/admin/not_a_thing").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["message"], "Resource not found");
 }
 
 // ---------------------------------------------------------------------------------- limits and faults
@@ -1060,9 +1100,11 @@ async fn faults_are_injected_and_changed_at_run_time() {
     };
     assert!(outcome.is_err(), "the connection drops mid-body");
     // Through the control endpoint: 429s, then off again.
+    let control = env.sandbox.info().control_token.clone();
     let resp = env
         .http
         .post(env.url("/__sandbox/faults"))
+        .bearer_auth(&control)
         .json(&json!({"fail_429": 1.0}))
         .send()
         .await
@@ -1072,6 +1114,7 @@ async fn faults_are_injected_and_changed_at_run_time() {
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     env.http
         .post(env.url("/__sandbox/faults"))
+        .bearer_auth(&control)
         .json(&json!({}))
         .send()
         .await
@@ -1110,4 +1153,96 @@ async fn seeded_data_is_deterministic_and_churn_changes_it() {
     let token = a.admin_token().await;
     let (_, body) = a.get(&token, "/admin/expenses?limit=1").await;
     assert_eq!(body["count"], json!(after));
+}
+
+#[tokio::test]
+async fn control_routes_need_the_control_token_and_validate_their_inputs() {
+    let env = start(quiet()).await;
+    let control = env.sandbox.info().control_token.clone();
+    let post = |path: &str, token: Option<&str>, body: serde_json::Value| {
+        let mut request = env.http.post(env.url(path)).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    let mut statuses = Vec::new();
+    for token in [None, Some("wrong")] {
+        let resp = post("/__sandbox/clock/advance", token, json!({"seconds": 1}))
+            .await
+            .expect("control");
+        statuses.push(resp.status());
+    }
+    let huge = post(
+        "/__sandbox/clock/advance",
+        Some(&control),
+        json!({"seconds": u64::MAX}),
+    )
+    .await
+    .expect("control");
+    let huge_status = huge.status();
+    let message = huge.text().await.expect("body");
+    let bad_fraction = post(
+        "/__sandbox/faults",
+        Some(&control),
+        json!({"fail_5xx": 7.0}),
+    )
+    .await
+    .expect("control")
+    .status();
+    let ok = post(
+        "/__sandbox/clock/advance",
+        Some(&control),
+        json!({"seconds": 60}),
+    )
+    .await
+    .expect("control")
+    .status();
+    println!(
+        "control without/with a wrong token: {statuses:?}; advance u64::MAX: {huge_status} ({message}); fail_5xx 7.0: {bad_fraction}; advance 60 s: {ok}"
+    );
+    assert_eq!(
+        statuses,
+        [StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED]
+    );
+    assert_eq!(huge_status, StatusCode::BAD_REQUEST);
+    assert!(message.contains("seconds"), "{message}");
+    assert_eq!(bad_fraction, StatusCode::BAD_REQUEST);
+    assert_eq!(ok, StatusCode::OK);
+    // The sandbox still serves after the refused advance (no panic, no poisoned clock).
+    let info = env.sandbox.info().clone();
+    let resp = env
+        .http
+        .post(env.url("/oauth/token"))
+        .json(
+            &json!({"grant_type": "refresh_token", "client_id": info.client_id,
+                      "client_secret": info.client_secret, "refresh_token": info.refresh_token}),
+        )
+        .send()
+        .await
+        .expect("token");
+    assert_eq!(resp.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn secrets_are_random_per_run_unless_pinned() {
+    let one = start(quiet()).await;
+    let two = start(quiet()).await;
+    let (a, b) = (one.sandbox.info(), two.sandbox.info());
+    assert_ne!(a.client_secret, b.client_secret);
+    assert_ne!(a.refresh_token, b.refresh_token);
+    assert_ne!(a.control_token, b.control_token);
+    let pinned = || SandboxConfig {
+        pin_secrets: true,
+        ..quiet()
+    };
+    let (p1, p2) = (start(pinned()).await, start(pinned()).await);
+    assert_eq!(
+        p1.sandbox.info().client_secret,
+        p2.sandbox.info().client_secret
+    );
+    assert_eq!(
+        p1.sandbox.info().control_token,
+        p2.sandbox.info().control_token
+    );
 }

@@ -52,6 +52,7 @@ pub struct ClientBuilder {
     retry: Option<RetryPolicy>,
     rate_limiter: Option<RateLimiter>,
     page_concurrency: usize,
+    strict_decoding: bool,
 }
 
 impl Default for ClientBuilder {
@@ -82,6 +83,7 @@ impl ClientBuilder {
             retry: None,
             rate_limiter: None,
             page_concurrency: DEFAULT_PAGE_CONCURRENCY,
+            strict_decoding: false,
         }
     }
 
@@ -172,6 +174,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Strict decoding: a value of the wrong shape in a response (a `null` in an id array, a
+    /// boolean where the spec says string) fails the call with a typed decode error naming its
+    /// JSON path. By default (`false`) it is repaired, the page decodes whole, and a
+    /// `DecodeWarning` is logged and readable on the page ([`Page::warnings`](crate::Page::warnings)).
+    pub fn strict_decoding(mut self, strict: bool) -> Self {
+        self.strict_decoding = strict;
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client> {
         let transport = match (self.transport, self.base_transport) {
@@ -237,6 +248,7 @@ impl ClientBuilder {
                 allow_list: self.allow_list,
                 accounts_url,
                 page_concurrency: self.page_concurrency,
+                strict_decoding: self.strict_decoding,
             }),
         })
     }

@@ -38,6 +38,8 @@ pub(crate) struct ClientInner {
     pub(crate) allow_list: ClusterAllowList,
     pub(crate) accounts_url: Url,
     pub(crate) page_concurrency: usize,
+    /// Decode failures are errors instead of repaired values with warnings.
+    pub(crate) strict_decoding: bool,
 }
 
 impl Client {
@@ -95,6 +97,12 @@ impl Client {
     /// How many pages a `.stream()` fetches ahead by default.
     pub fn page_concurrency(&self) -> usize {
         self.inner.page_concurrency
+    }
+
+    /// True when a value of the wrong shape in a response is an error instead of a repaired
+    /// value with a warning (see [`ClientBuilder::strict_decoding`]).
+    pub fn strict_decoding(&self) -> bool {
+        self.inner.strict_decoding
     }
 
     /// The API base (`{cluster}/platform/v1`) this client currently resolves to.

@@ -1,6 +1,7 @@
 //! Wrapping request bodies and unwrapping response bodies per an operation's [`BodyShape`].
 
 use bytes::Bytes;
+use fyle_models::lenient::{self, DecodeWarning, Decoded};
 use fyle_models::operations::BodyShape;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -62,23 +63,42 @@ pub(crate) fn non_json_body(response: &http::Response<Bytes>) -> Option<Error> {
     })
 }
 
-/// Deserializes `body` as `R`, naming the failed JSON path on error.
+/// Deserializes `body` as `R`, naming the failed JSON path on error (strict: nothing repaired).
 pub(crate) fn from_slice<R: DeserializeOwned>(operation: &str, body: &[u8]) -> Result<R> {
-    decode_tracked(body).map_err(|e| Error::decode(operation, &e, body))
+    lenient::decode_strict(body).map_err(|e| Error::decode(operation, &e, body))
 }
 
-/// Decodes `json` into `R` with serde_json alone, and only when that fails decodes it again
-/// through `serde_path_to_error` to learn the JSON path: tracking the path on every decode
-/// cost about a tenth of a page's time, and errors are rare.
-pub(crate) fn decode_tracked<R: DeserializeOwned>(
-    json: &[u8],
-) -> std::result::Result<R, serde_path_to_error::Error<serde_json::Error>> {
-    // Neither pass checks for trailing characters after the value, so both accept the same
-    // bodies.
-    if let Ok(value) = R::deserialize(&mut serde_json::Deserializer::from_slice(json)) {
-        return Ok(value);
+/// Decodes `body` as `R`. Lenient (the default): a value of the wrong shape is repaired and
+/// reported as a warning, logged here through `tracing::warn!`. Strict: any such value is the
+/// typed decode error, with its JSON path.
+pub(crate) fn decode_with<R: DeserializeOwned>(
+    operation: &str,
+    body: &[u8],
+    strict: bool,
+) -> Result<Decoded<R>> {
+    if strict {
+        return from_slice(operation, body).map(|value| Decoded {
+            value,
+            warnings: Vec::new(),
+        });
     }
-    serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(json))
+    let decoded = lenient::decode(body).map_err(|e| Error::decode(operation, &e, body))?;
+    log_warnings(operation, &decoded.warnings);
+    Ok(decoded)
+}
+
+/// Logs each repaired value of a response of `operation`.
+pub(crate) fn log_warnings(operation: &str, warnings: &[DecodeWarning]) {
+    for w in warnings {
+        tracing::warn!(
+            operation,
+            path = %w.path,
+            expected = %w.expected,
+            got = %w.got,
+            repair = %w.repair,
+            "repaired a value of the wrong shape while decoding the response"
+        );
+    }
 }
 
 /// Unwraps the response per the operation's response shape into `R`.
@@ -87,6 +107,16 @@ pub(crate) fn decode_body<R: DeserializeOwned>(
     shape: BodyShape,
     response: &http::Response<Bytes>,
 ) -> Result<R> {
+    decode_body_with(operation, shape, response, true).map(|d| d.value)
+}
+
+/// [`decode_body`], lenient unless `strict` (see [`decode_with`]).
+pub(crate) fn decode_body_with<R: DeserializeOwned>(
+    operation: &str,
+    shape: BodyShape,
+    response: &http::Response<Bytes>,
+    strict: bool,
+) -> Result<Decoded<R>> {
     if let Some(err) = non_json_body(response) {
         return Err(err);
     }
@@ -95,11 +125,14 @@ pub(crate) fn decode_body<R: DeserializeOwned>(
     match shape {
         // No declared body: the caller asked for `()` (or ignores it); whatever the server
         // sent (`{}`, nothing) is not decoded.
-        BodyShape::None => from_slice(operation, b"null"),
+        BodyShape::None => decode_with(operation, b"null", strict),
         BodyShape::Data | BodyShape::DataArray if !empty => {
-            from_slice::<DataOwned<R>>(operation, body).map(|d| d.data)
+            decode_with::<DataOwned<R>>(operation, body, strict).map(|d| Decoded {
+                value: d.value.data,
+                warnings: d.warnings,
+            })
         }
-        _ if empty => from_slice(operation, b"null"),
-        _ => from_slice(operation, body),
+        _ if empty => decode_with(operation, b"null", strict),
+        _ => decode_with(operation, body, strict),
     }
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::client::Client;
-use crate::envelope::{decode_body, encode_body};
+use crate::envelope::{decode_body_with, encode_body};
 use crate::error::Result;
 use crate::pipeline::{Base, Call};
 
@@ -44,8 +44,14 @@ impl Client {
     {
         let call = call_for(op).json_body(encode_body(op.request_body, body)?);
         let response = self.send_call(&call).await?;
-        decode_body(op.operation_id, op.response_body, &response)
-            .map_err(|e| e.with_request(&call.method, op.path))
+        decode_body_with(
+            op.operation_id,
+            op.response_body,
+            &response,
+            self.strict_decoding(),
+        )
+        .map(|d| d.value)
+        .map_err(|e| e.with_request(&call.method, op.path))
     }
 }
 
@@ -99,7 +105,14 @@ impl<R: DeserializeOwned> GetRequest<R> {
         let mut call = call_for(self.op);
         call.query = self.query;
         let response = self.client.send_call(&call).await?;
-        decode_body(self.op.operation_id, self.op.response_body, &response)
-            .map_err(|e| e.with_request(&call.method, self.op.path))
+        let strict = self.client.strict_decoding();
+        decode_body_with(
+            self.op.operation_id,
+            self.op.response_body,
+            &response,
+            strict,
+        )
+        .map(|d| d.value)
+        .map_err(|e| e.with_request(&call.method, self.op.path))
     }
 }

@@ -5,6 +5,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use futures::stream::BoxStream;
+use fyle_models::lenient::DecodeWarning;
 use fyle_models::operations::Operation;
 use fyle_models::query::{Filter, Order};
 use serde::Deserialize;
@@ -43,6 +44,9 @@ pub struct Page<T> {
     /// In stable mode: where the stream stands after this page.
     #[serde(skip)]
     pub(crate) cursor: Option<StreamCursor>,
+    /// The values repaired to decode this page (empty when it fit the types).
+    #[serde(skip)]
+    warnings: Vec<DecodeWarning>,
 }
 
 impl<T> Page<T> {
@@ -53,7 +57,21 @@ impl<T> Page<T> {
             offset,
             items,
             cursor: None,
+            warnings: Vec::new(),
         }
+    }
+
+    /// The values that had the wrong shape and were repaired to decode this page, each with its
+    /// JSON path (`data[3].approver_user_ids[1]`), what was expected and what came. Empty when
+    /// the page fit the types, and always with strict decoding, which fails the page instead.
+    pub fn warnings(&self) -> &[DecodeWarning] {
+        &self.warnings
+    }
+
+    /// The page with these warnings.
+    pub(crate) fn with_warnings(mut self, warnings: Vec<DecodeWarning>) -> Self {
+        self.warnings = warnings;
+        self
     }
 
     /// The offset right after this page. The server's `offset` is untrusted: the sum saturates

@@ -88,6 +88,11 @@ fn is_token_rejection(status: StatusCode) -> bool {
     status == StatusCode::UNAUTHORIZED || status.as_u16() == 498
 }
 
+/// The cluster lookup failed because the token was refused (401/498 from `/oauth/cluster`).
+fn is_cluster_refusal(error: &Error) -> bool {
+    matches!(error.kind(), crate::ErrorKind::Cluster(e) if e.is_unauthorized())
+}
+
 impl Client {
     /// Sends `call` with the Bearer token to a host the allow-list accepts (the validated
     /// cluster, or the accounts host). On 401/498 the token is rejected and the call replayed
@@ -114,7 +119,17 @@ impl Client {
                 }
                 refused = Some((generation, error));
             }
-            let base = self.base_for(call, &token).await.map_err(in_call)?;
+            let base = match self.base_for(call, &token).await {
+                Ok(base) => base,
+                // The accounts host refused the token while resolving the cluster: the same
+                // one refresh and retry as a refused data call.
+                Err(error) if refused.is_none() && is_cluster_refusal(&error) => {
+                    self.inner.tokens.reject(&token);
+                    refused = Some((token.generation(), in_call(error)));
+                    continue;
+                }
+                Err(error) => return Err(in_call(error)),
+            };
             let url = build_url(&base, &call.path, &call.query)?;
             let request = request_for(call, &url, &token)?;
             let response = self

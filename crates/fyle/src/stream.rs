@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, FuturesOrdered, StreamExt};
+use fyle_models::lenient::{self, DecodeWarning, Decoded};
 use fyle_models::operations::Operation;
 use fyle_models::query::{Clause, Filter, Literal};
 use serde::Deserialize;
@@ -19,7 +20,7 @@ use serde_json::value::RawValue;
 
 use crate::client::Client;
 use crate::cursor::{PagingError, StreamCursor};
-use crate::envelope::{decode_tracked, from_slice, non_json_body};
+use crate::envelope::{decode_with, log_warnings, non_json_body};
 use crate::error::{Error, ErrorKind, Result};
 use crate::execute::call_for;
 use crate::list::Page;
@@ -87,8 +88,10 @@ impl PageQuery {
     pub(crate) async fn fetch<T: DeserializeOwned>(&self, offset: u64) -> Result<Page<T>> {
         let pairs = self.pairs(Vec::new(), offset, self.order.as_deref(), self.limit);
         let body = self.fetch_body(pairs).await?;
-        let page: Page<T> = from_slice(self.op.operation_id, &body)
-            .map_err(|e| e.with_request(&http::Method::GET, self.op.path))?;
+        let page =
+            decode_with::<Page<T>>(self.op.operation_id, &body, self.client.strict_decoding())
+                .map(|d| d.value.with_warnings(d.warnings))
+                .map_err(|e| e.with_request(&http::Method::GET, self.op.path))?;
         self.check_cap(page.items.len())?;
         Ok(page)
     }
@@ -390,22 +393,43 @@ impl<T: DeserializeOwned + Send + 'static> KeysetPager<T> {
         let last = item_keys(last, &self.cursor.keys)?;
         self.check_advance(raw.data.first().copied(), &last)?;
         let op = self.query.op;
-        let mut items = Vec::with_capacity(raw.data.len());
-        for (i, item) in raw.data.iter().enumerate() {
-            let item = decode_tracked::<T>(item.get().as_bytes()).map_err(|e| {
-                let at = format!("data[{i}]");
-                Error::decode_at(op.operation_id, &at, &e, item.get().as_bytes())
-                    .with_request(&http::Method::GET, op.path)
-            })?;
-            items.push(item);
-        }
+        let (items, warnings) = self.decode_items(&raw.data)?;
+        log_warnings(op.operation_id, &warnings);
         self.cursor.last = Some(last);
         if short {
             self.done = true;
         }
-        let mut page = Page::new(raw.count, raw.offset, items);
+        let mut page = Page::new(raw.count, raw.offset, items).with_warnings(warnings);
         page.cursor = Some(self.cursor.clone());
         Ok(Some(page))
+    }
+
+    /// Decodes each raw item once into `T`: leniently (a repaired value becomes a warning named
+    /// `data[i].path`), or strictly when the client asks, where the first bad value fails the page.
+    fn decode_items(&self, data: &[&RawValue]) -> Result<(Vec<T>, Vec<DecodeWarning>)> {
+        let op = self.query.op;
+        let strict = self.query.client.strict_decoding();
+        let mut items = Vec::with_capacity(data.len());
+        let mut warnings = Vec::new();
+        for (i, item) in data.iter().enumerate() {
+            let json = item.get().as_bytes();
+            let at = format!("data[{i}]");
+            let decoded = if strict {
+                lenient::decode_strict::<T>(json).map(|value| Decoded {
+                    value,
+                    warnings: Vec::new(),
+                })
+            } else {
+                lenient::decode::<T>(json)
+            };
+            let d = decoded.map_err(|e| {
+                Error::decode_at(op.operation_id, &at, &e, json)
+                    .with_request(&http::Method::GET, op.path)
+            })?;
+            items.push(d.value);
+            warnings.extend(d.warnings.into_iter().map(|w| w.at(&at)));
+        }
+        Ok((items, warnings))
     }
 
     /// A page must move past the cursor: its first and last keys differ from the last key

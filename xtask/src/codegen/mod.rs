@@ -4,6 +4,7 @@
 mod emit_api;
 mod emit_ops;
 mod emit_registry;
+mod emit_sandbox;
 mod emit_types;
 mod fixups;
 mod model;
@@ -213,6 +214,8 @@ pub fn generate(spec: &Path, commit: &str) -> anyhow::Result<Output> {
     for (p, t) in api_files {
         files.insert(Path::new("crates/fyle").join(p), t);
     }
+
+    files.extend(emit_sandbox::emit(spec, FILES, commit)?);
 
     // Report.
     let mut r = String::new();

@@ -37,6 +37,10 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             "/platform/v1/admin/expenses/accounting_export_summary/bulk",
             post(accounting_export::expenses_bulk),
         )
+        .route(
+            "/platform/v1/{role}/subscriptions",
+            get(crate::webhooks::list).post(crate::webhooks::create),
+        )
         .fallback(platform::dispatch)
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),
@@ -48,12 +52,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             "/storage/{file_id}",
             put(storage::upload).get(storage::download),
         )
-        .route(
-            "/__sandbox/faults",
-            get(control::get_faults).post(control::set_faults),
-        )
-        .route("/__sandbox/rate_limit", post(control::set_rate_limit))
-        .route("/__sandbox/clock/advance", post(control::advance_clock))
+        .merge(control::router(Arc::clone(&state)))
         .merge(api)
         .with_state(state)
 }

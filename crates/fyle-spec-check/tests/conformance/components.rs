@@ -52,7 +52,7 @@ pub(crate) fn run() -> &'static Tally {
                 !output && path.ends_with(fyle_spec_check::UNKNOWN_FIELD)
             };
             for inst in instances {
-                let Some(encoded) = decode_instance(&mut t, &target, &inst, &|_, _| false) else {
+                let Some(encoded) = decode_instance(&mut t, &target, &inst) else {
                     continue;
                 };
                 if record_losses(&mut t, &target, &inst, &encoded, &unknown_dropped) {
@@ -81,9 +81,15 @@ fn components_are_spec_valid_and_counted() {
 }
 
 #[test]
-#[ignore = "today's aliases of formatted primitives (CreatedAt = OffsetDateTime, Amount = Decimal) do not use the wire format, besides the response-side losses (issue 12); the generator fixes are on branch `models`"]
 fn components_are_lossless() {
     let t = run();
     println!("{}", t.summary("components"));
-    assert_eq!(t.lossless, t.instances, "{}", t.failure_report(200));
+    println!("{}", t.exceptions_report());
+    assert_eq!(
+        t.failed(),
+        0,
+        "failures no exceptions entry covers:\n{}",
+        t.failure_report(200)
+    );
+    assert!(t.untyped.is_empty() && t.rejected_by_spec.is_empty());
 }

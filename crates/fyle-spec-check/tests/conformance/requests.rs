@@ -63,7 +63,7 @@ fn check_target(target: &Target, t: &mut Tally) {
     // Unknown fields of an input are not sent back: Fyle would reject them.
     let unknown_dropped = |_: &str, path: &str| path.ends_with(fyle_spec_check::UNKNOWN_FIELD);
     for inst in instances {
-        let Some(sent) = decode_instance(t, target, &inst, &|_, _| false) else {
+        let Some(sent) = decode_instance(t, target, &inst) else {
             continue;
         };
         let check = if inst.kind.openness() == Openness::Strict {
@@ -113,13 +113,17 @@ fn requests_are_spec_valid_typed_and_counted() {
 }
 
 #[test]
-#[ignore = "today's generated input types drop required-and-nullable fields set to null, keep only `cf1` of custom-field maps and send `mobile` as an array (issue 12); the generator fixes are on branch `models`"]
 fn requests_serialize_spec_valid_and_lossless() {
     let t = run();
     println!("{}", t.summary("requests"));
-    assert_eq!(t.decoded, t.instances, "{}", t.failure_report(200));
-    assert_eq!(t.valid, t.instances, "{}", t.failure_report(200));
-    assert_eq!(t.lossless, t.instances, "{}", t.failure_report(200));
+    println!("{}", t.exceptions_report());
+    assert_eq!(
+        t.failed(),
+        0,
+        "failures no exceptions entry covers:\n{}",
+        t.failure_report(200)
+    );
+    assert!(t.untyped.is_empty() && t.rejected_by_spec.is_empty());
 }
 
 /// Required-and-nullable top-level fields of each request payload (`required` in the spec and
@@ -176,7 +180,7 @@ fn required_nullable_input_fields_are_counted() {
 }
 
 #[test]
-#[ignore = "today a required-and-nullable input field defaults to not sent (issue 12, e.g. AccountingExportSummaryIn.error_type); the generator fix is on branch `models`"]
+#[ignore = "generator bug still open after the first fixes (issue 12): a required-and-nullable input field defaults to not sent (34 of 34, e.g. AdvanceIn.foreign_currency); un-ignore when the generator always sends them"]
 fn required_nullable_input_fields_are_always_sent() {
     let (_, not_sent) = required_nullable_fields();
     assert!(

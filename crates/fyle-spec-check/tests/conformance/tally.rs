@@ -20,8 +20,10 @@ pub(crate) struct Tally {
     pub(crate) valid: usize,
     /// Instances that came back without loss.
     pub(crate) lossless: usize,
-    /// Failures covered by an exceptions entry (reason given there).
-    pub(crate) excepted: usize,
+    /// Failures covered by an exceptions entry (reason given there), by entry.
+    pub(crate) excepted: BTreeMap<usize, usize>,
+    /// Losses a side's own rule allows (unknown fields of input types are never sent).
+    pub(crate) allowed: usize,
     /// Per kind: (instances, decoded, lossless).
     pub(crate) per_kind: BTreeMap<&'static str, (usize, usize, usize)>,
     /// Failure class -> (count, types affected, one example).
@@ -34,7 +36,8 @@ pub(crate) struct Tally {
 
 impl Tally {
     /// Records one failure of `type_name` at `path` (folded) under its class: what happened to
-    /// which field, whatever the type, so one generator bug is one line.
+    /// which field, whatever the type, so one generator bug is one line. Returns `false` (and only
+    /// counts it) when an exceptions entry covers it.
     pub(crate) fn fail(
         &mut self,
         what: &str,
@@ -42,7 +45,11 @@ impl Tally {
         path: &str,
         message: &str,
         example: String,
-    ) {
+    ) -> bool {
+        if let Some(i) = crate::exceptions::find(what, type_name, path, message) {
+            *self.excepted.entry(i).or_default() += 1;
+            return false;
+        }
         let field = path
             .rsplit(['/', '.'])
             .find(|seg| !seg.is_empty() && *seg != "[]")
@@ -54,6 +61,21 @@ impl Tally {
             .or_insert_with(|| (0, BTreeSet::new(), example));
         e.0 += 1;
         e.1.insert(format!("{type_name}{path}"));
+        true
+    }
+
+    /// The exceptions that applied, with counts and reasons.
+    pub(crate) fn exceptions_report(&self) -> String {
+        let mut s = String::new();
+        for (i, e) in crate::exceptions::EXCEPTIONS.iter().enumerate() {
+            let n = self.excepted.get(&i).copied().unwrap_or(0);
+            let _ = writeln!(
+                s,
+                "  excepted {n:>4} x {} {}*{}: {}\n      because {}",
+                e.what, e.type_prefix, e.path_suffix, e.message, e.reason
+            );
+        }
+        s
     }
 
     /// Number of failed checks.
@@ -74,12 +96,13 @@ impl Tally {
         }
         let _ = writeln!(
             s,
-            " (spec examples replaced {}, builder instances rejected by the spec {}, targets without a type {}, payloads left as serde_json::Value {}, excepted failures {})",
+            " (spec examples replaced {}, builder instances rejected by the spec {}, targets without a type {}, payloads left as serde_json::Value {}, excepted failures {}, allowed drops {})",
             self.replaced_examples,
             self.rejected_by_spec.len(),
             self.untyped.len(),
             self.left_as_value.len(),
-            self.excepted
+            self.excepted.values().sum::<usize>(),
+            self.allowed
         );
         for (kind, (n, d, l)) in &self.per_kind {
             let _ = writeln!(
