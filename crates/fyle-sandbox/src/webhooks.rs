@@ -53,6 +53,17 @@ struct Subscription {
 
 impl Subscription {
     fn to_json(&self) -> Value {
+        let mut v = self.to_json_with_owner();
+        // `admin_subscriptions_out` has no `user_id` (and forbids unknown keys).
+        if self.role == "admin"
+            && let Some(m) = v.as_object_mut()
+        {
+            m.remove("user_id");
+        }
+        v
+    }
+
+    fn to_json_with_owner(&self) -> Value {
         json!({
             "id": self.id,
             "org_id": self.org_id,
