@@ -157,3 +157,58 @@ fn aliases_of_timestamps_and_numbers_use_the_wire_format() {
         serde_json::json!(12.34)
     );
 }
+
+#[test]
+fn input_fields_go_on_the_wire_as_the_spec_requires() {
+    use fyle_models::Patch;
+    use fyle_models::types::{AccountingExportSummaryIn, AdminExpenseIn, ProjectIn};
+    // Required and nullable: always sent, `None` as `null`.
+    let summary = AccountingExportSummaryIn {
+        id: Some("txA".to_owned()),
+        ..Default::default()
+    };
+    assert_eq!(
+        serde_json::to_value(&summary).expect("encodes"),
+        serde_json::json!({"id": "txA", "error_type": null})
+    );
+    // Optional and nullable: `Absent` is omitted (Fyle keeps the stored value), `Null` clears it.
+    let keep = ProjectIn {
+        name: Some("Alpha".to_owned()),
+        ..Default::default()
+    };
+    let keep = serde_json::to_value(&keep).expect("encodes");
+    assert!(keep.get("code").is_none(), "{keep}");
+    let clear = ProjectIn {
+        code: Patch::Null,
+        description: Patch::Value("Win".to_owned()),
+        ..Default::default()
+    };
+    let clear = serde_json::to_value(&clear).expect("encodes");
+    assert_eq!(clear["code"], serde_json::Value::Null);
+    assert_eq!(clear["description"], "Win");
+    // `admin_expense_in` (its `anyOf` only lists required field sets) is a typed struct.
+    let expense = AdminExpenseIn {
+        id: Some("txA".to_owned()),
+        admin_amount: Some(Decimal::new(1900, 0)),
+        ..Default::default()
+    };
+    let json = serde_json::to_value(&expense).expect("encodes");
+    assert_eq!(json["admin_amount"], serde_json::json!(1900.0));
+}
+
+#[cfg(feature = "accounts")]
+#[test]
+fn credential_fields_never_reach_debug() {
+    let body: fyle_models::types::OauthTokenBody = serde_json::from_value(serde_json::json!({
+        "grant_type": "refresh_token",
+        "client_id": "tpaABC",
+        "client_secret": "s3cr3t-value",
+        "refresh_token": "r3fr3sh-value"
+    }))
+    .expect("decodes");
+    let printed = format!("{body:?}");
+    assert!(!printed.contains("s3cr3t-value"), "{printed}");
+    assert!(!printed.contains("r3fr3sh-value"), "{printed}");
+    assert!(printed.contains("[redacted]"), "{printed}");
+    assert!(printed.contains("tpaABC"), "{printed}");
+}

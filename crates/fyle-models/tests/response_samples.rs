@@ -1472,6 +1472,18 @@ fn every_response_type_round_trips_its_spec_sample() {
         &mut checked,
         &mut failures,
     );
+    #[cfg(any(
+        feature = "admin",
+        feature = "approver",
+        feature = "manager",
+        feature = "spender"
+    ))]
+    check::<types::MatchedCorporateCardTransactionOutEmbedNewVariant1>(
+        &samples,
+        "MatchedCorporateCardTransactionOutEmbedNewVariant1",
+        &mut checked,
+        &mut failures,
+    );
     #[cfg(any(feature = "admin", feature = "spender"))]
     check::<types::MatchedExpenseOutEmbed>(
         &samples,
@@ -2157,6 +2169,13 @@ fn every_response_type_round_trips_its_spec_sample() {
         &mut failures,
     );
     #[cfg(feature = "spender")]
+    check::<types::SpenderEmployeeCurrentOut>(
+        &samples,
+        "SpenderEmployeeCurrentOut",
+        &mut checked,
+        &mut failures,
+    );
+    #[cfg(feature = "spender")]
     check::<types::SpenderEmployeeOut>(&samples, "SpenderEmployeeOut", &mut checked, &mut failures);
     #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
     check::<types::SpenderEmployeeSettingsOut>(
@@ -2345,11 +2364,11 @@ fn every_response_type_round_trips_its_spec_sample() {
         feature = "super_admin"
     )) {
         assert_eq!(
-            checked, 367usize,
+            checked, 369usize,
             "every sample is checked with all roles on"
         );
-        assert_eq!(samples.len(), 367usize);
+        assert_eq!(samples.len(), 369usize);
     } else {
-        assert!(checked <= 367usize);
+        assert!(checked <= 369usize);
     }
 }

@@ -62,7 +62,9 @@ fn wire_path(ty: &Ty, container: &str) -> Option<String> {
 fn field_docs(f: &Field, input: bool) -> Vec<String> {
     let mut lines = vec![format!("`{}`", f.json)];
     let mut facts: Vec<String> = f.facts.iter().map(|x| md_fact(x)).collect();
-    if f.required {
+    if f.required && f.nullable && input {
+        facts.push("required (always sent: `None` is sent as `null`)".to_owned());
+    } else if f.required {
         facts.push(if input {
             "required".to_owned()
         } else {
@@ -114,7 +116,7 @@ fn type_docs(t: &TypeDef) -> Vec<String> {
     lines
 }
 
-fn emit_struct(model: &Model, t: &TypeDef, fields: &[Field]) -> TokenStream {
+fn emit_struct(model: &Model, t: &TypeDef, fields: &[Field], gate: &TokenStream) -> TokenStream {
     let name = ident(&t.name);
     let input = t.input;
     let fs = fields.iter().map(|f| {
@@ -122,7 +124,9 @@ fn emit_struct(model: &Model, t: &TypeDef, fields: &[Field]) -> TokenStream {
         let boxed = model.needs_box(&t.name, &f.ty);
         let inner = ty_tokens(&f.ty, &quote!());
         let inner = if boxed { quote!(Box<#inner>) } else { inner };
-        let patch = input && f.nullable;
+        // A required-and-nullable input field is always sent: `None` is `null`, never "absent".
+        let always_sent = input && f.nullable && f.required;
+        let patch = input && f.nullable && !f.required;
         let (ty, skip, container) = if patch {
             (
                 quote!(crate::Patch<#inner>),
@@ -138,7 +142,9 @@ fn emit_struct(model: &Model, t: &TypeDef, fields: &[Field]) -> TokenStream {
             attrs.push(quote!(rename = #j));
         }
         attrs.push(quote!(default));
-        attrs.push(quote!(skip_serializing_if = #skip));
+        if !always_sent {
+            attrs.push(quote!(skip_serializing_if = #skip));
+        }
         if let Some(w) = wire_path(&f.ty, container) {
             attrs.push(quote!(with = #w));
         }
@@ -150,11 +156,55 @@ fn emit_struct(model: &Model, t: &TypeDef, fields: &[Field]) -> TokenStream {
         }
     });
     let extra = extra_field(t, fields);
+    if !fields.iter().any(|f| is_secret(&f.json)) {
+        return quote! {
+            #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+            pub struct #name {
+                #(#fs)*
+                #extra
+            }
+        };
+    }
+    let debug = redacting_debug(t, fields);
     quote! {
-        #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
         pub struct #name {
             #(#fs)*
             #extra
+        }
+        #gate
+        #debug
+    }
+}
+
+/// Fields that carry a credential: never printed by `Debug`.
+const SECRET_FIELDS: &[&str] = &["client_secret", "refresh_token", "access_token"];
+
+fn is_secret(json: &str) -> bool {
+    SECRET_FIELDS.contains(&json)
+}
+
+/// A `Debug` that prints `[redacted]` for credential fields (`client_secret`, `refresh_token`,
+/// `access_token`), so a logged request or response never leaks one.
+fn redacting_debug(t: &TypeDef, fields: &[Field]) -> TokenStream {
+    let name = ident(&t.name);
+    let label = &t.name;
+    let entries = fields.iter().map(|f| {
+        let rust = ident(&f.rust);
+        let key = &f.rust;
+        if is_secret(&f.json) {
+            quote!(.field(#key, &"[redacted]"))
+        } else {
+            quote!(.field(#key, &self.#rust))
+        }
+    });
+    quote! {
+        impl ::std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#label)
+                    #(#entries)*
+                    .finish_non_exhaustive()
+            }
         }
     }
 }
@@ -281,7 +331,7 @@ fn emit_type(model: &Model, t: &TypeDef, module_roles: &Roles) -> TokenStream {
         cfg(&t.roles)
     };
     let body = match &t.def {
-        Def::Struct(fs) => emit_struct(model, t, fs),
+        Def::Struct(fs) => emit_struct(model, t, fs, &gate),
         Def::Enum(vs) => emit_enum(t, vs, &gate),
         Def::Union(vs) => emit_union(t, vs),
         Def::Alias(ty) => {

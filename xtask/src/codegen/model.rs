@@ -372,6 +372,27 @@ impl Model {
                     .collect();
                 if !a.all_of.is_empty() {
                     self.all_of(&a.all_of, &props, &a.required, ctx, origin, roles, top)
+                } else if !props.is_empty()
+                    && !(a.one_of.is_empty() && a.any_of.is_empty())
+                    && a.one_of.iter().chain(&a.any_of).all(lists_required_only)
+                {
+                    // `anyOf: [{required: [a, b]}, {required: [id]}]` beside real `properties`
+                    // (`admin_expense_in`): the arms only say which fields a valid body has, so
+                    // the type is the object of the sibling properties.
+                    let mut l = self.object(
+                        &props,
+                        &a.required,
+                        a.additional_properties.as_ref(),
+                        ctx,
+                        origin,
+                        roles,
+                        top,
+                    );
+                    l.facts.push(format!(
+                        "one of the field sets {}",
+                        required_sets(a.one_of.iter().chain(&a.any_of))
+                    ));
+                    l
                 } else if !a.one_of.is_empty() {
                     self.union(&a.one_of, "oneOf", ctx, origin, roles, top)
                 } else if !a.any_of.is_empty() {
@@ -641,7 +662,13 @@ impl Model {
     ) -> Lowered {
         let mut nullable = false;
         let mut lowered = Vec::new();
+        let closed_empty = arms.iter().filter(|a| is_closed_empty_object(a)).count();
         for (i, arm) in arms.iter().enumerate() {
+            // `{}` beside an object arm (`matched_corporate_card_transaction`: "empty object when
+            // nothing is matched"): the object arm, whose fields are all optional, reads `{}`.
+            if closed_empty < arms.len() && is_closed_empty_object(arm) {
+                continue;
+            }
             let l = self.lower(
                 arm,
                 &format!("{ctx}Variant{i}"),
@@ -879,6 +906,70 @@ impl Model {
     }
 }
 
+/// `true` for an arm that only lists required fields (`{required: [id]}`): no type, no properties.
+fn lists_required_only(arm: &ReferenceOr<Schema>) -> bool {
+    match arm {
+        ReferenceOr::Item(s) => match &s.schema_kind {
+            SchemaKind::Any(a) => {
+                !a.required.is_empty()
+                    && a.typ.is_none()
+                    && a.properties.is_empty()
+                    && a.all_of.is_empty()
+                    && a.any_of.is_empty()
+                    && a.one_of.is_empty()
+                    && a.items.is_none()
+                    && a.enumeration.is_empty()
+            }
+            _ => false,
+        },
+        ReferenceOr::Reference { .. } => false,
+    }
+}
+
+/// The field sets of required-only arms, for docs: `` `admin_amount`+`assignee_user_email` or `id` ``.
+fn required_sets<'a>(arms: impl Iterator<Item = &'a ReferenceOr<Schema>>) -> String {
+    arms.filter_map(|arm| match arm {
+        ReferenceOr::Item(Schema {
+            schema_kind: SchemaKind::Any(a),
+            ..
+        }) => Some(
+            a.required
+                .iter()
+                .map(|r| format!("`{r}`"))
+                .collect::<Vec<_>>()
+                .join("+"),
+        ),
+        _ => None,
+    })
+    .collect::<Vec<_>>()
+    .join(" or ")
+}
+
+/// `true` for `{type: object, properties: {}, additionalProperties: false}`: only `{}`.
+fn is_closed_empty_object(arm: &ReferenceOr<Schema>) -> bool {
+    let ReferenceOr::Item(s) = arm else {
+        return false;
+    };
+    match &s.schema_kind {
+        SchemaKind::Type(Type::Object(ot)) => {
+            ot.properties.is_empty()
+                && matches!(
+                    ot.additional_properties,
+                    Some(AdditionalProperties::Any(false))
+                )
+        }
+        SchemaKind::Any(a) => {
+            a.typ.as_deref() == Some("object")
+                && a.properties.is_empty()
+                && matches!(
+                    a.additional_properties,
+                    Some(AdditionalProperties::Any(false))
+                )
+        }
+        _ => false,
+    }
+}
+
 fn upsert_prop(props: &mut Vec<(String, ReferenceOr<Schema>)>, k: &str, v: ReferenceOr<Schema>) {
     if let Some(slot) = props.iter_mut().find(|(k2, _)| k2 == k) {
         slot.1 = v;
@@ -1025,6 +1116,27 @@ mod tests {
         );
         assert!(matches!(&m.types["AnyType"].def, Def::Alias(Ty::Value)));
         assert_eq!(field(&m, "Holder", "v").ty, Ty::Value);
+    }
+
+    #[test]
+    fn required_only_arms_beside_properties_are_the_object() {
+        let m = model(
+            "admin_expense_in:\n  type: object\n  anyOf:\n    - required: [admin_amount]\n    - required: [id]\n  properties:\n    id: {type: string}\n    admin_amount: {type: number}\n",
+        );
+        let Def::Struct(fs) = &m.types["AdminExpenseIn"].def else {
+            panic!("{:?}", m.types["AdminExpenseIn"].def)
+        };
+        assert_eq!(fs.len(), 2);
+        assert!(m.fallbacks.is_empty());
+    }
+
+    #[test]
+    fn an_empty_closed_object_arm_leaves_the_object_arm() {
+        let m = model(
+            "matched:\n  anyOf:\n    - {type: object, additionalProperties: false, properties: {}}\n    - {type: object, properties: {id: {type: string}}}\n",
+        );
+        assert!(matches!(&m.types["Matched"].def, Def::Struct(_)));
+        assert!(m.fallbacks.is_empty());
     }
 
     #[test]

@@ -242,7 +242,14 @@ pub static TYPES: &[TypeEntry] = &[
         name: "AdminExpenseIn",
         origin: "schema `admin_expense_in`",
         roles: &["admin"],
-        input: false,
+        input: true,
+        output: false,
+    },
+    TypeEntry {
+        name: "AdminExpenseInCommuteDeduction",
+        origin: "schema `admin_expense_in`.commute_deduction",
+        roles: &["admin"],
+        input: true,
         output: false,
     },
     TypeEntry {
@@ -3828,14 +3835,14 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `matched_corporate_card_transaction_out_embed_new`|1",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "MatchedCorporateCardTransactionOutEmbedNewVariant1Status",
         origin: "schema `matched_corporate_card_transaction_out_embed_new`|1.status",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "MatchedCorporateCardTransactionOutEmbedStatus",
@@ -6057,7 +6064,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `spender_employee_current_out`",
         roles: &["spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "SpenderEmployeeIn",
@@ -6931,6 +6938,10 @@ pub fn round_trip(
         }
         #[cfg(feature = "admin")]
         "AdminExpenseIn" => Some(round_trip_as::<crate::types::AdminExpenseIn>(json)),
+        #[cfg(feature = "admin")]
+        "AdminExpenseInCommuteDeduction" => {
+            Some(round_trip_as::<crate::types::AdminExpenseInCommuteDeduction>(json))
+        }
         #[cfg(any(feature = "admin", feature = "approver"))]
         "AdminExpenseSplitObject" => {
             Some(round_trip_as::<crate::types::AdminExpenseSplitObject>(json))
@@ -11862,6 +11873,13 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
         "AdminAdvanceRequestIn" => {
             Some(
                 ::serde_json::to_value(crate::types::AdminAdvanceRequestIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "AdminExpenseIn" => {
+            Some(
+                ::serde_json::to_value(crate::types::AdminExpenseIn::default())
                     .map_err(|e| e.to_string()),
             )
         }

@@ -2505,9 +2505,9 @@ impl AdminExpenses {
     /// Create or update an expense.
     ///
     /// `POST /admin/expenses` (role `admin`), operationId `expenses_post`.
-    /// Kind: Upsert; request: Data `serde_json::Value`; response: Data `ExpenseOut`.
+    /// Kind: Upsert; request: Data `AdminExpenseIn`; response: Data `ExpenseOut`.
     /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses/post>
-    pub async fn upsert(&self, body: &::serde_json::Value) -> Result<types::ExpenseOut> {
+    pub async fn upsert(&self, body: &types::AdminExpenseIn) -> Result<types::ExpenseOut> {
         self.client.execute(&ops::EXPENSES_POST, Some(body)).await
     }
 

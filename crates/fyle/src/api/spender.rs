@@ -960,9 +960,9 @@ impl SpenderEmployees {
     /// Get current employee.
     ///
     /// `GET /spender/employees/current` (role `spender`), operationId `employees_current`.
-    /// Kind: GetSingle; request: None; response: Data `serde_json::Value`.
+    /// Kind: GetSingle; request: None; response: Data `SpenderEmployeeCurrentOut`.
     /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1employees~1current/get>
-    pub fn current(&self) -> GetRequest<::serde_json::Value> {
+    pub fn current(&self) -> GetRequest<types::SpenderEmployeeCurrentOut> {
         GetRequest::new(self.client.clone(), &ops::EMPLOYEES_CURRENT)
     }
 

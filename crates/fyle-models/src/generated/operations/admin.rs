@@ -1693,7 +1693,7 @@ pub static EXPENSES_LIST: Operation = Operation {
 /// Create or update an expense.
 ///
 /// `POST /admin/expenses` (role `admin`), operationId `expenses_post`.
-/// Kind: Upsert; request: Data `serde_json::Value`; response: Data `ExpenseOut`.
+/// Kind: Upsert; request: Data `AdminExpenseIn`; response: Data `ExpenseOut`.
 /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses/post>
 pub static EXPENSES_POST: Operation = Operation {
     role: Role::Admin,
@@ -1704,7 +1704,7 @@ pub static EXPENSES_POST: Operation = Operation {
     kind: OperationKind::Upsert,
     request_body: BodyShape::Data,
     response_body: BodyShape::Data,
-    request_type: Some("serde_json::Value"),
+    request_type: Some("AdminExpenseIn"),
     response_type: Some("ExpenseOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses/post",

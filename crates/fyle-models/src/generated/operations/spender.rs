@@ -1313,7 +1313,7 @@ pub static SPENDER_EMPLOYEE_POST: Operation = Operation {
 /// Get current employee.
 ///
 /// `GET /spender/employees/current` (role `spender`), operationId `employees_current`.
-/// Kind: GetSingle; request: None; response: Data `serde_json::Value`.
+/// Kind: GetSingle; request: None; response: Data `SpenderEmployeeCurrentOut`.
 /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1employees~1current/get>
 pub static EMPLOYEES_CURRENT: Operation = Operation {
     role: Role::Spender,
@@ -1325,7 +1325,7 @@ pub static EMPLOYEES_CURRENT: Operation = Operation {
     request_body: BodyShape::None,
     response_body: BodyShape::Data,
     request_type: None,
-    response_type: Some("serde_json::Value"),
+    response_type: Some("SpenderEmployeeCurrentOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1employees~1current/get",
 };

@@ -11,9 +11,9 @@ use super::*;
 #[cfg(feature = "admin")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AccountIn {
-    /// `user_id`: `string`, required, nullable, example `uswjwgnwwgo`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub user_id: crate::Patch<String>,
+    /// `user_id`: `string`, required (always sent: `None` is sent as `null`), nullable, example `uswjwgnwwgo`.
+    #[serde(default)]
+    pub user_id: Option<String>,
     /// `type`: one of `PERSONAL_ADVANCE_ACCOUNT`, required, example `PERSONAL_ADVANCE_ACCOUNT`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<AccountInType>,

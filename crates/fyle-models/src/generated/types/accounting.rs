@@ -16,13 +16,9 @@ pub struct AccountingExportIn {
     /// `file_ids`: array, items: schema `fk_string`, items: `string`, items: max length 15, at most 1 items, required, example `["fi123819sa"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_ids: Option<Vec<String>>,
-    /// `exported_at`: schema `timestamptz_utc`, `string` (`date-time`), required, nullable, example `2020-06-01T13:14:54.804+00:00`.
-    #[serde(
-        default,
-        skip_serializing_if = "crate::Patch::is_absent",
-        with = "crate::wire::datetime::patch"
-    )]
-    pub exported_at: crate::Patch<::time::OffsetDateTime>,
+    /// `exported_at`: schema `timestamptz_utc`, `string` (`date-time`), required (always sent: `None` is sent as `null`), nullable, example `2020-06-01T13:14:54.804+00:00`.
+    #[serde(default, with = "crate::wire::datetime::option")]
+    pub exported_at: Option<::time::OffsetDateTime>,
     /// `name`: `string`, required, example `Accounting exports test`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -42,18 +38,18 @@ pub struct AccountingExportLineitemIn {
     /// `id`: schema `id_string`, `string`, max length 15, example `sdfd2391`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `object_id`: schema `fk_string`, `string`, max length 15, required, nullable, example `sdfd2391`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub object_id: crate::Patch<String>,
+    /// `object_id`: schema `fk_string`, `string`, max length 15, required (always sent: `None` is sent as `null`), nullable, example `sdfd2391`.
+    #[serde(default)]
+    pub object_id: Option<String>,
     /// `object_type`: one of `ADVANCE_REQUEST`, `REIMBURSEMENT`, `REPORT`, `EXPENSE`, `SETTLEMENT`, required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_type: Option<AccountingExportLineitemInObjectType>,
-    /// `reference`: `string`, max length 255, required, nullable.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub reference: crate::Patch<String>,
-    /// `accounting_export_id`: schema `fk_string`, `string`, max length 15, required, nullable, example `sdfd2391`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub accounting_export_id: crate::Patch<String>,
+    /// `reference`: `string`, max length 255, required (always sent: `None` is sent as `null`), nullable.
+    #[serde(default)]
+    pub reference: Option<String>,
+    /// `accounting_export_id`: schema `fk_string`, `string`, max length 15, required (always sent: `None` is sent as `null`), nullable, example `sdfd2391`.
+    #[serde(default)]
+    pub accounting_export_id: Option<String>,
 }
 
 /// Generated from schema `accounting_export_lineitem_in`.object_type.
@@ -267,9 +263,9 @@ pub struct AccountingExportSummaryIn {
     /// `state`: one of `COMPLETE`, `ERROR`, `IN_PROGRESS`, `SKIPPED`, `INITIATED`, required, example `COMPLETE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<AccountingExportSummaryInState>,
-    /// `error_type`: one of `ACCOUNTING_INTEGRATION_ERROR`, `MAPPING`, `null`, required, nullable, example `ACCOUNTING_INTEGRATION_ERROR`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub error_type: crate::Patch<AccountingExportSummaryInErrorType>,
+    /// `error_type`: one of `ACCOUNTING_INTEGRATION_ERROR`, `MAPPING`, `null`, required (always sent: `None` is sent as `null`), nullable, example `ACCOUNTING_INTEGRATION_ERROR`.
+    #[serde(default)]
+    pub error_type: Option<AccountingExportSummaryInErrorType>,
     /// `url`: `string`, required, example `https://app.example.com/expense/txwownwrng`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,

@@ -46,9 +46,9 @@ pub struct AddExpensePolicyCommentRequestExpensePolicyCommentsItem {
     /// `comment_type`: `string`, required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment_type: Option<String>,
-    /// `comment_text`: `string`, required, nullable.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub comment_text: crate::Patch<String>,
+    /// `comment_text`: `string`, required (always sent: `None` is sent as `null`), nullable.
+    #[serde(default)]
+    pub comment_text: Option<String>,
 }
 
 /// Generated from POST /admin/expense_policy_comments response data.

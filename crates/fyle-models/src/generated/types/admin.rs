@@ -225,11 +225,209 @@ pub type AdminExpenseCheckMandatoryFieldsBulkIn = Vec<Items>;
 
 /// Generated from schema `admin_expense_in`.
 ///
-/// any JSON value.
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AdminExpenseIn {
+    /// `id`: schema `id_string`, `string`, max length 15, example `sdfd2391`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `admin_amount`: `number`, example `1900`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub admin_amount: Option<::rust_decimal::Decimal>,
+    /// `spent_at`: `string` (`date-time`), nullable, example `2020-06-01T01:18:19.292-08:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::Patch::is_absent",
+        with = "crate::wire::datetime::patch"
+    )]
+    pub spent_at: crate::Patch<::time::OffsetDateTime>,
+    /// `assignee_user_email`: schema `email`, `string`, max length 127, example `john.doe@example.com`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee_user_email: Option<String>,
+    /// `source`: schema `source`, `string`, example `SLACK`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// `code`: schema `code`, `string`, max length 255, nullable, example `C1234`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub code: crate::Patch<String>,
+    /// `merchant`: schema `merchant`, `string`, max length 255, nullable, example `Uber`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub merchant: crate::Patch<String>,
+    /// `foreign_currency`: schema `foreign_currency`, `string`, nullable, example `GBP`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub foreign_currency: crate::Patch<String>,
+    /// `foreign_amount`: schema `foreign_amount`, `number`, nullable, example `3768`.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::Patch::is_absent",
+        with = "crate::wire::number::patch"
+    )]
+    pub foreign_amount: crate::Patch<::rust_decimal::Decimal>,
+    /// `purpose`: `string`, example `Team lunch`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    /// `cost_center_id`: schema `fk_integer`, `integer`, nullable, example `1049`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub cost_center_id: crate::Patch<i64>,
+    /// `category_id`: schema `fk_integer`, `integer`, nullable, example `49058`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub category_id: crate::Patch<i64>,
+    /// `project_id`: schema `fk_integer`, `integer`, nullable, example `92895`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub project_id: crate::Patch<i64>,
+    /// `source_account_id`: schema `fk_string`, `string`, max length 15, nullable, example `acwbl222wlg`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub source_account_id: crate::Patch<String>,
+    /// `advance_wallet_id`: schema `fk_string`, `string`, max length 15, nullable, example `advwrlAGwjr2`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub advance_wallet_id: crate::Patch<String>,
+    /// `tax_amount`: `number`, nullable.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::Patch::is_absent",
+        with = "crate::wire::number::patch"
+    )]
+    pub tax_amount: crate::Patch<::rust_decimal::Decimal>,
+    /// `tax_group_id`: schema `fk_string`, `string`, max length 15, nullable, example `sdfd2391`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub tax_group_id: crate::Patch<String>,
+    /// `is_billable`: schema `is_billable`, `boolean`, nullable, example `true`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub is_billable: crate::Patch<bool>,
+    /// `is_reimbursable`: schema `is_reimbursable`, `boolean`, nullable, example `true`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub is_reimbursable: crate::Patch<bool>,
+    /// `distance`: schema `distance`, `number`, nullable.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::Patch::is_absent",
+        with = "crate::wire::number::patch"
+    )]
+    pub distance: crate::Patch<::rust_decimal::Decimal>,
+    /// `distance_unit`: one of `KM`, `MILES`, nullable, example `MILES`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub distance_unit: crate::Patch<DistanceUnit>,
+    /// `started_at`: schema `timestamptz_pst`, `string` (`date-time`), nullable, example `2020-06-01T01:18:19.292-08:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::Patch::is_absent",
+        with = "crate::wire::datetime::patch"
+    )]
+    pub started_at: crate::Patch<::time::OffsetDateTime>,
+    /// `ended_at`: schema `timestamptz_pst`, `string` (`date-time`), nullable, example `2020-06-01T01:18:19.292-08:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::Patch::is_absent",
+        with = "crate::wire::datetime::patch"
+    )]
+    pub ended_at: crate::Patch<::time::OffsetDateTime>,
+    /// `travel_classes`: schema `travel_classes`, array, items: `string`, at most 2 items, nullable, example `["ECONOMY","BUSINESS"]`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub travel_classes: crate::Patch<Vec<String>>,
+    /// `locations`: schema `locations`, array, at most 10 items, nullable.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub locations: crate::Patch<Vec<LocationsItem>>,
+    /// `custom_fields`: schema `custom_fields`, array.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<Vec<CustomField>>,
+    /// `file_ids`: array, items: schema `fk_string`, items: `string`, items: max length 15, example `["sdfd2391"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_ids: Option<Vec<String>>,
+    /// `hotel_is_breakfast_provided`: `boolean`, nullable.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub hotel_is_breakfast_provided: crate::Patch<bool>,
+    /// `mileage_rate_id`: schema `fk_integer`, `integer`, nullable, example `9080`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub mileage_rate_id: crate::Patch<i64>,
+    /// `mileage_is_round_trip`: `boolean`, nullable.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub mileage_is_round_trip: crate::Patch<bool>,
+    /// `mileage_calculated_distance`: `number`, nullable.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::Patch::is_absent",
+        with = "crate::wire::number::patch"
+    )]
+    pub mileage_calculated_distance: crate::Patch<::rust_decimal::Decimal>,
+    /// `mileage_calculated_amount`: `number`, nullable.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::Patch::is_absent",
+        with = "crate::wire::number::patch"
+    )]
+    pub mileage_calculated_amount: crate::Patch<::rust_decimal::Decimal>,
+    /// `passenger_count`: `integer`, nullable.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub passenger_count: crate::Patch<i64>,
+    /// `passenger_amount`: `number`, nullable.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::Patch::is_absent",
+        with = "crate::wire::number::patch"
+    )]
+    pub passenger_amount: crate::Patch<::rust_decimal::Decimal>,
+    /// `commute_details_id`: `integer`, nullable, example `1234`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub commute_details_id: crate::Patch<i64>,
+    /// `commute_deduction`: one of `ONE_WAY`, `ROUND_TRIP`, `NO_DEDUCTION`, `null`, nullable, example `ONE_WAY`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub commute_deduction: crate::Patch<AdminExpenseInCommuteDeduction>,
+    /// `per_diem_rate_id`: schema `fk_integer`, `integer`, nullable, example `583`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub per_diem_rate_id: crate::Patch<i64>,
+    /// `per_diem_num_days`: `number`, nullable, example `2`.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::Patch::is_absent",
+        with = "crate::wire::number::patch"
+    )]
+    pub per_diem_num_days: crate::Patch<::rust_decimal::Decimal>,
+}
+
+/// Generated from schema `admin_expense_in`.commute_deduction.
 ///
 /// Roles: `admin`.
 #[cfg(feature = "admin")]
-pub type AdminExpenseIn = ::serde_json::Value;
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AdminExpenseInCommuteDeduction {
+    /// `ONE_WAY`
+    OneWay,
+    /// `ROUND_TRIP`
+    RoundTrip,
+    /// `NO_DEDUCTION`
+    NoDeduction,
+    /// A value this version of the SDK does not know (the spec's enums grow).
+    Unknown(String),
+}
+
+#[cfg(feature = "admin")]
+impl AdminExpenseInCommuteDeduction {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OneWay => "ONE_WAY",
+            Self::RoundTrip => "ROUND_TRIP",
+            Self::NoDeduction => "NO_DEDUCTION",
+            Self::Unknown(other) => other,
+        }
+    }
+    pub(crate) fn from_wire(value: &str) -> Self {
+        match value {
+            "ONE_WAY" => Self::OneWay,
+            "ROUND_TRIP" => Self::RoundTrip,
+            "NO_DEDUCTION" => Self::NoDeduction,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "admin")]
+crate::impl_string_enum!(AdminExpenseInCommuteDeduction);
 
 /// Generated from schema `admin_expense_split_object`.
 ///

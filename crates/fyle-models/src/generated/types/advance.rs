@@ -24,43 +24,39 @@ pub struct AdvanceIn {
         with = "crate::wire::number::option"
     )]
     pub amount: Option<::rust_decimal::Decimal>,
-    /// `foreign_currency`: schema `foreign_currency`, `string`, required, nullable, example `GBP`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub foreign_currency: crate::Patch<String>,
-    /// `foreign_amount`: schema `foreign_amount`, `number`, required, nullable, example `3768`.
-    #[serde(
-        default,
-        skip_serializing_if = "crate::Patch::is_absent",
-        with = "crate::wire::number::patch"
-    )]
-    pub foreign_amount: crate::Patch<::rust_decimal::Decimal>,
+    /// `foreign_currency`: schema `foreign_currency`, `string`, required (always sent: `None` is sent as `null`), nullable, example `GBP`.
+    #[serde(default)]
+    pub foreign_currency: Option<String>,
+    /// `foreign_amount`: schema `foreign_amount`, `number`, required (always sent: `None` is sent as `null`), nullable, example `3768`.
+    #[serde(default, with = "crate::wire::number::option")]
+    pub foreign_amount: Option<::rust_decimal::Decimal>,
     /// `payment_mode`: one of `BANK_TRANSFER`, `CHEQUE_DD`, `FOREX`, `CASH`, required, example `CASH`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_mode: Option<AdvanceInPaymentMode>,
-    /// `advance_request_id`: schema `fk_string`, `string`, max length 15, required, nullable, example `advjrgwlk2Q`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub advance_request_id: crate::Patch<String>,
+    /// `advance_request_id`: schema `fk_string`, `string`, max length 15, required (always sent: `None` is sent as `null`), nullable, example `advjrgwlk2Q`.
+    #[serde(default)]
+    pub advance_request_id: Option<String>,
     /// `advance_account_id`: schema `fk_string`, `string`, max length 15, nullable, example `accwiofowiww`.
     #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
     pub advance_account_id: crate::Patch<String>,
     /// `advance_wallet_id`: schema `fk_string`, `string`, max length 15, nullable, example `awfgRr8YA6KK`.
     #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
     pub advance_wallet_id: crate::Patch<String>,
-    /// `purpose`: `string`, required, nullable, example `onsite client meeting`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub purpose: crate::Patch<String>,
+    /// `purpose`: `string`, required (always sent: `None` is sent as `null`), nullable, example `onsite client meeting`.
+    #[serde(default)]
+    pub purpose: Option<String>,
     /// `source`: `string`, nullable, example `WEBAPP`.
     #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
     pub source: crate::Patch<String>,
-    /// `project_id`: schema `fk_integer`, `integer`, required, nullable, example `1234`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub project_id: crate::Patch<i64>,
-    /// `code`: schema `code`, `string`, max length 255, required, nullable, example `C1234`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub code: crate::Patch<String>,
-    /// `card_number`: `string`, required, nullable, example `XXXXXXXXXXXX1234`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub card_number: crate::Patch<String>,
+    /// `project_id`: schema `fk_integer`, `integer`, required (always sent: `None` is sent as `null`), nullable, example `1234`.
+    #[serde(default)]
+    pub project_id: Option<i64>,
+    /// `code`: schema `code`, `string`, max length 255, required (always sent: `None` is sent as `null`), nullable, example `C1234`.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// `card_number`: `string`, required (always sent: `None` is sent as `null`), nullable, example `XXXXXXXXXXXX1234`.
+    #[serde(default)]
+    pub card_number: Option<String>,
     /// `custom_fields`: schema `custom_fields`, array, required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomField>>,
@@ -580,9 +576,9 @@ pub struct AdvanceRequestActionPullBackIn {
     /// `id`: `string`, required, example `areqGsQdgSoteL`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `comment`: `string`, required, nullable, example `sending back`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub comment: crate::Patch<String>,
+    /// `comment`: `string`, required (always sent: `None` is sent as `null`), nullable, example `sending back`.
+    #[serde(default)]
+    pub comment: Option<String>,
 }
 
 /// Generated from schema `advance_request_add_approver_in`.
@@ -848,9 +844,9 @@ pub struct AdvanceRequestCustomField {
     /// `name`: `string`, required, example `cf1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `value`: `oneOf` of 5 arms, required, nullable.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub value: crate::Patch<AdvanceRequestCustomFieldValue>,
+    /// `value`: `oneOf` of 5 arms, required (always sent: `None` is sent as `null`), nullable.
+    #[serde(default)]
+    pub value: Option<AdvanceRequestCustomFieldValue>,
     /// `type`: one of `TEXT`, `NUMBER`, `SELECT`, `BOOLEAN`, `MULTI_SELECT`, `LOCATION`, `USER_LIST`, `DATE`, required, example `SELECT`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<AdvanceRequestCustomFieldType>,

@@ -169,15 +169,15 @@ pub struct CommuteLocation {
 #[cfg(feature = "spender")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CommuteLocationNotNullable {
-    /// `city`: `string`, required, nullable, example `London`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub city: crate::Patch<String>,
-    /// `state`: `string`, required, nullable, example `London`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub state: crate::Patch<String>,
-    /// `country`: `string`, required, nullable, example `United Kingdom`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub country: crate::Patch<String>,
+    /// `city`: `string`, required (always sent: `None` is sent as `null`), nullable, example `London`.
+    #[serde(default)]
+    pub city: Option<String>,
+    /// `state`: `string`, required (always sent: `None` is sent as `null`), nullable, example `London`.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// `country`: `string`, required (always sent: `None` is sent as `null`), nullable, example `United Kingdom`.
+    #[serde(default)]
+    pub country: Option<String>,
     /// `formatted_address`: `string`, required, example `221 Baker St, Marylebone, London, United Kingdom`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formatted_address: Option<String>,

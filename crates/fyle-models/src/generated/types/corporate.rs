@@ -977,13 +977,9 @@ pub struct CorporateCardTransactionIn {
     /// `currency`: schema `currency`, `string`, pattern `(\[A-Z\]{3})`, required, example `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `spent_at`: schema `timestamptz_utc`, `string` (`date-time`), required, nullable, example `2020-06-01T13:14:54.804+00:00`.
-    #[serde(
-        default,
-        skip_serializing_if = "crate::Patch::is_absent",
-        with = "crate::wire::datetime::patch"
-    )]
-    pub spent_at: crate::Patch<::time::OffsetDateTime>,
+    /// `spent_at`: schema `timestamptz_utc`, `string` (`date-time`), required (always sent: `None` is sent as `null`), nullable, example `2020-06-01T13:14:54.804+00:00`.
+    #[serde(default, with = "crate::wire::datetime::option")]
+    pub spent_at: Option<::time::OffsetDateTime>,
     /// `post_date`: schema `timestamptz_utc`, `string` (`date-time`), nullable, example `2020-06-01T13:14:54.804+00:00`.
     #[serde(
         default,
@@ -2916,12 +2912,12 @@ pub struct CorporateCardTransactionsExportConfigurationColumn {
     /// `is_custom`: `boolean`, required, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_custom: Option<bool>,
-    /// `field_name`: `string`, required, nullable, example `merchant_name`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub field_name: crate::Patch<String>,
-    /// `formula_text`: `string`, required, nullable, example `GET(merchant)`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub formula_text: crate::Patch<String>,
+    /// `field_name`: `string`, required (always sent: `None` is sent as `null`), nullable, example `merchant_name`.
+    #[serde(default)]
+    pub field_name: Option<String>,
+    /// `formula_text`: `string`, required (always sent: `None` is sent as `null`), nullable, example `GET(merchant)`.
+    #[serde(default)]
+    pub formula_text: Option<String>,
     /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
@@ -2946,9 +2942,9 @@ pub struct CorporateCardTransactionsExportConfigurationConfig {
     /// `sort_columns`: array, at most 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort_columns: Option<Vec<CorporateCardTransactionsExportConfigurationSortColumn>>,
-    /// `date_format`: `string`, required, nullable, example `YYYY-MM-DD`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub date_format: crate::Patch<String>,
+    /// `date_format`: `string`, required (always sent: `None` is sent as `null`), nullable, example `YYYY-MM-DD`.
+    #[serde(default)]
+    pub date_format: Option<String>,
     /// Keys beyond the listed fields (the schema allows any: custom field names, for example), kept and re-encoded as they came.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
@@ -2966,9 +2962,9 @@ pub struct CorporateCardTransactionsExportConfigurationIn {
     /// `name`: `string`, required, example `Monthly Card Transactions - Apr'25`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `sub_feature`: `string`, required, nullable, example `card_transaction_export`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub sub_feature: crate::Patch<String>,
+    /// `sub_feature`: `string`, required (always sent: `None` is sent as `null`), nullable, example `card_transaction_export`.
+    #[serde(default)]
+    pub sub_feature: Option<String>,
     /// `query_string`: `string`, example `order=transaction_date.desc&state=eq.APPROVED`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query_string: Option<String>,

@@ -13,21 +13,13 @@ pub struct Delegatee {
     /// `user_id`: `string`, required, example `uswjwgnwwgo`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `start_at`: schema `timestamptz_utc`, `string` (`date-time`), required, nullable, example `2020-06-01T13:14:54.804+00:00`.
-    #[serde(
-        default,
-        skip_serializing_if = "crate::Patch::is_absent",
-        with = "crate::wire::datetime::patch"
-    )]
-    pub start_at: crate::Patch<::time::OffsetDateTime>,
-    /// `end_at`: schema `timestamptz_utc`, `string` (`date-time`), required, nullable, example `2020-06-01T13:14:54.804+00:00`.
-    #[serde(
-        default,
-        skip_serializing_if = "crate::Patch::is_absent",
-        with = "crate::wire::datetime::patch"
-    )]
-    pub end_at: crate::Patch<::time::OffsetDateTime>,
-    /// `scopes`: schema `delegation_access_scope`, array, items: one of `ALL`, `SUBMIT`, `APPROVE`, required, nullable, example `["SUBMIT","APPROVE"]`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub scopes: crate::Patch<Vec<DelegationAccessScopeItem>>,
+    /// `start_at`: schema `timestamptz_utc`, `string` (`date-time`), required (always sent: `None` is sent as `null`), nullable, example `2020-06-01T13:14:54.804+00:00`.
+    #[serde(default, with = "crate::wire::datetime::option")]
+    pub start_at: Option<::time::OffsetDateTime>,
+    /// `end_at`: schema `timestamptz_utc`, `string` (`date-time`), required (always sent: `None` is sent as `null`), nullable, example `2020-06-01T13:14:54.804+00:00`.
+    #[serde(default, with = "crate::wire::datetime::option")]
+    pub end_at: Option<::time::OffsetDateTime>,
+    /// `scopes`: schema `delegation_access_scope`, array, items: one of `ALL`, `SUBMIT`, `APPROVE`, required (always sent: `None` is sent as `null`), nullable, example `["SUBMIT","APPROVE"]`.
+    #[serde(default)]
+    pub scopes: Option<Vec<DelegationAccessScopeItem>>,
 }

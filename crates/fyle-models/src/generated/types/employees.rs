@@ -268,9 +268,9 @@ pub struct EmployeesExportConfigurationColumn {
     /// `formula`: free-form object, required, example `{"function":"GET","parameters":["department","name"]}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formula: Option<::serde_json::Value>,
-    /// `is_custom`: `boolean`, required, nullable, example `true`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub is_custom: crate::Patch<bool>,
+    /// `is_custom`: `boolean`, required (always sent: `None` is sent as `null`), nullable, example `true`.
+    #[serde(default)]
+    pub is_custom: Option<bool>,
     /// `field_name`: `string`, nullable, example `department_name`.
     #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
     pub field_name: crate::Patch<String>,
@@ -300,9 +300,9 @@ pub struct EmployeesExportConfigurationConfig {
     /// `sort_columns`: array.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort_columns: Option<Vec<EmployeesExportConfigurationSortColumn>>,
-    /// `date_format`: `string`, required, nullable, example `YYYY-MM-DD`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub date_format: crate::Patch<String>,
+    /// `date_format`: `string`, required (always sent: `None` is sent as `null`), nullable, example `YYYY-MM-DD`.
+    #[serde(default)]
+    pub date_format: Option<String>,
     /// Keys beyond the listed fields (the schema allows any: custom field names, for example), kept and re-encoded as they came.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
@@ -320,9 +320,9 @@ pub struct EmployeesExportConfigurationIn {
     /// `name`: `string`, required, example `Active Employees Export`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `sub_feature`: `string`, required, nullable, example `employee_export`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub sub_feature: crate::Patch<String>,
+    /// `sub_feature`: `string`, required (always sent: `None` is sent as `null`), nullable, example `employee_export`.
+    #[serde(default)]
+    pub sub_feature: Option<String>,
     /// `query_string`: `string`, example `is_enabled=eq.true&order=joined_at.desc`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query_string: Option<String>,

@@ -1630,9 +1630,10 @@ pub struct ExpenseOut {
     /// `matched_corporate_card_transaction_id`: `string`, required by the spec, nullable, example `btxnwownwrng`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matched_corporate_card_transaction_id: Option<String>,
-    /// `matched_corporate_card_transaction`: schema `matched_corporate_card_transaction_out_embed_new`, `anyOf` of 2 arms, kept as JSON, required by the spec.
+    /// `matched_corporate_card_transaction`: schema `matched_corporate_card_transaction_out_embed_new`, required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub matched_corporate_card_transaction: Option<::serde_json::Value>,
+    pub matched_corporate_card_transaction:
+        Option<MatchedCorporateCardTransactionOutEmbedNewVariant1>,
     /// `last_settled_at`: schema `timestamptz_utc`, `string` (`date-time`), required by the spec, nullable, example `2020-06-01T13:14:54.804+00:00`.
     #[serde(
         default,
@@ -2430,9 +2431,10 @@ pub struct ExpenseOutWithDepartmentName {
     /// `matched_corporate_card_transaction_id`: `string`, required by the spec, nullable, example `btxnwownwrng`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matched_corporate_card_transaction_id: Option<String>,
-    /// `matched_corporate_card_transaction`: schema `matched_corporate_card_transaction_out_embed_new`, `anyOf` of 2 arms, kept as JSON, required by the spec.
+    /// `matched_corporate_card_transaction`: schema `matched_corporate_card_transaction_out_embed_new`, required by the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub matched_corporate_card_transaction: Option<::serde_json::Value>,
+    pub matched_corporate_card_transaction:
+        Option<MatchedCorporateCardTransactionOutEmbedNewVariant1>,
     /// `last_settled_at`: schema `timestamptz_utc`, `string` (`date-time`), required by the spec, nullable, example `2020-06-01T13:14:54.804+00:00`.
     #[serde(
         default,
@@ -3218,9 +3220,9 @@ pub struct ExpensePolicyIn {
     /// `id`: schema `id_string`, `string`, max length 15, example `tpr12345xyz`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `description`: schema `description`, `string`, max length 255, required, nullable, example `Receipt is mandatory for expense above $50`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub description: crate::Patch<String>,
+    /// `description`: schema `description`, `string`, max length 255, required (always sent: `None` is sent as `null`), nullable, example `Receipt is mandatory for expense above $50`.
+    #[serde(default)]
+    pub description: Option<String>,
     /// `expense_without_receipt_allowed`: `boolean`, default `true`, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expense_without_receipt_allowed: Option<bool>,

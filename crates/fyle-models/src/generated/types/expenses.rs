@@ -224,9 +224,9 @@ pub struct ExpensesExportConfigurationIn {
     /// `name`: `string`, required, example `Monthly Expenses - Apr'25`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `sub_feature`: `string`, required, nullable, example `expense_report_export`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub sub_feature: crate::Patch<String>,
+    /// `sub_feature`: `string`, required (always sent: `None` is sent as `null`), nullable, example `expense_report_export`.
+    #[serde(default)]
+    pub sub_feature: Option<String>,
     /// `query_string`: `string`, example `order=spent_at.desc&report-%3Eseq_num=in.(%22C/2025/07/R/175%22)`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query_string: Option<String>,

@@ -23,9 +23,9 @@ pub struct FeatureConfigIn {
     /// `key`: `string`, required, example `MANAGE_COLUMNS`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
-    /// `value`: schema `any_type`, `anyOf` of 6 arms, kept as JSON, required, nullable, example `{"columns":[{"id":"Date","is_visible":true,"order":1}]}`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub value: crate::Patch<::serde_json::Value>,
+    /// `value`: schema `any_type`, `anyOf` of 6 arms, kept as JSON, required (always sent: `None` is sent as `null`), nullable, example `{"columns":[{"id":"Date","is_visible":true,"order":1}]}`.
+    #[serde(default)]
+    pub value: Option<::serde_json::Value>,
     /// `is_shared`: `boolean`, required, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_shared: Option<bool>,
@@ -97,7 +97,7 @@ pub struct FeatureConfigSpenderIn {
     /// `key`: `string`, required, example `MANAGE_COLUMNS`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
-    /// `value`: schema `any_type`, `anyOf` of 6 arms, kept as JSON, required, nullable, example `{"columns":[{"id":"Date","is_visible":true,"order":1}]}`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub value: crate::Patch<::serde_json::Value>,
+    /// `value`: schema `any_type`, `anyOf` of 6 arms, kept as JSON, required (always sent: `None` is sent as `null`), nullable, example `{"columns":[{"id":"Date","is_visible":true,"order":1}]}`.
+    #[serde(default)]
+    pub value: Option<::serde_json::Value>,
 }

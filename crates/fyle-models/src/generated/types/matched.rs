@@ -96,10 +96,9 @@ pub struct MatchedCorporateCardTransactionOutEmbed {
 
 /// Generated from schema `matched_corporate_card_transaction_out_embed_new`.
 ///
-/// `anyOf` of 2 arms, kept as JSON.
-///
 /// Roles: `admin`, `approver`, `manager`, `spender`.
-pub type MatchedCorporateCardTransactionOutEmbedNew = ::serde_json::Value;
+pub type MatchedCorporateCardTransactionOutEmbedNew =
+    MatchedCorporateCardTransactionOutEmbedNewVariant1;
 
 /// Generated from schema `matched_corporate_card_transaction_out_embed_new`|1.
 ///
@@ -185,6 +184,9 @@ pub struct MatchedCorporateCardTransactionOutEmbedNewVariant1 {
     /// `matched_by`: `string`, nullable, example `john.ooe@sage.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matched_by: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `matched_corporate_card_transaction_out_embed_new`|1.status.

@@ -67,21 +67,21 @@ pub struct MileageRateIn {
     /// `code`: schema `code`, `string`, max length 255, nullable, example `C1234`.
     #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
     pub code: crate::Patch<String>,
-    /// `vehicle_ownership`: one of `PERSONAL`, `COMPANY`, `null`, required, nullable.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub vehicle_ownership: crate::Patch<MileageRateInVehicleOwnership>,
-    /// `vehicle_category`: one of `CAR`, `MOTORCYCLE`, `BICYCLE`, `null`, required, nullable.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub vehicle_category: crate::Patch<MileageRateInVehicleCategory>,
-    /// `fuel_type`: one of `PETROL`, `DIESEL`, `LPG`, `ELECTRIC`, `null`, required, nullable.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub fuel_type: crate::Patch<MileageRateInFuelType>,
-    /// `engine_capacity`: required, nullable.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub engine_capacity: crate::Patch<MileageRateInEngineCapacity>,
-    /// `charging_location`: one of `HOME`, `PUBLIC`, `null`, required, nullable.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub charging_location: crate::Patch<MileageRateInChargingLocation>,
+    /// `vehicle_ownership`: one of `PERSONAL`, `COMPANY`, `null`, required (always sent: `None` is sent as `null`), nullable.
+    #[serde(default)]
+    pub vehicle_ownership: Option<MileageRateInVehicleOwnership>,
+    /// `vehicle_category`: one of `CAR`, `MOTORCYCLE`, `BICYCLE`, `null`, required (always sent: `None` is sent as `null`), nullable.
+    #[serde(default)]
+    pub vehicle_category: Option<MileageRateInVehicleCategory>,
+    /// `fuel_type`: one of `PETROL`, `DIESEL`, `LPG`, `ELECTRIC`, `null`, required (always sent: `None` is sent as `null`), nullable.
+    #[serde(default)]
+    pub fuel_type: Option<MileageRateInFuelType>,
+    /// `engine_capacity`: required (always sent: `None` is sent as `null`), nullable.
+    #[serde(default)]
+    pub engine_capacity: Option<MileageRateInEngineCapacity>,
+    /// `charging_location`: one of `HOME`, `PUBLIC`, `null`, required (always sent: `None` is sent as `null`), nullable.
+    #[serde(default)]
+    pub charging_location: Option<MileageRateInChargingLocation>,
 }
 
 /// Generated from schema `mileage_rate_in`.charging_location.

@@ -8,7 +8,7 @@ use super::*;
 /// Generated from POST /oauth/token request.
 ///
 /// Roles: `accounts`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OauthTokenBody {
     /// `grant_type`: one of `authorization_code`, `refresh_token`, required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -25,6 +25,18 @@ pub struct OauthTokenBody {
     /// `client_secret`: `string`, required, example `ASJJWERC`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
+}
+
+impl ::std::fmt::Debug for OauthTokenBody {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("OauthTokenBody")
+            .field("grant_type", &self.grant_type)
+            .field("refresh_token", &"[redacted]")
+            .field("code", &self.code)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .finish_non_exhaustive()
+    }
 }
 
 /// Generated from POST /oauth/token request.grant_type.
@@ -63,7 +75,7 @@ crate::impl_string_enum!(OauthTokenBodyGrantType);
 /// Generated from POST /oauth/token response.
 ///
 /// Roles: `accounts`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OauthTokenResponseBody {
     /// `access_token`: `string`, example `xxxyyy.aaaa.aaa`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -71,4 +83,12 @@ pub struct OauthTokenResponseBody {
     /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl ::std::fmt::Debug for OauthTokenResponseBody {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("OauthTokenResponseBody")
+            .field("access_token", &"[redacted]")
+            .finish_non_exhaustive()
+    }
 }

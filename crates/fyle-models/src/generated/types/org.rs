@@ -61,7 +61,7 @@ pub struct OrgCreateBody {
 ///
 /// Roles: `accountant`.
 #[cfg(feature = "accountant")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrgCreateResponseBody {
     /// `refresh_token`: schema `refresh_token`, `string`, example `xxxyyy.aaaa.aaa`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -78,6 +78,18 @@ pub struct OrgCreateResponseBody {
     /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+#[cfg(feature = "accountant")]
+impl ::std::fmt::Debug for OrgCreateResponseBody {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("OrgCreateResponseBody")
+            .field("refresh_token", &"[redacted]")
+            .field("org_id", &self.org_id)
+            .field("user_id", &self.user_id)
+            .field("redirect_uri", &self.redirect_uri)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Generated from schema `org_id`.

@@ -8,7 +8,7 @@ use super::*;
 /// Generated from schema `personal_card_access_token_out`.
 ///
 /// Roles: `spender`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PersonalCardAccessTokenOut {
     /// `access_token`: `string`, required by the spec, nullable, example `uswjwgnwwgosdd==`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -16,6 +16,14 @@ pub struct PersonalCardAccessTokenOut {
     /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl ::std::fmt::Debug for PersonalCardAccessTokenOut {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PersonalCardAccessTokenOut")
+            .field("access_token", &"[redacted]")
+            .finish_non_exhaustive()
+    }
 }
 
 /// Generated from schema `personal_card_delete_out`.

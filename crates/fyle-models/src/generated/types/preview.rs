@@ -29,15 +29,15 @@ pub struct PreviewFromStatementIn {
 /// Roles: `admin`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PreviewFromStatementInStatementMapping {
-    /// `description_column`: `string`, required, nullable, example `description`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub description_column: crate::Patch<String>,
+    /// `description_column`: `string`, required (always sent: `None` is sent as `null`), nullable, example `description`.
+    #[serde(default)]
+    pub description_column: Option<String>,
     /// `transaction_date_column`: `string`, required, example `txn date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date_column: Option<String>,
-    /// `transaction_id_column`: `string`, required, nullable, example `reference number`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub transaction_id_column: crate::Patch<String>,
+    /// `transaction_id_column`: `string`, required (always sent: `None` is sent as `null`), nullable, example `reference number`.
+    #[serde(default)]
+    pub transaction_id_column: Option<String>,
     /// `amount_column`: `string`, required, example `amount`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount_column: Option<String>,
@@ -47,27 +47,27 @@ pub struct PreviewFromStatementInStatementMapping {
     /// `merchant_column`: `string`, required, example `Amazon`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_column: Option<String>,
-    /// `foreign_amount_column`: `string`, required, nullable, example `foreign amount`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub foreign_amount_column: crate::Patch<String>,
-    /// `foreign_currency_column`: `string`, required, nullable, example `foreign currency`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub foreign_currency_column: crate::Patch<String>,
-    /// `post_date_column`: `string`, required, nullable, example `post date`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub post_date_column: crate::Patch<String>,
+    /// `foreign_amount_column`: `string`, required (always sent: `None` is sent as `null`), nullable, example `foreign amount`.
+    #[serde(default)]
+    pub foreign_amount_column: Option<String>,
+    /// `foreign_currency_column`: `string`, required (always sent: `None` is sent as `null`), nullable, example `foreign currency`.
+    #[serde(default)]
+    pub foreign_currency_column: Option<String>,
+    /// `post_date_column`: `string`, required (always sent: `None` is sent as `null`), nullable, example `post date`.
+    #[serde(default)]
+    pub post_date_column: Option<String>,
     /// `bank_name`: `string`, required, example `American Express`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<String>,
     /// `is_debit_positive`: `boolean`, required, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_debit_positive: Option<bool>,
-    /// `name`: `string`, required, nullable, example `USD`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub name: crate::Patch<String>,
-    /// `card_network`: `string`, required, nullable, example `VISA`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub card_network: crate::Patch<String>,
+    /// `name`: `string`, required (always sent: `None` is sent as `null`), nullable, example `USD`.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `card_network`: `string`, required (always sent: `None` is sent as `null`), nullable, example `VISA`.
+    #[serde(default)]
+    pub card_network: Option<String>,
 }
 
 /// Generated from schema `preview_out`.

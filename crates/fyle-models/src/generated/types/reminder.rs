@@ -29,18 +29,18 @@ pub struct ReminderIn {
     /// `message`: `string`, required, example `Please submit your expenses before going on leave`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `schedule_config`: required, nullable.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub schedule_config: crate::Patch<ReminderScheduleConfig>,
+    /// `schedule_config`: required (always sent: `None` is sent as `null`), nullable.
+    #[serde(default)]
+    pub schedule_config: Option<ReminderScheduleConfig>,
     /// `add_to_calendar`: `boolean`, default `false`, required, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub add_to_calendar: Option<bool>,
     /// `send_mobile_notification`: `boolean`, default `false`, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_mobile_notification: Option<bool>,
-    /// `receiver_user_ids`: schema `reminder_receiver_user_ids`, array, items: `string`, required, nullable, example `["uswoirwlwwg","uswlgwkgw42"]`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub receiver_user_ids: crate::Patch<Vec<String>>,
+    /// `receiver_user_ids`: schema `reminder_receiver_user_ids`, array, items: `string`, required (always sent: `None` is sent as `null`), nullable, example `["uswoirwlwwg","uswlgwkgw42"]`.
+    #[serde(default)]
+    pub receiver_user_ids: Option<Vec<String>>,
 }
 
 /// Generated from schema `reminder_out`.

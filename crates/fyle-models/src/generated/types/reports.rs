@@ -221,9 +221,9 @@ pub struct ReportsExportConfigurationIn {
     /// `name`: `string`, required, example `Monthly Reports - Apr'25`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `sub_feature`: `string`, required, nullable, example `report_export`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub sub_feature: crate::Patch<String>,
+    /// `sub_feature`: `string`, required (always sent: `None` is sent as `null`), nullable, example `report_export`.
+    #[serde(default)]
+    pub sub_feature: Option<String>,
     /// `query_string`: `string`, example `order=created_at.desc&seq_num=in.(%22C/2025/07/R/175%22)`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query_string: Option<String>,

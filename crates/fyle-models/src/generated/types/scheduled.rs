@@ -16,9 +16,9 @@ pub struct ScheduledCallbackIn {
     /// `url`: schema `scheduled_callback_url`, `string`, required, example `https://api.custom.com/expenses/export/`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// `payload`: required, nullable.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub payload: crate::Patch<EventPayload>,
+    /// `payload`: required (always sent: `None` is sent as `null`), nullable.
+    #[serde(default)]
+    pub payload: Option<EventPayload>,
     /// `schedule_config`: required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule_config: Option<ScheduleConfig>,

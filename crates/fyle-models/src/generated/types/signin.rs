@@ -21,7 +21,7 @@ pub struct SigninBody {
 /// Generated from POST /super_admin/auth/signin response.
 ///
 /// Roles: `super_admin`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SigninResponseBody {
     /// `refresh_token`: schema `refresh_token`, `string`, example `xxxyyy.aaaa.aaa`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -38,4 +38,15 @@ pub struct SigninResponseBody {
     /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl ::std::fmt::Debug for SigninResponseBody {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SigninResponseBody")
+            .field("refresh_token", &"[redacted]")
+            .field("org_id", &self.org_id)
+            .field("user_id", &self.user_id)
+            .field("redirect_uri", &self.redirect_uri)
+            .finish_non_exhaustive()
+    }
 }

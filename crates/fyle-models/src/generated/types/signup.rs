@@ -33,7 +33,7 @@ pub struct SignupBody {
 /// Generated from POST /super_admin/auth/signup response.
 ///
 /// Roles: `super_admin`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SignupResponseBody {
     /// `refresh_token`: schema `refresh_token`, `string`, example `xxxyyy.aaaa.aaa`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -50,4 +50,15 @@ pub struct SignupResponseBody {
     /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl ::std::fmt::Debug for SignupResponseBody {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SignupResponseBody")
+            .field("refresh_token", &"[redacted]")
+            .field("org_id", &self.org_id)
+            .field("user_id", &self.user_id)
+            .field("redirect_uri", &self.redirect_uri)
+            .finish_non_exhaustive()
+    }
 }

@@ -231,23 +231,15 @@ pub struct SpenderDelegateesDeleteOut {
 #[cfg(feature = "spender")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SpenderDelegateesPostIn {
-    /// `delegatee_user_id`: schema `fk_string`, `string`, max length 15, required, nullable, example `sdfd2391`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub delegatee_user_id: crate::Patch<String>,
-    /// `start_at`: schema `timestamptz_utc`, `string` (`date-time`), required, nullable, example `2020-06-01T13:14:54.804+00:00`.
-    #[serde(
-        default,
-        skip_serializing_if = "crate::Patch::is_absent",
-        with = "crate::wire::datetime::patch"
-    )]
-    pub start_at: crate::Patch<::time::OffsetDateTime>,
-    /// `end_at`: schema `timestamptz_utc`, `string` (`date-time`), required, nullable, example `2020-06-01T13:14:54.804+00:00`.
-    #[serde(
-        default,
-        skip_serializing_if = "crate::Patch::is_absent",
-        with = "crate::wire::datetime::patch"
-    )]
-    pub end_at: crate::Patch<::time::OffsetDateTime>,
+    /// `delegatee_user_id`: schema `fk_string`, `string`, max length 15, required (always sent: `None` is sent as `null`), nullable, example `sdfd2391`.
+    #[serde(default)]
+    pub delegatee_user_id: Option<String>,
+    /// `start_at`: schema `timestamptz_utc`, `string` (`date-time`), required (always sent: `None` is sent as `null`), nullable, example `2020-06-01T13:14:54.804+00:00`.
+    #[serde(default, with = "crate::wire::datetime::option")]
+    pub start_at: Option<::time::OffsetDateTime>,
+    /// `end_at`: schema `timestamptz_utc`, `string` (`date-time`), required (always sent: `None` is sent as `null`), nullable, example `2020-06-01T13:14:54.804+00:00`.
+    #[serde(default, with = "crate::wire::datetime::option")]
+    pub end_at: Option<::time::OffsetDateTime>,
     /// `scopes`: schema `delegation_access_scope`, array, items: one of `ALL`, `SUBMIT`, `APPROVE`, nullable, example `["SUBMIT","APPROVE"]`.
     #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
     pub scopes: crate::Patch<Vec<DelegationAccessScopeItem>>,
@@ -576,6 +568,9 @@ pub struct SpenderEmployeeCurrentOut {
     /// `is_primary`: `boolean`, required by the spec, nullable, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_primary: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
 /// Generated from schema `spender_employee_in`.
@@ -587,9 +582,9 @@ pub struct SpenderEmployeeIn {
     /// `id`: schema `id_string`, `string`, max length 15, required, example `ouabcdefghij`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `mobile`: `string`, required, nullable, example `+15017122661`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub mobile: crate::Patch<String>,
+    /// `mobile`: `string`, required (always sent: `None` is sent as `null`), nullable, example `+15017122661`.
+    #[serde(default)]
+    pub mobile: Option<String>,
 }
 
 /// Generated from schema `spender_employee_out`.
