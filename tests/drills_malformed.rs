@@ -18,18 +18,25 @@ const TEN_MB: usize = 10 * 1024 * 1024;
 
 /// A client over `mock` used as is (no retry layer), a fixed token and a pinned cluster.
 fn client(mock: &MockTransport) -> Client {
+    client_with(mock, false)
+}
+
+/// `strict`: a value of the wrong shape fails the page instead of becoming a warning.
+fn client_with(mock: &MockTransport, strict: bool) -> Client {
     Client::builder()
         .token_provider(fyle::auth::StaticTokenProvider::new("drill-token"))
         .cluster(Url::parse("https://us1.fylehq.com").expect("URL"))
         .transport(mock.shared())
+        .strict_decoding(strict)
         .build()
         .expect("a client")
 }
 
-/// The error of one page request and of a stream over the same answer (both must agree).
+/// The error of one page request and of a stream over the same answer (both must agree), with
+/// strict decoding: what these drills check is that what cannot be read is a typed error.
 async fn page_errors(reply: MockResponse) -> (Error, Error) {
     let mock = MockTransport::new().on(Method::GET, EXPENSES, reply);
-    let client = client(&mock);
+    let client = client_with(&mock, true);
     let page = client.admin().expenses().list().send().await;
     let page_error = page.expect_err("a malformed answer is an error");
     let mut stream = client.admin().expenses().list().stream();
@@ -146,6 +153,16 @@ async fn wrong_field_types_name_the_json_path() {
         // serde quotes the offending value; the error does not.
         assert_hygienic(&error, &["a lot", "txA1b2C3d4"]);
     }
+    // By default the same page decodes whole: the bad value is a warning naming its path,
+    // and the warning does not quote it either.
+    let mock = MockTransport::new().on(Method::GET, EXPENSES, MockResponse::json(body));
+    let page = client(&mock).admin().expenses().list().send().await;
+    let page = page.expect("a lenient page decodes whole");
+    assert_eq!(page.items.len(), 1);
+    let warnings = page.warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].path.contains("amount"), "{warnings:?}");
+    assert!(!format!("{warnings:?}").contains("a lot"), "{warnings:?}");
     // A wrong envelope type too.
     let body = r#"{"count": "many", "offset": 0, "data": []}"#;
     let (page, _) = page_errors(MockResponse::json(body)).await;

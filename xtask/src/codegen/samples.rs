@@ -13,7 +13,10 @@ use super::render::{self, cfg};
 
 /// Spec examples the samples may replace (because they do not fit the type) before codegen fails:
 /// a growing count means the generated types drift away from the spec's own examples.
-const REPLACED_BASELINE: usize = 55;
+/// 56 since unions whose arms only listed required fields became typed structs: an object
+/// example was taken as-is while such a field was `serde_json::Value`, and `fits` never accepts
+/// an object for a struct (the sampler builds structs from their fields' examples instead).
+const REPLACED_BASELINE: usize = 56;
 
 /// Counts of what the samples used.
 #[derive(Debug, Default)]
