@@ -12,9 +12,8 @@ use std::sync::Arc;
 
 use futures::TryStreamExt;
 use fyle::Client;
-use fyle::models::Patch;
 use fyle::models::types::{
-    AccountingExportSummaryIn, AccountingExportSummaryInState, SubscribedResourcesItem,
+    AccountingExportSummaryIn, AccountingExportSummaryInState, ExpenseOut, SubscribedResourcesItem,
 };
 use fyle::query::Filter;
 use fyle_webhooks::{
@@ -23,7 +22,42 @@ use fyle_webhooks::{
 use tokio::sync::mpsc;
 use url::Url;
 
-use crate::export::ExportRow;
+/// One CSV row of a report's export: what a reviewer checks against the approved report (the
+/// full connector export, with custom fields and card matches, is `fyle export expenses`).
+#[derive(Debug, serde::Serialize)]
+struct ExportRow {
+    expense_id: String,
+    spent_at: String,
+    employee_email: String,
+    merchant: String,
+    category: String,
+    currency: String,
+    amount: Option<rust_decimal::Decimal>,
+}
+
+impl From<ExpenseOut> for ExportRow {
+    fn from(expense: ExpenseOut) -> Self {
+        let email = expense
+            .employee
+            .and_then(|employee| employee.user)
+            .and_then(|user| user.email);
+        Self {
+            expense_id: expense.id.unwrap_or_default(),
+            spent_at: expense
+                .spent_at
+                .and_then(|t| {
+                    t.format(&time::format_description::well_known::Rfc3339)
+                        .ok()
+                })
+                .unwrap_or_default(),
+            employee_email: email.unwrap_or_default(),
+            merchant: expense.merchant.unwrap_or_default(),
+            category: expense.category.and_then(|c| c.name).unwrap_or_default(),
+            currency: expense.currency.unwrap_or_default(),
+            amount: expense.amount,
+        }
+    }
+}
 
 /// The action that triggers an export.
 pub const EXPORT_ON: &str = "ADMIN_APPROVED";
@@ -128,7 +162,7 @@ pub async fn export_report(
         .map(|row| AccountingExportSummaryIn {
             id: Some(row.expense_id.clone()),
             state: Some(AccountingExportSummaryInState::Complete),
-            error_type: Patch::Null,
+            error_type: None,
             url: Some(link.clone()),
         })
         .collect();

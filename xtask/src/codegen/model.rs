@@ -373,7 +373,7 @@ impl Model {
                 if !a.all_of.is_empty() {
                     self.all_of(&a.all_of, &props, &a.required, ctx, origin, roles, top)
                 } else if !props.is_empty()
-                    && !(a.one_of.is_empty() && a.any_of.is_empty())
+                    && a.one_of.iter().chain(&a.any_of).next().is_some()
                     && a.one_of.iter().chain(&a.any_of).all(lists_required_only)
                 {
                     // `anyOf: [{required: [a, b]}, {required: [id]}]` beside real `properties`
