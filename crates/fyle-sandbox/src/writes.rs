@@ -4,6 +4,8 @@
 //! so a bulk request that fails on one row leaves the store as it was (Fyle's bulk endpoints are
 //! all-or-nothing).
 
+mod invite;
+
 use std::collections::HashSet;
 
 use rand_chacha::ChaCha8Rng;

@@ -80,3 +80,52 @@ async fn an_approver_sees_their_approvees_rows_only() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(body["message"], "Forbidden");
 }
+
+/// `POST /admin/employees/invite/bulk` creates an employee for a new e-mail and updates the one
+/// with a known e-mail; a body the spec refuses changes nothing.
+#[tokio::test]
+async fn inviting_creates_or_updates_employees_by_email() {
+    let env = start(quiet()).await;
+    let admin = env.admin_token().await;
+    let (before, count_before) = env.list_all(&admin, "/admin/employees", "").await;
+    let known = before[3]["user"]["email"]
+        .as_str()
+        .expect("an e-mail")
+        .to_owned();
+    let body = serde_json::json!({"data": [
+        {"user_email": "new.hire@example.com", "user_full_name": "New Hire", "code": "E99999"},
+        {"user_email": known, "code": "E12345", "title": "Controller"},
+    ]});
+    let (status, answer) = env
+        .post(&admin, "/admin/employees/invite/bulk", &body)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+
+    let (after, count_after) = env.list_all(&admin, "/admin/employees", "").await;
+    assert_eq!(count_after, count_before + 1);
+    assert_eq!(after.len() as u64, count_after);
+    let by_email = |email: &str| {
+        after
+            .iter()
+            .find(|e| e["user"]["email"] == email)
+            .unwrap_or_else(|| panic!("no employee {email}"))
+            .clone()
+    };
+    let hire = by_email("new.hire@example.com");
+    assert_eq!(hire["user"]["full_name"], "New Hire");
+    assert_eq!(hire["code"], "E99999");
+    assert_eq!(hire["has_accepted_invite"], false);
+    let updated = by_email(&known);
+    assert_eq!(updated["code"], "E12345");
+    assert_eq!(updated["title"], "Controller");
+
+    // A row without an e-mail is refused by the request schema, and nothing is written.
+    let bad = serde_json::json!({"data": [
+        {"user_email": "second.hire@example.com", "user_full_name": "Second Hire"},
+        {"user_full_name": "No Email"},
+    ]});
+    let (status, answer) = env.post(&admin, "/admin/employees/invite/bulk", &bad).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    let (_, count_final) = env.list_all(&admin, "/admin/employees", "").await;
+    assert_eq!(count_final, count_after);
+}

@@ -80,6 +80,7 @@ enum Route<'p> {
     MarkPaid,
     AttachReceipt,
     AttachFilesBulk,
+    Invite,
     GenerateUrls {
         bulk: bool,
     },
@@ -125,6 +126,7 @@ fn route<'p>(
         (_, true, "reports", ["delete", "bulk"], Spender) => Route::DeleteBulk(Resource::Reports),
         (_, true, "expenses", ["attach_receipt"], Spender) => Route::AttachReceipt,
         (_, true, "expenses", ["attach_files", "bulk"], _) => Route::AttachFilesBulk,
+        (_, true, "employees", ["invite", "bulk"], Admin) => Route::Invite,
         (_, true, "employees", _, _) => return None,
         (_, true, _, [], _) => Route::Upsert(r?),
         (_, true, _, ["bulk"], _) => Route::BulkUpsert(r?),
@@ -290,6 +292,12 @@ fn handle(
                     ApiError::InvalidUsage(format!("the body is not valid JSON: {e}"))
                 })?
             };
+            if matches!(other, Route::Invite)
+                && let Some(spec_op) = SPEC.find(method.as_str(), path)
+            {
+                // The spec's `invitation_in` (required e-mail, closed object) before any write.
+                generic::validate(spec_op, &body)?;
+            }
             let data = body.get("data").cloned().unwrap_or(Value::Null);
             write_route(state, &grant, &user, act, op, other, &data)
         }
@@ -534,6 +542,19 @@ fn write_route(
                     }
                 }
             }
+            Ok(respond(op, BodyShape::None, Vec::new()))
+        }
+        Route::Invite => {
+            let list = items(data)?;
+            write_with_bulk(
+                state,
+                grant,
+                user,
+                act,
+                list,
+                |txn, item| txn.invite(item).map(Some),
+                Resource::Employees,
+            )?;
             Ok(respond(op, BodyShape::None, Vec::new()))
         }
         Route::Submit => {
