@@ -180,7 +180,6 @@ fn required_nullable_input_fields_are_counted() {
 }
 
 #[test]
-#[ignore = "generator bug still open after the first fixes (issue 12): a required-and-nullable input field defaults to not sent (34 of 34, e.g. AdvanceIn.foreign_currency); un-ignore when the generator always sends them"]
 fn required_nullable_input_fields_are_always_sent() {
     let (_, not_sent) = required_nullable_fields();
     assert!(
