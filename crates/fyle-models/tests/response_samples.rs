@@ -4,7 +4,13 @@
 //! Every response type decodes the sample assembled from the spec's `example` values and
 //! re-encodes to the same JSON: no non-null value lost or changed (numbers compare as
 //! numbers, timestamps as instants).
-#![allow(clippy::too_many_lines, unused_mut, unused_variables)]
+#![allow(
+    clippy::too_many_lines,
+    unused_mut,
+    unused_variables,
+    unused_imports,
+    dead_code
+)]
 use fyle_models::types;
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
@@ -83,7 +89,7 @@ fn every_response_type_round_trips_its_spec_sample() {
     let samples: serde_json::Map<String, Value> =
         serde_json::from_str(text).expect("the generated samples are JSON");
     let mut checked = 0usize;
-    let mut failures = Vec::new();
+    let mut failures: Vec<String> = Vec::new();
     #[cfg(feature = "admin")]
     check::<types::AccountMinimal>(&samples, "AccountMinimal", &mut checked, &mut failures);
     #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]

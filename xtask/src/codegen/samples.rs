@@ -156,7 +156,7 @@ pub fn emit(model: &Model, commit: &str) -> anyhow::Result<(Vec<(String, String)
         //! Every response type decodes the sample assembled from the spec's `example` values and
         //! re-encodes to the same JSON: no non-null value lost or changed (numbers compare as
         //! numbers, timestamps as instants).
-        #![allow(clippy::too_many_lines, unused_mut, unused_variables)]
+        #![allow(clippy::too_many_lines, unused_mut, unused_variables, unused_imports, dead_code)]
         use fyle_models::types;
         use serde::{Serialize, de::DeserializeOwned};
         use serde_json::Value;
@@ -230,7 +230,7 @@ pub fn emit(model: &Model, commit: &str) -> anyhow::Result<(Vec<(String, String)
             let samples: serde_json::Map<String, Value> =
                 serde_json::from_str(text).expect("the generated samples are JSON");
             let mut checked = 0usize;
-            let mut failures = Vec::new();
+            let mut failures: Vec<String> = Vec::new();
             #(#checks)*
             assert!(failures.is_empty(), "{} of {} failed:\n{}", failures.len(), checked, failures.join("\n"));
             if cfg!(all(feature = "accounts", feature = "spender", feature = "approver", feature = "admin",
