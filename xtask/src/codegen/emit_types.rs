@@ -308,8 +308,8 @@ fn emit_union(t: &TypeDef, variants: &[(String, Ty)]) -> TokenStream {
 }
 
 /// The target of a `pub type` alias. serde's `with` cannot reach through an alias, so an alias of
-/// a formatted primitive names the wire newtype ([`crate::wire::Timestamp`],
-/// [`crate::wire::Number`]) that reads and writes Fyle's format on its own. Fields never use the
+/// a formatted primitive names the wire newtype (`fyle_models::wire::Timestamp`,
+/// `fyle_models::wire::Number`) that reads and writes Fyle's format on its own. Fields never use the
 /// alias: they name the target type and carry the `with` adapter.
 fn alias_tokens(ty: &Ty) -> TokenStream {
     match ty {
