@@ -38,8 +38,8 @@ pub fn emit(model: &Model, commit: &str) -> anyhow::Result<(String, String)> {
             }
         });
     let tokens = quote! {
-        //! Every generated type by name (feature `registry`, for conformance tests): [`TYPES`] lists
-        //! them with the spec schema and roles they come from, [`round_trip`] decodes a JSON value
+        //! Every generated type by name (feature `registry`, for conformance tests): `TYPES` lists
+        //! them with the spec schema and roles they come from, `round_trip` decodes a JSON value
         //! through one and encodes it again.
 
         /// One generated type.
