@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::{RowError, Txn};
-use crate::seed::{expense_state_for_report, money, state_display_name};
+use crate::rules::{expense_state_for_report, money, state_display_name};
 use crate::store::{Resource, Row, key_of};
 
 impl Txn<'_> {

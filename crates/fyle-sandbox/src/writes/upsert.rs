@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{ActAs, RowError, Txn, content_type_for, singular};
-use crate::seed::new_id;
+use crate::ids::new_id;
 use crate::store::{Resource, Row, key_of};
 
 impl Txn<'_> {

@@ -4,7 +4,7 @@ use serde_json::{Map, Value, json};
 
 use super::{ActAs, RowError, Txn, singular};
 use crate::clock::parse_timestamp;
-use crate::seed::money;
+use crate::rules::money;
 use crate::store::Resource;
 
 impl Txn<'_> {
