@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::clock::fyle_timestamp_unix;
 use crate::ids::new_id;
-use crate::rules::{expense_state_for_report, money, state_display_name};
+use crate::rules::{expense_state_for_report, money, nested_display_name, state_display_name};
 use crate::seed_master;
 use crate::store::{OrgData, Resource};
 
@@ -213,11 +213,12 @@ const REPORT_STATES: &[(&str, u32)] = &[
 /// A name with an optional second level (sub-category, sub-project, sub-department): the
 /// second level as JSON (null when empty) and the `display_name` Fyle shows.
 fn nested_name(name: &str, sub: &str) -> (Value, String) {
-    if sub.is_empty() {
-        (Value::Null, name.to_owned())
+    let sub_json = if sub.is_empty() {
+        Value::Null
     } else {
-        (json!(sub), format!("{name} / {sub}"))
-    }
+        json!(sub)
+    };
+    (sub_json, nested_display_name(name, sub))
 }
 
 fn ts<R: Rng>(rng: &mut R, secs: i64) -> String {

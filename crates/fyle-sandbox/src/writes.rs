@@ -6,17 +6,23 @@
 //!
 //! - [`txn`]: the transaction core (undo log, visibility, bulk runner, row errors);
 //! - [`upsert`]: create or update one row; [`validate`]: the checks every stored row passes;
-//! - [`delete`]: deletes and what they may not remove;
-//! - [`reports`]: the report actions; [`files`]: files on expenses; [`invite`]: employees.
+//! - [`delete`]: deletes, each resource's own checks applied;
+//! - per resource: [`expenses`], [`reports`] (and the report actions), [`files`], [`masters`]
+//!   (categories, projects, cost centers, departments, cards and card transactions) and
+//!   [`invite`] (employees).
+//!
+//! The rules they apply (state machine, editable and deletable states, money) are in
+//! [`crate::rules`].
 
 mod delete;
+mod expenses;
 mod files;
 mod invite;
+mod masters;
 mod reports;
 mod txn;
 mod upsert;
 mod validate;
 
-pub(crate) use files::content_type_for;
 use txn::singular;
 pub(crate) use txn::{ActAs, RowError, Txn};

@@ -1,15 +1,50 @@
-//! Report actions: submit, approve, mark paid, add expenses; each moves the report's expenses
-//! along with it and keeps the report's totals current.
+//! Reports: a new report, deleting a draft (its expenses are freed), and the actions of the
+//! report state machine (`rules::ReportAction`): submit, approve, mark paid, add expenses. Each
+//! moves the report's expenses along with it and keeps the report's totals current.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::{RowError, Txn};
-use crate::rules::{expense_state_for_report, money, state_display_name};
+use crate::rules::{
+    ReportAction, cents, expense_state_for_report, money, report_deletable, state_display_name,
+};
 use crate::store::{Resource, Row, key_of};
 
 impl Txn<'_> {
-    // ------------------------------------------------------------------ reports
+    /// Fills a new report: the actor's, empty, DRAFT, with a sequence number.
+    pub(super) fn new_report(&mut self, m: &mut Map<String, Value>) {
+        m.insert("user_id".into(), json!(self.actor.user_id));
+        m.insert("employee_id".into(), json!(self.actor.employee_id));
+        m.insert("currency".into(), json!(self.org.currency));
+        m.insert("amount".into(), json!(0));
+        m.insert("num_expenses".into(), json!(0));
+        m.insert("state".into(), json!("DRAFT"));
+        m.insert("state_display_name".into(), json!("Draft"));
+        m.entry("source").or_insert_with(|| json!("API"));
+        let seq = self.org.next_seq();
+        m.insert("seq_num".into(), json!(format!("C/2026/11/R/{seq}")));
+        m.insert("creator_type".into(), json!("USER"));
+    }
 
+    /// Before a draft report is deleted: takes its expenses out of it. Refuses any other state.
+    pub(super) fn free_report_expenses(&mut self, id: &str, row: &Value) -> Result<(), RowError> {
+        let state = row.get("state").and_then(Value::as_str).unwrap_or_default();
+        if !report_deletable(state) {
+            return Err(RowError::Message(format!(
+                "Report in {state} state cannot be deleted"
+            )));
+        }
+        for e in self.report_expenses(id) {
+            let mut e = (*e).clone();
+            e["report_id"] = Value::Null;
+            e["added_to_report_at"] = Value::Null;
+            e["updated_at"] = json!(self.now);
+            self.put(Resource::Expenses, e);
+        }
+        Ok(())
+    }
+
+    /// The expenses in report `report_id`.
     pub(super) fn report_expenses(&self, report_id: &str) -> Vec<Row> {
         self.org
             .table(Resource::Expenses)
@@ -20,16 +55,13 @@ impl Txn<'_> {
             .collect()
     }
 
+    /// Recomputes the report's `amount` and `num_expenses` from its expenses.
     pub(super) fn recompute_report(&mut self, report_id: &str) {
         let expenses = self.report_expenses(report_id);
-        let cents: i64 = expenses
+        let total: i64 = expenses
             .iter()
             .filter_map(|e| e.get("amount").and_then(Value::as_f64))
-            .map(|a| {
-                #[allow(clippy::cast_possible_truncation)]
-                let c = (a * 100.0).round() as i64;
-                c
-            })
+            .map(cents)
             .sum();
         if let Some(r) = self
             .org
@@ -38,31 +70,32 @@ impl Txn<'_> {
             .map(|r| (**r).clone())
         {
             let mut r = r;
-            r["amount"] = money(cents);
+            r["amount"] = money(total);
             r["num_expenses"] = json!(expenses.len());
             r["updated_at"] = json!(self.now);
             self.put(Resource::Reports, r);
         }
     }
 
-    /// Moves a report (and its expenses) to `state`, stamping `stamp` on the report.
-    fn set_report_state(&mut self, mut report: Value, state: &str, stamp: Option<&str>) -> Row {
+    /// Moves a report (and its expenses) where `action` takes it, stamping the action's field.
+    fn move_report(&mut self, mut report: Value, action: ReportAction) -> Row {
+        let Some((state, stamp)) = action.target() else {
+            return self.put(Resource::Reports, report);
+        };
         let id = crate::store::id_key(&report);
         report["state"] = json!(state);
         report["state_display_name"] = json!(state_display_name(state));
         report["updated_at"] = json!(self.now);
-        if let Some(field) = stamp {
-            report[field] = json!(self.now);
-        }
+        report[stamp] = json!(self.now);
         let expense_state = expense_state_for_report(state);
         for e in self.report_expenses(&id) {
             let mut e = (*e).clone();
             e["state"] = json!(expense_state);
             e["state_display_name"] = json!(state_display_name(expense_state));
             e["updated_at"] = json!(self.now);
-            match stamp {
-                Some("last_approved_at") => e["report_last_approved_at"] = json!(self.now),
-                Some("last_paid_at") => {
+            match action {
+                ReportAction::Approve => e["report_last_approved_at"] = json!(self.now),
+                ReportAction::MarkPaid => {
                     e["report_last_paid_at"] = json!(self.now);
                     e["last_settled_at"] = json!(self.now);
                 }
@@ -73,24 +106,26 @@ impl Txn<'_> {
         self.put(Resource::Reports, report)
     }
 
-    fn report_for_action(&self, item: &Value) -> Result<Value, RowError> {
+    /// The report `item.id` names, if the actor may see it and it may take `action`.
+    fn report_for(&self, item: &Value, action: ReportAction) -> Result<Value, RowError> {
         let id = item
             .get("id")
             .and_then(key_of)
             .ok_or_else(|| RowError::field("id", "Missing data for required field."))?;
-        self.visible(Resource::Reports, &id)
-            .ok_or_else(|| RowError::Message(format!("report {id} not found")))
+        let report = self
+            .visible(Resource::Reports, &id)
+            .ok_or_else(|| RowError::Message(format!("report {id} not found")))?;
+        let state = report["state"].as_str().unwrap_or_default();
+        if action.allowed_from(state) {
+            Ok(report)
+        } else {
+            Err(RowError::Message(action.refusal(state)))
+        }
     }
 
-    /// `reports/submit`.
+    /// `reports/submit`: needs at least one expense.
     pub(crate) fn submit_report(&mut self, item: &Value) -> Result<Option<Row>, RowError> {
-        let report = self.report_for_action(item)?;
-        let state = report["state"].as_str().unwrap_or_default().to_owned();
-        if !matches!(state.as_str(), "DRAFT" | "APPROVER_INQUIRY") {
-            return Err(RowError::Message(format!(
-                "Report in {state} state cannot be submitted"
-            )));
-        }
+        let report = self.report_for(item, ReportAction::Submit)?;
         if report
             .get("num_expenses")
             .and_then(Value::as_u64)
@@ -99,58 +134,26 @@ impl Txn<'_> {
         {
             return Err(RowError::Message("Report has no expenses".to_owned()));
         }
-        Ok(Some(self.set_report_state(
-            report,
-            "APPROVER_PENDING",
-            Some("last_submitted_at"),
-        )))
+        Ok(Some(self.move_report(report, ReportAction::Submit)))
     }
 
     /// `reports/approve/bulk` (admin) and `reports/partially_approve` (approver).
     pub(crate) fn approve_report(&mut self, item: &Value) -> Result<Option<Row>, RowError> {
-        let report = self.report_for_action(item)?;
-        let state = report["state"].as_str().unwrap_or_default().to_owned();
-        if !matches!(state.as_str(), "APPROVER_PENDING" | "APPROVER_INQUIRY") {
-            return Err(RowError::Message(format!(
-                "Report is in {state} state, only APPROVER_PENDING reports can be approved"
-            )));
-        }
-        Ok(Some(self.set_report_state(
-            report,
-            "APPROVED",
-            Some("last_approved_at"),
-        )))
+        let report = self.report_for(item, ReportAction::Approve)?;
+        Ok(Some(self.move_report(report, ReportAction::Approve)))
     }
 
     /// `reports/mark_paid/bulk`.
     pub(crate) fn mark_report_paid(&mut self, item: &Value) -> Result<Option<Row>, RowError> {
-        let report = self.report_for_action(item)?;
-        let state = report["state"].as_str().unwrap_or_default().to_owned();
-        if !matches!(
-            state.as_str(),
-            "APPROVED" | "PAYMENT_PENDING" | "PAYMENT_PROCESSING"
-        ) {
-            return Err(RowError::Message(format!(
-                "Report not in APPROVED or PAYMENT_PROCESSING state (is {state})"
-            )));
-        }
-        Ok(Some(self.set_report_state(
-            report,
-            "PAID",
-            Some("last_paid_at"),
-        )))
+        let report = self.report_for(item, ReportAction::MarkPaid)?;
+        Ok(Some(self.move_report(report, ReportAction::MarkPaid)))
     }
 
     /// `reports/add_expenses`.
     pub(crate) fn add_expenses(&mut self, item: &Value) -> Result<Option<Row>, RowError> {
-        let report = self.report_for_action(item)?;
+        let report = self.report_for(item, ReportAction::AddExpenses)?;
         let report_id = crate::store::id_key(&report);
         let state = report["state"].as_str().unwrap_or_default().to_owned();
-        if !matches!(state.as_str(), "DRAFT" | "APPROVER_INQUIRY") {
-            return Err(RowError::Message(format!(
-                "Expenses cannot be added to a {state} report"
-            )));
-        }
         let ids = item
             .get("expense_ids")
             .and_then(Value::as_array)

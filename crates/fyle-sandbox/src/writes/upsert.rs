@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{ActAs, RowError, Txn, content_type_for, singular};
+use super::{ActAs, RowError, Txn, singular};
 use crate::ids::new_id;
 use crate::store::{Resource, Row, key_of};
 
@@ -40,18 +40,7 @@ impl Txn<'_> {
         Ok(self.put(resource, row))
     }
 
-    fn check_editable(&self, resource: Resource, row: &Value) -> Result<(), RowError> {
-        if resource == Resource::Expenses && self.role == ActAs::Spender {
-            let state = row.get("state").and_then(Value::as_str).unwrap_or_default();
-            if !matches!(state, "DRAFT" | "COMPLETE" | "APPROVER_INQUIRY") {
-                return Err(RowError::Message(format!(
-                    "Expense in {state} state cannot be edited by the spender"
-                )));
-            }
-        }
-        Ok(())
-    }
-
+    /// A new row's id (integer or prefixed, as the resource keeps them), org and timestamps.
     fn base_row(&mut self, resource: Resource) -> Map<String, Value> {
         let mut m = Map::new();
         let id = if resource.integer_ids() {
@@ -71,46 +60,13 @@ impl Txn<'_> {
         m
     }
 
+    /// A new row from `data`: required fields, then the resource's own defaults.
     fn create(&mut self, resource: Resource, data: &Map<String, Value>) -> Result<Value, RowError> {
-        let mut errors = Map::new();
-        let mut require = |k: &str| {
-            if data.get(k).is_none_or(Value::is_null) {
-                errors.insert(k.to_owned(), json!(["Missing data for required field."]));
-            }
-        };
-        match (resource, self.role) {
-            (Resource::Expenses, ActAs::Admin) => {
-                require("admin_amount");
-                require("assignee_user_email");
-            }
-            (Resource::Reports, ActAs::Spender) => require("purpose"),
-            (Resource::Expenses, ActAs::Approver) | (Resource::Reports, _) => require("id"),
-            (
-                Resource::Categories
-                | Resource::Projects
-                | Resource::CostCenters
-                | Resource::Departments,
-                _,
-            ) => {
-                require("name");
-            }
-            (Resource::CorporateCards, _) => {
-                require("bank_name");
-                require("card_number");
-            }
-            (Resource::CorporateCardTransactions, _) => {
-                require("amount");
-                require("corporate_card_id");
-            }
-            (Resource::Files, role) => {
-                require("name");
-                require("type");
-                if role == ActAs::Admin {
-                    require("user_id");
-                }
-            }
-            _ => {}
-        }
+        let errors: Map<String, Value> = required_fields(resource, self.role)
+            .iter()
+            .filter(|k| data.get(**k).is_none_or(Value::is_null))
+            .map(|k| ((*k).to_owned(), json!(["Missing data for required field."])))
+            .collect();
         if !errors.is_empty() {
             return Err(RowError::Fields(errors));
         }
@@ -121,94 +77,38 @@ impl Txn<'_> {
             }
         }
         match resource {
-            Resource::Expenses => {
-                let owner = if self.role == ActAs::Admin {
-                    let email = data
-                        .get("assignee_user_email")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default();
-                    self.org.user_by_email(email).ok_or_else(|| {
-                        RowError::field("assignee_user_email", "No employee found with this email.")
-                    })?
-                } else {
-                    self.actor.clone()
-                };
-                m.remove("assignee_user_email");
-                m.insert("user_id".into(), json!(owner.user_id));
-                m.insert("employee_id".into(), json!(owner.employee_id));
-                m.insert("creator_user_id".into(), json!(self.actor.user_id));
-                m.insert("currency".into(), json!(self.org.currency));
-                m.entry("source").or_insert_with(|| json!("API"));
-                m.entry("file_ids").or_insert_with(|| json!([]));
-                m.entry("is_reimbursable").or_insert(json!(true));
-                m.insert("state".into(), json!("COMPLETE"));
-                m.insert("state_display_name".into(), json!("Complete"));
-                let seq = self.org.next_seq();
-                m.insert("seq_num".into(), json!(format!("E/2026/11/T/{seq}")));
-                m.insert(
-                    "source_account".into(),
-                    json!({"id": format!("acc{}", owner.user_id.get(2..).unwrap_or_default()), "type": "PERSONAL_CASH_ACCOUNT"}),
-                );
-            }
-            Resource::Reports => {
-                m.insert("user_id".into(), json!(self.actor.user_id));
-                m.insert("employee_id".into(), json!(self.actor.employee_id));
-                m.insert("currency".into(), json!(self.org.currency));
-                m.insert("amount".into(), json!(0));
-                m.insert("num_expenses".into(), json!(0));
-                m.insert("state".into(), json!("DRAFT"));
-                m.insert("state_display_name".into(), json!("Draft"));
-                m.entry("source").or_insert_with(|| json!("API"));
-                let seq = self.org.next_seq();
-                m.insert("seq_num".into(), json!(format!("C/2026/11/R/{seq}")));
-                m.insert("creator_type".into(), json!("USER"));
-            }
-            Resource::Categories
-            | Resource::Projects
-            | Resource::CostCenters
-            | Resource::Departments => {
-                m.entry("is_enabled").or_insert(json!(true));
-            }
-            Resource::Files => {
-                let owner = if self.role == ActAs::Admin {
-                    let uid = data
-                        .get("user_id")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default();
-                    self.org
-                        .user(uid)
-                        .ok_or_else(|| RowError::field("user_id", "No user found with this id."))?
-                } else {
-                    self.actor.clone()
-                };
-                m.insert("user_id".into(), json!(owner.user_id));
-                m.remove("password");
-                let name = data.get("name").and_then(Value::as_str).unwrap_or_default();
-                m.insert("content_type".into(), json!(content_type_for(name)));
-            }
-            Resource::CorporateCards => {
-                m.entry("user_id").or_insert(Value::Null);
-                m.entry("is_archived").or_insert(json!(false));
-                m.entry("is_dummy").or_insert(json!(false));
-            }
-            Resource::CorporateCardTransactions => {
-                m.entry("currency")
-                    .or_insert_with(|| json!(self.org.currency));
-                m.entry("transaction_status").or_insert(json!("POSTED"));
-                m.entry("is_assigned").or_insert(json!(false));
-                m.entry("is_marked_personal").or_insert(json!(false));
-                m.entry("is_dismissed").or_insert(json!(false));
-                m.entry("is_auto_matched").or_insert(json!(false));
-                m.entry("matched_expense_ids").or_insert(json!([]));
-                m.entry("auto_suggested_expense_ids").or_insert(json!([]));
-                m.entry("matched_expenses").or_insert(json!([]));
-            }
+            Resource::Expenses => self.new_expense(&mut m, data)?,
+            Resource::Reports => self.new_report(&mut m),
+            Resource::Files => self.new_file(&mut m, data)?,
             Resource::Employees => {}
+            _ => self.new_master(resource, &mut m),
         }
         Ok(Value::Object(m))
     }
 }
 
+/// The fields a create of `resource` by `role` must carry.
+fn required_fields(resource: Resource, role: ActAs) -> &'static [&'static str] {
+    match (resource, role) {
+        (Resource::Expenses, ActAs::Admin) => &["admin_amount", "assignee_user_email"],
+        (Resource::Reports, ActAs::Spender) => &["purpose"],
+        (Resource::Expenses, ActAs::Approver) | (Resource::Reports, _) => &["id"],
+        (
+            Resource::Categories
+            | Resource::Projects
+            | Resource::CostCenters
+            | Resource::Departments,
+            _,
+        ) => &["name"],
+        (Resource::CorporateCards, _) => &["bank_name", "card_number"],
+        (Resource::CorporateCardTransactions, _) => &["amount", "corporate_card_id"],
+        (Resource::Files, ActAs::Admin) => &["name", "type", "user_id"],
+        (Resource::Files, _) => &["name", "type"],
+        _ => &[],
+    }
+}
+
+/// Fields a request body may not set: the server owns them.
 const READ_ONLY: &[&str] = &[
     "id",
     "org_id",

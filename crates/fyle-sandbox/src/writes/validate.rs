@@ -2,9 +2,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{ActAs, RowError, Txn, singular};
+use super::{RowError, Txn, singular};
 use crate::clock::parse_timestamp;
-use crate::rules::money;
 use crate::store::Resource;
 
 impl Txn<'_> {
@@ -83,97 +82,14 @@ impl Txn<'_> {
         if !errors.is_empty() {
             return Err(RowError::Fields(errors));
         }
-        // Derived fields.
         match resource {
-            Resource::Expenses => {
-                let amount = m
-                    .get("admin_amount")
-                    .filter(|v| v.is_number())
-                    .or_else(|| m.get("claim_amount").filter(|v| v.is_number()))
-                    .or_else(|| m.get("amount").filter(|v| v.is_number()))
-                    .cloned();
-                if let Some(a) = amount {
-                    m.insert("amount".into(), round2(&a));
-                }
-                if self.role == ActAs::Spender
-                    && m.get("claim_amount").is_some_and(Value::is_number)
-                {
-                    let c = round2(&m["claim_amount"]);
-                    m.insert("claim_amount".into(), c);
-                }
-            }
-            Resource::Categories | Resource::Projects | Resource::Departments => {
-                let sub_key = match resource {
-                    Resource::Categories => "sub_category",
-                    Resource::Projects => "sub_project",
-                    _ => "sub_department",
-                };
-                let name = m
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned();
-                let sub = m
-                    .get(sub_key)
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned();
-                let display = if sub.is_empty() {
-                    name.clone()
-                } else {
-                    format!("{name} / {sub}")
-                };
-                m.insert("display_name".into(), json!(display));
-                self.unique(resource, m, &[("name", &name), (sub_key, &sub)])?;
-            }
-            Resource::CostCenters => {
-                let name = m
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned();
-                self.unique(resource, m, &[("name", &name)])?;
-            }
+            Resource::Expenses => self.derive_expense_amounts(m),
+            Resource::Categories
+            | Resource::Projects
+            | Resource::Departments
+            | Resource::CostCenters => self.derive_master(resource, m)?,
             _ => {}
         }
         Ok(())
-    }
-
-    fn unique(
-        &self,
-        resource: Resource,
-        m: &Map<String, Value>,
-        keys: &[(&str, &str)],
-    ) -> Result<(), RowError> {
-        let id = m.get("id").cloned().unwrap_or(Value::Null);
-        let clash = self.org.table(resource).rows.values().any(|r| {
-            r.get("id") != Some(&id)
-                && keys
-                    .iter()
-                    .all(|(k, v)| r.get(*k).and_then(Value::as_str).unwrap_or_default() == *v)
-        });
-        if clash {
-            let values: Vec<String> = keys
-                .iter()
-                .map(|(_, v)| format!("\"{v}\""))
-                .chain(std::iter::once(format!("\"{}\"", self.org.org_id)))
-                .collect();
-            return Err(RowError::Integrity(format!(
-                "The values ({}) already exists",
-                values.join(", ")
-            )));
-        }
-        Ok(())
-    }
-}
-
-fn round2(v: &Value) -> Value {
-    match v.as_f64() {
-        Some(f) => {
-            #[allow(clippy::cast_possible_truncation)]
-            let cents = (f * 100.0).round() as i64;
-            money(cents)
-        }
-        None => v.clone(),
     }
 }
