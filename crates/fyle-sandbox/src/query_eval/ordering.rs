@@ -6,9 +6,10 @@ use std::cmp::Ordering;
 
 use fyle_models::query::{Decimal, Direction, Order, OrderKey};
 use serde_json::Value;
+use time::OffsetDateTime;
 
 use super::filter::resolve;
-use super::scalars::{InstantKey, datetime, number_decimal};
+use super::scalars::{datetime, number_decimal};
 
 /// Compares two rows by `order` (most significant key first). Without an explicit
 /// `nullsfirst`/`nullslast`, nulls (and missing keys) sort last ascending and first descending,
@@ -226,7 +227,7 @@ enum SortValue<'a> {
     Null,
     Bool(bool),
     Number(NumberKey),
-    Instant(InstantKey),
+    Instant(OffsetDateTime),
     Text(&'a str),
     Array(Vec<SortValue<'a>>),
     Object(String),

@@ -3,7 +3,7 @@
 use fyle_models::query::{Filter, Order, OrderKey};
 use serde_json::{Value, json};
 
-use super::scalars::{datetime, fast_rfc3339};
+use super::scalars::datetime;
 use super::{compare, first_by_order, matches, sort_by_order, sort_rows};
 
 fn expense() -> Value {
@@ -248,35 +248,41 @@ fn builder_filters_evaluate_like_parsed_ones() {
 }
 
 #[test]
-fn fast_timestamp_parse_agrees_with_the_time_crate() {
-    use fyle_models::query::Literal;
-    for text in [
-        "2020-06-01T00:00:00Z",
-        "2020-06-01T00:00:00.000-08:00",
-        "2021-09-30T11:00:57.123456789+05:30",
-        "1969-12-31T23:59:59.5Z",
-        "2000-02-29T12:00:00+14:00",
-        "2024-12-31 23:59:59-00:30",
-        "0001-01-01T00:00:00Z",
+fn timestamps_read_as_instants_in_every_shape_fyle_sends() {
+    let at = |text: &str| datetime(text).map(|t| (t.unix_timestamp(), t.nanosecond()));
+    for (text, expected) in [
+        ("2020-06-01T00:00:00Z", (1_590_969_600, 0)),
+        ("2020-06-01T00:00:00.000-08:00", (1_590_998_400, 0)),
+        (
+            "2021-09-30T11:00:57.123456789+05:30",
+            (1_632_979_857, 123_456_789),
+        ),
+        ("1969-12-31T23:59:59.5Z", (-1, 500_000_000)),
+        ("2000-02-29T12:00:00+14:00", (951_775_200, 0)),
+        ("2024-12-31 23:59:59-00:30", (1_735_691_399, 0)),
+        ("0001-01-01T00:00:00Z", (-62_135_596_800, 0)),
+        // No offset: UTC. A plain date: midnight UTC.
+        ("2020-06-01T00:00:00", (1_590_969_600, 0)),
+        ("2020-06-11T13:14:55.201598", (1_591_881_295, 201_598_000)),
+        ("2020-06-01", (1_590_969_600, 0)),
     ] {
-        let slow = Literal::new(text)
-            .as_datetime()
-            .map(|t| (t.unix_timestamp(), t.nanosecond()));
-        assert!(slow.is_some(), "{text}");
-        assert_eq!(fast_rfc3339(text.as_bytes()), slow, "{text}");
+        assert_eq!(at(text), Some(expected), "{text}");
     }
-    // Not in the fast form: the full parser decides.
+    // Not a timestamp: compared as text.
     for text in [
         "2021-02-29T00:00:00Z",
         "2020-06-01T24:00:00Z",
-        "2020-06-01T00:00:00",
+        "2020-06-01 is a date",
+        "APPROVED",
+        "2020",
     ] {
-        assert_eq!(fast_rfc3339(text.as_bytes()), None, "{text}");
+        assert_eq!(at(text), None, "{text}");
     }
-    assert_eq!(datetime("2020-06-01"), Some((1_590_969_600, 0)));
-    assert_eq!(datetime("2020-06-01T00:00:00"), Some((1_590_969_600, 0)));
-    assert_eq!(datetime("2021-02-29T00:00:00Z"), None);
-    assert_eq!(datetime("APPROVED"), None);
+    // The same instant in two offsets sorts and filters as equal.
+    assert_eq!(
+        datetime("2020-06-01T10:00:00+05:30"),
+        datetime("2020-06-01T04:30:00Z")
+    );
 }
 
 #[test]
