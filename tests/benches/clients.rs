@@ -75,13 +75,21 @@ pub(crate) async fn stream_expenses(client: &Client, walk: Walk) -> anyhow::Resu
     Ok(items)
 }
 
-/// `fyle export expenses` (the CLI's export library): every expense as CSV to `/dev/null`;
-/// returns the rows written.
+/// `fyle export expenses` (the CLI's export library): every expense in its snapshot window
+/// (`updated_at` up to the server's clock at the start) as CSV to `/dev/null`; returns the
+/// rows written, checked against the server's count of that window.
 pub(crate) async fn export_csv(client: &Client) -> anyhow::Result<u64> {
     let options = ExportOptions::new(
         ExportResource::Expenses,
         Format::Csv,
         Target::File("/dev/null".into()),
     );
-    Ok(export(client, options, &mut |_, _| {}).await?.rows)
+    let summary = export(client, options, &mut |_, _| {}).await?;
+    anyhow::ensure!(
+        summary.rows == summary.total,
+        "the export wrote {} of the {} rows in its window",
+        summary.rows,
+        summary.total
+    );
+    Ok(summary.rows)
 }
