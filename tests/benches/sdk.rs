@@ -25,6 +25,7 @@ mod clients;
 mod counting;
 mod cpu;
 mod decode;
+mod fifo_limiter;
 mod floor;
 mod memory;
 mod rate;

@@ -9,12 +9,13 @@ use anyhow::ensure;
 use fyle::Client;
 use fyle::auth::Credentials;
 use fyle::cluster::ClusterAllowList;
-use fyle::transport::{RateLimiter, ReqwestTransport, TransportBuilder};
+use fyle::transport::{RateLimiter, ReqwestTransport, RetryPolicy, TransportBuilder};
 use fyle_sandbox::{Sandbox, SandboxConfig};
 use url::Url;
 
 use crate::clients::{Walk, stream_expenses};
 use crate::counting::{CountingTransport, Counts};
+use crate::fifo_limiter::FifoLimit;
 use crate::floor::PAGE;
 use crate::table::{Table, f, per_second, thousands};
 
@@ -23,7 +24,17 @@ const TENANTS: usize = 20;
 /// The shared limit (Fyle's, per egress IP).
 const RPS: u32 = 10;
 
-/// Section 7: `per_org` expenses in each of 20 orgs.
+/// The limiter the tenants share.
+#[derive(Clone, Copy, PartialEq)]
+enum Limiter {
+    /// The SDK's (`RateLimiter::per_second(10)` in the default stack).
+    Sdk,
+    /// The FIFO slot-reservation prototype of [`crate::fifo_limiter`].
+    Fifo,
+}
+
+/// Section 7: `per_org` expenses in each of 20 orgs, with the SDK's limiter, then with the
+/// FIFO prototype for comparison.
 pub(crate) async fn multi_tenant(per_org: usize, table: &mut Table) -> anyhow::Result<()> {
     eprintln!("seeding a sandbox with {TENANTS} orgs of {per_org} expenses...");
     let sandbox = Sandbox::start(SandboxConfig {
@@ -33,13 +44,35 @@ pub(crate) async fn multi_tenant(per_org: usize, table: &mut Table) -> anyhow::R
         ..SandboxConfig::default()
     })
     .await?;
+    for limiter in [Limiter::Sdk, Limiter::Fifo] {
+        // Fresh server buckets for each run.
+        tokio::time::sleep(Duration::from_millis(1_100)).await;
+        run(&sandbox, per_org, limiter, table).await?;
+    }
+    sandbox.stop().await;
+    Ok(())
+}
+
+/// One run: every tenant at once on one shared transport.
+async fn run(
+    sandbox: &Sandbox,
+    per_org: usize,
+    limiter: Limiter,
+    table: &mut Table,
+) -> anyhow::Result<()> {
     let info = sandbox.info().clone();
     let allow = ClusterAllowList::default().allow_loopback_http();
     let (base, counts) = CountingTransport::wrap(Arc::new(ReqwestTransport::new()));
-    let shared = TransportBuilder::from_shared(base)
-        .with_defaults()
-        .rate_limit(RateLimiter::per_second(RPS))
-        .build();
+    let shared = match limiter {
+        Limiter::Sdk => TransportBuilder::from_shared(base)
+            .with_defaults()
+            .rate_limit(RateLimiter::per_second(RPS))
+            .build(),
+        Limiter::Fifo => TransportBuilder::from_shared(FifoLimit::wrap(base, RPS))
+            .retry(RetryPolicy::default())
+            .tracing()
+            .build(),
+    };
     let clients = info
         .orgs
         .iter()
@@ -65,7 +98,6 @@ pub(crate) async fn multi_tenant(per_org: usize, table: &mut Table) -> anyhow::R
     });
     let done: Vec<(u64, Duration)> = futures::future::try_join_all(runs).await?;
     let elapsed = started.elapsed();
-    sandbox.stop().await;
 
     let rows: u64 = done.iter().map(|(rows, _)| rows).sum();
     ensure!(
@@ -84,8 +116,13 @@ pub(crate) async fn multi_tenant(per_org: usize, table: &mut Table) -> anyhow::R
     let accounts_calls =
         Counts::get(&counts.token_requests) + Counts::get(&counts.cluster_requests);
     let used = per_second(sent, elapsed) / f64::from(RPS);
-    let section =
-        format!("7 multi-tenant: {TENANTS} orgs x {per_org} expenses, one {RPS} req/s limiter");
+    let section = format!(
+        "7 {TENANTS} tenants x {per_org} expenses, one {RPS} req/s limiter: {}",
+        match limiter {
+            Limiter::Sdk => "SDK's",
+            Limiter::Fifo => "FIFO prototype",
+        }
+    );
     table.row(
         &section,
         "requests/s used / limit (goal >= 0.95)",
