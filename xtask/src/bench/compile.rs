@@ -22,7 +22,7 @@ const EXAMPLE: &str = "export_expenses";
 struct Build {
     wall: Duration,
     peak_rss: u64,
-    models: Option<f64>,
+    models: Option<Models>,
 }
 
 /// Measures every build `runs` times; returns the rows (measure, value).
@@ -61,12 +61,13 @@ pub(crate) fn measure(runs: u32) -> anyhow::Result<Vec<(String, String)>> {
         rows.push((
             format!("cold `cargo build -p fyle`, {label}"),
             format!(
-                "{:.1} s wall, {:.2} GB peak RSS, fyle-models unit {} (median of {runs}: {all} s)",
+                "{:.1} s wall, {:.2} GB peak RSS of the cargo tree (median of {runs}: {all} s); {}",
                 median.wall.as_secs_f64(),
                 gb(median.peak_rss),
                 median
                     .models
-                    .map_or_else(|| "n/a".to_owned(), |s| format!("{s:.1} s")),
+                    .as_ref()
+                    .map_or_else(|| "no timings report".to_owned(), Models::describe),
             ),
         ));
         walls.push(median.wall);
@@ -121,19 +122,51 @@ fn cold_build(args: &[&str], dir: &Path) -> anyhow::Result<Build> {
     Ok(Build {
         wall,
         peak_rss,
-        models: models_unit_seconds(&dir.join("cargo-timings/cargo-timing.html")),
+        models: models_units(&dir.join("cargo-timings/cargo-timing.html")),
     })
 }
 
-/// The `fyle-models` unit's duration from cargo's timings report (its embedded unit data:
-/// `{"name":"fyle-models",...,"duration":34.5,...}`), when the report has one.
-fn models_unit_seconds(report: &Path) -> Option<f64> {
+/// The `fyle-models*` units of cargo's timings report (its embedded `UNIT_DATA` array):
+/// the longest one and the sum of all, in seconds (the models may be split into several crates).
+fn models_units(report: &Path) -> Option<Models> {
     let html = std::fs::read_to_string(report).ok()?;
-    let at = html.find("\"name\":\"fyle-models\"")?;
-    let rest = &html[at..];
-    let rest = &rest[rest.find("\"duration\":")? + "\"duration\":".len()..];
-    let end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
-    rest[..end].parse().ok()
+    let start = html.find("UNIT_DATA = ")? + "UNIT_DATA = ".len();
+    let end = start + html[start..].find("];")? + 1;
+    let units: Vec<serde_json::Value> = serde_json::from_str(&html[start..end]).ok()?;
+    let models: Vec<(String, f64)> = units
+        .iter()
+        .filter_map(|unit| {
+            let name = unit.get("name")?.as_str()?;
+            let duration = unit.get("duration")?.as_f64()?;
+            name.starts_with("fyle-models")
+                .then(|| (name.to_owned(), duration))
+        })
+        .collect();
+    let longest = models.iter().max_by(|a, b| a.1.total_cmp(&b.1))?.clone();
+    Some(Models {
+        sum: models.iter().map(|(_, d)| d).sum(),
+        units: models.len(),
+        longest,
+    })
+}
+
+/// The generated models' share of a build.
+struct Models {
+    /// The longest unit: name, seconds.
+    longest: (String, f64),
+    /// All their units' seconds.
+    sum: f64,
+    /// How many units.
+    units: usize,
+}
+
+impl Models {
+    fn describe(&self) -> String {
+        format!(
+            "{} fyle-models* units, {:.1} s in all, longest {} {:.1} s",
+            self.units, self.sum, self.longest.0, self.longest.1
+        )
+    }
 }
 
 /// The median time of `cargo build -p fyle-examples --example EXAMPLE` after touching its
@@ -174,4 +207,30 @@ fn gb(bytes: u64) -> f64 {
     #[allow(clippy::cast_precision_loss)] // display only
     let bytes = bytes as f64;
     bytes / 1e9
+}
+
+#[cfg(test)]
+mod tests {
+    use super::models_units;
+
+    #[test]
+    fn reads_the_models_units_of_a_timings_report() {
+        let dir = std::env::temp_dir().join(format!("xtask-timings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let report = dir.join("cargo-timing.html");
+        let html = r#"<script>
+const UNIT_DATA = [
+  {"i": 1, "name": "quote", "duration": 1.5},
+  {"i": 2, "name": "fyle-models-spend", "duration": 46.64},
+  {"i": 3, "name": "fyle-models", "duration": 3.5}
+];
+const CONCURRENCY_DATA = [];
+</script>"#;
+        std::fs::write(&report, html).expect("write");
+        let models = models_units(&report).expect("units");
+        std::fs::remove_dir_all(&dir).ok();
+        assert_eq!(models.units, 2);
+        assert_eq!(models.longest.0, "fyle-models-spend");
+        assert!((models.sum - 50.14).abs() < 1e-9);
+    }
 }
