@@ -17,9 +17,11 @@ pub(crate) const PAGE: u64 = 200;
 /// A plain hyper client (HTTP/1, connection pool).
 pub(crate) type Hyper = HyperClient<HttpConnector, Full<Bytes>>;
 
-/// A new plain hyper client.
+/// A new plain hyper client, with `TCP_NODELAY` as reqwest (under the SDK) sets it.
 pub(crate) fn hyper() -> Hyper {
-    HyperClient::builder(TokioExecutor::new()).build_http::<Full<Bytes>>()
+    let mut connector = HttpConnector::new();
+    connector.set_nodelay(true);
+    HyperClient::builder(TokioExecutor::new()).build(connector)
 }
 
 /// `GET {domain}/platform/v1{path}?{query}` with a Bearer token: the raw body.

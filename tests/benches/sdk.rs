@@ -45,6 +45,8 @@ struct Sizes {
     expenses: usize,
     /// Runs of each throughput variant (the best is kept).
     runs: usize,
+    /// Runs of each variant on the canned pages (CPU time is summed over them).
+    canned_runs: u32,
     /// Expenses streamed by the two memory probes.
     memory: [usize; 2],
     /// Pages requested under the 20 requests/s ceiling.
@@ -58,6 +60,7 @@ struct Sizes {
 const FULL: Sizes = Sizes {
     expenses: 20_000,
     runs: 2,
+    canned_runs: 3,
     memory: [10_000, 100_000],
     rate_pages: 200,
     decode_time: Duration::from_secs(2),
@@ -67,6 +70,7 @@ const FULL: Sizes = Sizes {
 const QUICK: Sizes = Sizes {
     expenses: 2_000,
     runs: 1,
+    canned_runs: 6,
     memory: [1_000, 5_000],
     rate_pages: 40,
     decode_time: Duration::from_millis(500),
@@ -104,8 +108,7 @@ async fn run(quick: bool, extra: &str) -> anyhow::Result<()> {
     let (sandbox, canned) = sandbox::sandbox_throughput(sizes.expenses, sizes.runs, &mut table)
         .await
         .context("sandbox throughput")?;
-    let runs = u32::try_from(sizes.runs)?;
-    client_alone::client_alone(&canned, runs.max(2), &mut table)
+    client_alone::client_alone(&canned, sizes.canned_runs, &mut table)
         .await
         .context("client alone (canned pages)")?;
     decode::decode(canned.first_page(), sizes.decode_time, &mut table).context("decode")?;
