@@ -33,35 +33,23 @@ pub(crate) fn decode(body: &[u8], time: Duration, table: &mut Table) -> anyhow::
             .unwrap_or(0))
     })?;
     let section = format!("3 decode a {PAGE}-expense page ({:.0} KB)", kb(body.len()));
-    table.row(
-        &section,
-        "serde_json into Page<ExpenseOut>",
-        format!("{typed:.0} MB/s"),
-    );
-    table.row(
-        &section,
-        "serde_json into serde_json::Value",
-        format!("{value:.0} MB/s"),
-    );
-    table.row(
-        &section,
-        "sonic-rs into Page<ExpenseOut> (reference)",
-        format!("{sonic_typed:.0} MB/s"),
-    );
-    table.row(
-        &section,
-        "sonic-rs into sonic_rs::Value (reference)",
-        format!("{sonic_value:.0} MB/s"),
-    );
-    table.row(
+    for (decoder, mb_per_second) in [
+        ("serde_json into Page<ExpenseOut>", typed),
+        ("serde_json into serde_json::Value", value),
+        ("sonic-rs into Page<ExpenseOut> (reference)", sonic_typed),
+        ("sonic-rs into sonic_rs::Value (reference)", sonic_value),
+    ] {
+        table.row(&section, decoder, format!("{mb_per_second:.0} MB/s"));
+    }
+    table.ratio(
         &section,
         "ratio typed/Value, serde_json (issue 12: >= 1.5)",
-        format!("{:.2}", typed / value),
+        typed / value,
     );
-    table.row(
+    table.ratio(
         &section,
         "ratio serde_json typed / sonic-rs Value",
-        format!("{:.2}", typed / sonic_value),
+        typed / sonic_value,
     );
     Ok(())
 }

@@ -11,7 +11,7 @@ use fyle_sandbox::{Sandbox, SandboxConfig};
 use crate::canned::CannedPages;
 use crate::clients::{Walk, bench_client, export_csv, sandbox_credentials, stream_expenses};
 use crate::floor;
-use crate::table::{Table, per_second, thousands};
+use crate::table::{Table, per_second};
 
 /// Items/s of the best of `runs` runs of `work`, each checked to see `n` items.
 async fn best_of<F, Fut>(n: u64, runs: usize, mut work: F) -> anyhow::Result<f64>
@@ -50,12 +50,7 @@ pub(crate) async fn sandbox_throughput(
     let mut floor_c1 = 0.0;
     for concurrency in [1_usize, 4] {
         let client = bench_client(sandbox_credentials(&info)?, None, None, concurrency)?;
-        let token = client
-            .token_provider()
-            .access_token()
-            .await?
-            .expose()
-            .to_owned();
+        let token = access_token(&client).await?;
         // One untimed pass first: the sandbox caches a sorted result per query, and whichever
         // variant ran first would otherwise pay for that sort alone.
         floor::export(&hyper, &domain, &token, concurrency).await?;
@@ -67,20 +62,22 @@ pub(crate) async fn sandbox_throughput(
             floor::export(&hyper, &domain, &token, concurrency)
         })
         .await?;
-        table.row(
+        table.rate(
             &section,
-            format!("fyle stream, typed, concurrency {concurrency}"),
-            format!("{} items/s", thousands(sdk)),
+            &format!("fyle stream, typed, concurrency {concurrency}"),
+            sdk,
+            "items/s",
         );
-        table.row(
+        table.rate(
             &section,
-            format!("floor hyper+serde_json, concurrency {concurrency}"),
-            format!("{} items/s", thousands(floor)),
+            &format!("floor hyper+serde_json, concurrency {concurrency}"),
+            floor,
+            "items/s",
         );
-        table.row(
+        table.ratio(
             &section,
-            format!("ratio SDK/floor, concurrency {concurrency}"),
-            format!("{:.2}", sdk / floor),
+            &format!("ratio SDK/floor, concurrency {concurrency}"),
+            sdk / floor,
         );
         if concurrency == 1 {
             floor_c1 = floor;
@@ -89,42 +86,49 @@ pub(crate) async fn sandbox_throughput(
     let client = bench_client(sandbox_credentials(&info)?, None, None, 1)?;
     stream_expenses(&client, Walk::Stable).await?; // warms the sandbox's sort of this query
     let stable = best_of(n, runs, || stream_expenses(&client, Walk::Stable)).await?;
-    table.row(
+    table.rate(
         &section,
         "fyle stream, stable (keyset) mode",
-        format!("{} items/s", thousands(stable)),
+        stable,
+        "items/s",
     );
-    table.row(
+    table.ratio(
         &section,
         "ratio stable/floor, concurrency 1",
-        format!("{:.2}", stable / floor_c1),
+        stable / floor_c1,
     );
     // The same warm-up for the export's (updated_at, id) order. The export's snapshot window
     // (`updated_at` up to the server's clock) may leave out a few seeded rows dated later.
     let in_window = export_csv(&client).await?;
     let export = best_of(in_window, runs, || export_csv(&client)).await?;
-    table.row(
+    table.rate(
         &section,
         "fyle export expenses (fyle_cli::export, CSV to /dev/null)",
-        format!("{} rows/s", thousands(export)),
+        export,
+        "rows/s",
     );
-    table.row(
+    table.ratio(
         &section,
         "ratio export / SDK stable stream (issue 14)",
-        format!("{:.2}", export / stable),
+        export / stable,
     );
-    table.row(
+    table.ratio(
         &section,
         "ratio export / floor, concurrency 1",
-        format!("{:.2}", export / floor_c1),
+        export / floor_c1,
     );
 
-    let token = client
+    let token = access_token(&client).await?;
+    let canned = CannedPages::capture(&hyper, &domain, &token).await?;
+    Ok((sandbox, canned))
+}
+
+/// The client's current access token (fetched once), for the floor's requests.
+async fn access_token(client: &fyle::Client) -> anyhow::Result<String> {
+    Ok(client
         .token_provider()
         .access_token()
         .await?
         .expose()
-        .to_owned();
-    let canned = CannedPages::capture(&hyper, &domain, &token).await?;
-    Ok((sandbox, canned))
+        .to_owned())
 }

@@ -22,6 +22,20 @@ impl Table {
         self.rows.push((section.to_owned(), measure, value));
     }
 
+    /// A rate row: `20,000 items/s` (`unit` = "items/s", "rows/s", "MB/s"...).
+    pub(crate) fn rate(&mut self, section: &str, measure: &str, per_second: f64, unit: &str) {
+        self.row(
+            section,
+            measure,
+            format!("{} {unit}", thousands(per_second)),
+        );
+    }
+
+    /// A ratio row, two decimals.
+    pub(crate) fn ratio(&mut self, section: &str, measure: &str, ratio: f64) {
+        self.row(section, measure, format!("{ratio:.2}"));
+    }
+
     /// The table, aligned, each section named once.
     pub(crate) fn render(&self) -> String {
         let width = |pick: fn(&(String, String, String)) -> usize, title: usize| {
