@@ -187,13 +187,13 @@ pub(crate) async fn real_limit(sandbox: &Sandbox, n: u64, table: &mut Table) -> 
             &section,
             name,
             format!(
-                "{} rows/s = {:.3} of {} (ceiling {:.3} for its {limited} limited requests: \
-                 {accounts_calls} token+cluster, {} other; {} x 429)",
+                "{} rows/s = {:.3} of {}; requests: {accounts_calls} token+cluster + {} API, \
+                 {limited} through the limiter (ceiling {:.3}); {} x 429",
                 thousands(rate),
                 rate / physical,
                 thousands(physical),
-                ceiling,
                 sent - accounts_calls,
+                ceiling,
                 Counts::get(&counts.too_many),
             ),
         );

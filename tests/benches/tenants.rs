@@ -115,7 +115,8 @@ async fn run(
     let sent = Counts::get(&counts.requests);
     let accounts_calls =
         Counts::get(&counts.token_requests) + Counts::get(&counts.cluster_requests);
-    let used = per_second(sent, elapsed) / f64::from(RPS);
+    // `sent` requests evenly spaced fill `sent - 1` intervals of the limiter.
+    let used = per_second(sent.saturating_sub(1), elapsed) / f64::from(RPS);
     let section = format!(
         "7 {TENANTS} tenants x {per_org} expenses, one {RPS} req/s limiter: {}",
         match limiter {
