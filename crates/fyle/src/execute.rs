@@ -25,6 +25,7 @@ pub(crate) fn method_of(op: &Operation) -> Method {
 /// A call for `op`: right host, method and path. GETs are retryable by the transport.
 pub(crate) fn call_for(op: &Operation) -> Call {
     let mut call = Call::new(method_of(op), op.path);
+    call.auth = op.auth;
     if matches!(op.role, Role::Accounts) {
         call.base = Base::Accounts;
     }

@@ -2,6 +2,7 @@
 //! one refresh on 401/498 -> typed error for non-success statuses.
 
 use bytes::Bytes;
+use fyle_models::operations::OperationAuth;
 use fyle_models::query::encode_pairs;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderValue, Method, StatusCode};
@@ -37,6 +38,8 @@ pub(crate) struct Call {
     pub(crate) idempotent: bool,
     /// Hand a 3xx back instead of turning it into an error (downloads).
     pub(crate) accept_redirect: bool,
+    /// Whether the access token is fetched and sent (`None` for `POST /oauth/token`).
+    pub(crate) auth: OperationAuth,
 }
 
 impl Call {
@@ -50,6 +53,7 @@ impl Call {
             content_type: None,
             idempotent: false,
             accept_redirect: false,
+            auth: OperationAuth::Bearer,
         }
     }
 
@@ -102,6 +106,9 @@ impl Client {
     /// that repeats). 2xx (and 3xx when the call accepts redirects) come back as responses;
     /// anything else is a typed [`Error`].
     pub(crate) async fn send_call(&self, call: &Call) -> Result<http::Response<Bytes>> {
+        if !call.auth.sends_token() {
+            return self.send_without_token(call).await;
+        }
         let in_call = |e: Error| e.with_request(&call.method, &call.path);
         // The token this call had refused, and the error its response made.
         let mut refused: Option<(fyle_auth::TokenGeneration, Error)> = None;
@@ -131,7 +138,7 @@ impl Client {
                 Err(error) => return Err(in_call(error)),
             };
             let url = build_url(&base, &call.path, &call.query)?;
-            let request = request_for(call, &url, &token)?;
+            let request = request_for(call, &url, Some(&token))?;
             let response = self
                 .inner
                 .transport
@@ -159,6 +166,46 @@ impl Client {
         }
     }
 
+    /// Sends a call that carries no access token (`POST /oauth/token`): no token is fetched,
+    /// no `Authorization` header is set, and a 401 is returned as is (there is no token to
+    /// refresh). It goes only to the accounts host, after the host policy accepted it: such
+    /// calls carry the client secret or a refresh token in their body.
+    async fn send_without_token(&self, call: &Call) -> Result<http::Response<Bytes>> {
+        let base = match call.base {
+            Base::Accounts => self.accounts_base(),
+            Base::Cluster => Err(Error::invalid(
+                "an operation sent without a token has no cluster to go to",
+            )),
+        }
+        .map_err(|e| e.with_request(&call.method, &call.path))?;
+        let url = build_url(&base, &call.path, &call.query)?;
+        let request = request_for(call, &url, None)?;
+        let response = self
+            .inner
+            .transport
+            .send(request)
+            .await
+            .map_err(|e| Error::from(e).with_request(&call.method, url.path()))?;
+        let status = response.status();
+        if status.is_success() || (call.accept_redirect && status.is_redirection()) {
+            return Ok(response);
+        }
+        Err(
+            Error::from_response(status, response.headers(), response.body())
+                .with_request(&call.method, url.path()),
+        )
+    }
+
+    /// The accounts URL, after the host policy accepted it.
+    fn accounts_base(&self) -> Result<Url> {
+        let accounts = &self.inner.accounts_url;
+        self.inner
+            .allow_list
+            .check_as("accounts URL", accounts)
+            .map_err(fyle_cluster::ClusterError::from)?;
+        Ok(accounts.clone())
+    }
+
     /// The base URL of `call`, after the host policy accepted it for the Bearer token.
     async fn base_for(&self, call: &Call, token: &fyle_auth::AccessToken) -> Result<Url> {
         match call.base {
@@ -170,31 +217,28 @@ impl Client {
                     .map_err(fyle_cluster::ClusterError::from)?;
                 Ok(cluster.api_base())
             }
-            Base::Accounts => {
-                let accounts = &self.inner.accounts_url;
-                self.inner
-                    .allow_list
-                    .check_as("accounts URL", accounts)
-                    .map_err(fyle_cluster::ClusterError::from)?;
-                Ok(accounts.clone())
-            }
+            Base::Accounts => self.accounts_base(),
         }
     }
 }
 
-/// The HTTP request of `call` to `url`, with the Bearer token (marked sensitive).
+/// The HTTP request of `call` to `url`, with the Bearer token (marked sensitive) when there is
+/// one.
 fn request_for(
     call: &Call,
     url: &Url,
-    token: &fyle_auth::AccessToken,
+    token: Option<&fyle_auth::AccessToken>,
 ) -> Result<http::Request<Bytes>> {
-    let bearer = token
-        .bearer_header()
-        .map_err(|_| Error::invalid("the access token is not a valid header value"))?;
     let mut builder = http::Request::builder()
         .method(call.method.clone())
-        .uri(to_uri(url)?)
-        .header(AUTHORIZATION, bearer)
+        .uri(to_uri(url)?);
+    if let Some(token) = token {
+        let bearer = token
+            .bearer_header()
+            .map_err(|_| Error::invalid("the access token is not a valid header value"))?;
+        builder = builder.header(AUTHORIZATION, bearer);
+    }
+    builder = builder
         .header(ACCEPT, HeaderValue::from_static(JSON))
         .header(USER_AGENT, HeaderValue::from_static(UA));
     if let Some(ct) = &call.content_type {

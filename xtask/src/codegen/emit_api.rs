@@ -328,6 +328,8 @@ mod tests {
             response_ty: None,
             query: Vec::new(),
             const_name: "X".to_owned(),
+            auth: "Bearer",
+            accepted: false,
         }
     }
 

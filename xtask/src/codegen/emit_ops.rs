@@ -60,6 +60,11 @@ pub fn op_docs(op: &Op) -> Vec<String> {
                 .unwrap_or_default()
         ),
     ];
+    if op.auth == "None" {
+        lines.push(
+            "Sent without an access token (no `Authorization` header): it mints tokens.".to_owned(),
+        );
+    }
     if !op.query.is_empty() {
         lines.push(format!(
             "Query parameters: {}.",
@@ -106,6 +111,8 @@ pub fn emit(ops: &[Op], commit: &str) -> anyhow::Result<Vec<(String, String)>> {
                 .iter()
                 .map(|(n, r)| quote!(QueryParam { name: #n, required: #r }));
             let url = op.docs_url();
+            let auth = ident(op.auth);
+            let accepted = op.accepted;
             quote! {
                 #d
                 pub static #c: Operation = Operation {
@@ -121,6 +128,8 @@ pub fn emit(ops: &[Op], commit: &str) -> anyhow::Result<Vec<(String, String)>> {
                     response_type: #rst,
                     query_params: &[#(#qs),*],
                     docs_url: #url,
+                    auth: OperationAuth::#auth,
+                    answers_accepted: #accepted,
                 };
             }
         });
@@ -133,7 +142,7 @@ pub fn emit(ops: &[Op], commit: &str) -> anyhow::Result<Vec<(String, String)>> {
         };
         let tokens = quote! {
             #![doc = #doc]
-            use super::{BodyShape, HttpMethod, Operation, OperationKind, #qp Role};
+            use super::{BodyShape, HttpMethod, Operation, OperationAuth, OperationKind, #qp Role};
             #(#items)*
             /// Every operation of this role, in spec order.
             pub static ALL: &[&Operation] = &[#(&#consts),*];
@@ -152,7 +161,7 @@ pub fn emit(ops: &[Op], commit: &str) -> anyhow::Result<Vec<(String, String)>> {
     }
     let tokens = quote! {
         //! The operation table: every operation of the spec, one `static` each, grouped by role.
-        pub use crate::operation::{BodyShape, HttpMethod, Operation, OperationKind, QueryParam, Role, find};
+        pub use crate::operation::{BodyShape, HttpMethod, Operation, OperationAuth, OperationKind, QueryParam, Role, find};
         #(#mods)*
         /// Every operation of the enabled roles, in role then spec order.
         pub static ALL: &[&Operation] = &[#(#all),*];

@@ -2,7 +2,7 @@
 // (fylein/fyle-platform-docs commit ab93138c1cf7eaaa20987342a2e679ac0fbc179c). Do not edit by hand.
 
 //! Operations of role `hod` (1 operations).
-use super::{BodyShape, HttpMethod, Operation, OperationKind, Role};
+use super::{BodyShape, HttpMethod, Operation, OperationAuth, OperationKind, Role};
 
 /// List Budget Usages.
 ///
@@ -22,6 +22,8 @@ pub static BUDGET_USAGES_LIST: Operation = Operation {
     response_type: Some("BudgetUsageOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/hod.yaml/paths/~1hod~1budget_usages/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Every operation of this role, in spec order.
