@@ -26,6 +26,7 @@ pub(crate) fn method_of(op: &Operation) -> Method {
 pub(crate) fn call_for(op: &Operation) -> Call {
     let mut call = Call::new(method_of(op), op.path);
     call.auth = op.auth;
+    call.accepted_is_not_ready = op.answers_accepted;
     if matches!(op.role, Role::Accounts) {
         call.base = Base::Accounts;
     }

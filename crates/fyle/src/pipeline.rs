@@ -40,6 +40,11 @@ pub(crate) struct Call {
     pub(crate) accept_redirect: bool,
     /// Whether the access token is fetched and sent (`None` for `POST /oauth/token`).
     pub(crate) auth: OperationAuth,
+    /// The operation declares `202 Accepted`: such an answer is [`ErrorKind::NotReady`],
+    /// not a success.
+    ///
+    /// [`ErrorKind::NotReady`]: crate::ErrorKind::NotReady
+    pub(crate) accepted_is_not_ready: bool,
 }
 
 impl Call {
@@ -54,6 +59,7 @@ impl Call {
             idempotent: false,
             accept_redirect: false,
             auth: OperationAuth::Bearer,
+            accepted_is_not_ready: false,
         }
     }
 
@@ -146,11 +152,10 @@ impl Client {
                 .await
                 .map_err(|e| Error::from(e).with_request(&call.method, url.path()))?;
             let status = response.status();
-            if status.is_success() || (call.accept_redirect && status.is_redirection()) {
-                return Ok(response);
-            }
-            let error = Error::from_response(status, response.headers(), response.body())
-                .with_request(&call.method, url.path());
+            let error = match outcome(call, response, url.path()) {
+                Ok(response) => return Ok(response),
+                Err(error) => error,
+            };
             if !is_token_rejection(status) || refused.is_some() {
                 // Not a token problem, or the token minted for this replay was refused too.
                 return Err(error);
@@ -186,14 +191,7 @@ impl Client {
             .send(request)
             .await
             .map_err(|e| Error::from(e).with_request(&call.method, url.path()))?;
-        let status = response.status();
-        if status.is_success() || (call.accept_redirect && status.is_redirection()) {
-            return Ok(response);
-        }
-        Err(
-            Error::from_response(status, response.headers(), response.body())
-                .with_request(&call.method, url.path()),
-        )
+        outcome(call, response, url.path())
     }
 
     /// The accounts URL, after the host policy accepted it.
@@ -220,6 +218,31 @@ impl Client {
             Base::Accounts => self.accounts_base(),
         }
     }
+}
+
+/// The response of `call` as the caller sees it: 2xx (and 3xx when the call accepts
+/// redirects) as is; a declared `202 Accepted` as [`ErrorKind::NotReady`]; anything else as the
+/// typed error of its status.
+///
+/// [`ErrorKind::NotReady`]: crate::ErrorKind::NotReady
+fn outcome(
+    call: &Call,
+    response: http::Response<Bytes>,
+    path: &str,
+) -> Result<http::Response<Bytes>> {
+    let status = response.status();
+    if status == StatusCode::ACCEPTED && call.accepted_is_not_ready {
+        return Err(
+            Error::not_ready(response.headers(), response.body()).with_request(&call.method, path)
+        );
+    }
+    if status.is_success() || (call.accept_redirect && status.is_redirection()) {
+        return Ok(response);
+    }
+    Err(
+        Error::from_response(status, response.headers(), response.body())
+            .with_request(&call.method, path),
+    )
 }
 
 /// The HTTP request of `call` to `url`, with the Bearer token (marked sensitive) when there is

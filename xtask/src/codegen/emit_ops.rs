@@ -65,6 +65,14 @@ pub fn op_docs(op: &Op) -> Vec<String> {
             "Sent without an access token (no `Authorization` header): it mints tokens.".to_owned(),
         );
     }
+    if op.accepted {
+        lines.push(
+            "Answers `202 Accepted` (`{message}`) while the result is computed: the facade \
+             returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as \
+             an empty result."
+                .to_owned(),
+        );
+    }
     if !op.query.is_empty() {
         lines.push(format!(
             "Query parameters: {}.",

@@ -4114,6 +4114,7 @@ impl AdminSpendOverview {
     ///
     /// `GET /admin/spend_overview/summary` (role `admin`), operationId `spend_overview_summary`.
     /// Kind: GetOther; request: None; response: Bare `SpendOverviewSummaryResponseBody`.
+    /// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
     /// Query parameters: `time_interval_granularity`, `time_interval_preset`, `time_interval_start`, `time_interval_end`, `is_card_spend`, `is_reimbursable`, `merchant`, `category_id`, `project_id`, `department_id`, `user_id`, `card_id`.
     /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1summary/get>
     pub fn summary(&self) -> GetRequest<types::SpendOverviewSummaryResponseBody> {
@@ -4124,6 +4125,7 @@ impl AdminSpendOverview {
     ///
     /// `GET /admin/spend_overview/by_merchant` (role `admin`), operationId `spend_overview_by_merchant`.
     /// Kind: List; request: None; response: List `SpendOverviewByMerchantDataOut`.
+    /// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
     /// Query parameters: `time_interval_preset`, `time_interval_start`, `time_interval_end`, `category_id`, `project_id`, `department_id`, `user_id`, `card_id`.
     /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_merchant/get>
     pub fn by_merchant(&self) -> ListRequest<types::SpendOverviewByMerchantDataOut> {
@@ -4134,6 +4136,7 @@ impl AdminSpendOverview {
     ///
     /// `GET /admin/spend_overview/by_project` (role `admin`), operationId `spend_overview_by_project`.
     /// Kind: List; request: None; response: List `SpendOverviewByProjectDataOut`.
+    /// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
     /// Query parameters: `time_interval_preset`, `time_interval_start`, `time_interval_end`, `merchant`, `category_id`, `department_id`, `user_id`, `card_id`.
     /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_project/get>
     pub fn by_project(&self) -> ListRequest<types::SpendOverviewByProjectDataOut> {
@@ -4144,6 +4147,7 @@ impl AdminSpendOverview {
     ///
     /// `GET /admin/spend_overview/by_category` (role `admin`), operationId `spend_overview_by_category`.
     /// Kind: List; request: None; response: List `SpendOverviewByCategoryDataOut`.
+    /// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
     /// Query parameters: `time_interval_preset`, `time_interval_start`, `time_interval_end`, `merchant`, `project_id`, `department_id`, `user_id`, `card_id`.
     /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_category/get>
     pub fn by_category(&self) -> ListRequest<types::SpendOverviewByCategoryDataOut> {
@@ -4154,6 +4158,7 @@ impl AdminSpendOverview {
     ///
     /// `GET /admin/spend_overview/by_department` (role `admin`), operationId `spend_overview_by_department`.
     /// Kind: List; request: None; response: List `SpendOverviewByDepartmentDataOut`.
+    /// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
     /// Query parameters: `time_interval_preset`, `time_interval_start`, `time_interval_end`, `merchant`, `project_id`, `category_id`, `user_id`, `card_id`.
     /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_department/get>
     pub fn by_department(&self) -> ListRequest<types::SpendOverviewByDepartmentDataOut> {
@@ -4164,6 +4169,7 @@ impl AdminSpendOverview {
     ///
     /// `GET /admin/spend_overview/by_user` (role `admin`), operationId `spend_overview_by_user`.
     /// Kind: List; request: None; response: List `SpendOverviewByUserDataOut`.
+    /// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
     /// Query parameters: `time_interval_preset`, `time_interval_start`, `time_interval_end`, `merchant`, `project_id`, `category_id`, `department_id`, `card_id`.
     /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_user/get>
     pub fn by_user(&self) -> ListRequest<types::SpendOverviewByUserDataOut> {
@@ -4174,6 +4180,7 @@ impl AdminSpendOverview {
     ///
     /// `GET /admin/spend_overview/by_corporate_card` (role `admin`), operationId `spend_overview_by_corporate_card`.
     /// Kind: List; request: None; response: List `SpendOverviewByCorporateCardDataOut`.
+    /// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
     /// Query parameters: `time_interval_preset`, `time_interval_start`, `time_interval_end`, `merchant`, `project_id`, `category_id`, `department_id`, `user_id`.
     /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_corporate_card/get>
     pub fn by_corporate_card(&self) -> ListRequest<types::SpendOverviewByCorporateCardDataOut> {

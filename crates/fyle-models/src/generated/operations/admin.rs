@@ -4638,6 +4638,7 @@ pub static SCHEDULED_CALLBACKS_POST: Operation = Operation {
 ///
 /// `GET /admin/spend_overview/summary` (role `admin`), operationId `spend_overview_summary`.
 /// Kind: GetOther; request: None; response: Bare `SpendOverviewSummaryResponseBody`.
+/// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
 /// Query parameters: `time_interval_granularity`, `time_interval_preset`, `time_interval_start`, `time_interval_end`, `is_card_spend`, `is_reimbursable`, `merchant`, `category_id`, `project_id`, `department_id`, `user_id`, `card_id`.
 /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1summary/get>
 pub static SPEND_OVERVIEW_SUMMARY: Operation = Operation {
@@ -4710,6 +4711,7 @@ pub static SPEND_OVERVIEW_SUMMARY: Operation = Operation {
 ///
 /// `GET /admin/spend_overview/by_merchant` (role `admin`), operationId `spend_overview_by_merchant`.
 /// Kind: List; request: None; response: List `SpendOverviewByMerchantDataOut`.
+/// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
 /// Query parameters: `time_interval_preset`, `time_interval_start`, `time_interval_end`, `category_id`, `project_id`, `department_id`, `user_id`, `card_id`.
 /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_merchant/get>
 pub static SPEND_OVERVIEW_BY_MERCHANT: Operation = Operation {
@@ -4766,6 +4768,7 @@ pub static SPEND_OVERVIEW_BY_MERCHANT: Operation = Operation {
 ///
 /// `GET /admin/spend_overview/by_project` (role `admin`), operationId `spend_overview_by_project`.
 /// Kind: List; request: None; response: List `SpendOverviewByProjectDataOut`.
+/// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
 /// Query parameters: `time_interval_preset`, `time_interval_start`, `time_interval_end`, `merchant`, `category_id`, `department_id`, `user_id`, `card_id`.
 /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_project/get>
 pub static SPEND_OVERVIEW_BY_PROJECT: Operation = Operation {
@@ -4822,6 +4825,7 @@ pub static SPEND_OVERVIEW_BY_PROJECT: Operation = Operation {
 ///
 /// `GET /admin/spend_overview/by_category` (role `admin`), operationId `spend_overview_by_category`.
 /// Kind: List; request: None; response: List `SpendOverviewByCategoryDataOut`.
+/// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
 /// Query parameters: `time_interval_preset`, `time_interval_start`, `time_interval_end`, `merchant`, `project_id`, `department_id`, `user_id`, `card_id`.
 /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_category/get>
 pub static SPEND_OVERVIEW_BY_CATEGORY: Operation = Operation {
@@ -4878,6 +4882,7 @@ pub static SPEND_OVERVIEW_BY_CATEGORY: Operation = Operation {
 ///
 /// `GET /admin/spend_overview/by_department` (role `admin`), operationId `spend_overview_by_department`.
 /// Kind: List; request: None; response: List `SpendOverviewByDepartmentDataOut`.
+/// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
 /// Query parameters: `time_interval_preset`, `time_interval_start`, `time_interval_end`, `merchant`, `project_id`, `category_id`, `user_id`, `card_id`.
 /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_department/get>
 pub static SPEND_OVERVIEW_BY_DEPARTMENT: Operation = Operation {
@@ -4934,6 +4939,7 @@ pub static SPEND_OVERVIEW_BY_DEPARTMENT: Operation = Operation {
 ///
 /// `GET /admin/spend_overview/by_user` (role `admin`), operationId `spend_overview_by_user`.
 /// Kind: List; request: None; response: List `SpendOverviewByUserDataOut`.
+/// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
 /// Query parameters: `time_interval_preset`, `time_interval_start`, `time_interval_end`, `merchant`, `project_id`, `category_id`, `department_id`, `card_id`.
 /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_user/get>
 pub static SPEND_OVERVIEW_BY_USER: Operation = Operation {
@@ -4990,6 +4996,7 @@ pub static SPEND_OVERVIEW_BY_USER: Operation = Operation {
 ///
 /// `GET /admin/spend_overview/by_corporate_card` (role `admin`), operationId `spend_overview_by_corporate_card`.
 /// Kind: List; request: None; response: List `SpendOverviewByCorporateCardDataOut`.
+/// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
 /// Query parameters: `time_interval_preset`, `time_interval_start`, `time_interval_end`, `merchant`, `project_id`, `category_id`, `department_id`, `user_id`.
 /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_corporate_card/get>
 pub static SPEND_OVERVIEW_BY_CORPORATE_CARD: Operation = Operation {
