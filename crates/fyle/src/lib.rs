@@ -74,6 +74,9 @@ mod pipeline;
 mod raw;
 mod stream;
 
+/// The generated per-role methods (`client.admin().expenses().list()`); the code lives in
+/// `src/generated/`, written by `cargo xtask codegen`.
+#[path = "generated/mod.rs"]
 pub mod api;
 
 pub use fyle_auth as auth;

@@ -1,4 +1,4 @@
-//! `crates/fyle/src/api/{mod.rs,<role>.rs}`: one method per operation, grouped by role and resource.
+//! `crates/fyle/src/generated/{mod.rs,<role>.rs}` (the module `fyle::api`): one method per operation, grouped by role and resource.
 //!
 //! Naming (`method_names` is the single place these rules live):
 //! - resource = the path segment after the role (`/admin/expenses/...` -> `expenses()`); for the
@@ -282,7 +282,7 @@ pub fn emit(ops: &[Op], commit: &str) -> anyhow::Result<(Files, Vec<NamingRow>)>
             }
             #(#structs)*
         };
-        files.push((format!("src/api/{role}.rs"), render::file(commit, tokens)?));
+        files.push((format!("src/generated/{role}.rs"), render::file(commit, tokens)?));
         let f = role.to_string();
         let mdoc = format!(" Operations of role `{role}`.");
         mods.push(quote!(#[doc = #mdoc] #[cfg(feature = #f)] pub mod #role_mod;));
@@ -304,7 +304,7 @@ pub fn emit(ops: &[Op], commit: &str) -> anyhow::Result<(Files, Vec<NamingRow>)>
             #(#role_fns)*
         }
     };
-    files.push(("src/api/mod.rs".to_owned(), render::file(commit, tokens)?));
+    files.push(("src/generated/mod.rs".to_owned(), render::file(commit, tokens)?));
     Ok((files, table))
 }
 
