@@ -142,7 +142,10 @@ pub fn emit(ops: &[Op], commit: &str) -> anyhow::Result<Vec<(String, String)>> {
             }
         });
         let consts: Vec<Ident> = ops.iter().map(|o| ident(&o.const_name)).collect();
-        let doc = format!(" Operations of role `{role}` ({} operations).", ops.len());
+        let doc = format!(
+            " Operations of role `{role}` ({}).",
+            super::emit_api::plural(ops.len(), "operation")
+        );
         let qp = if ops.iter().any(|o| !o.query.is_empty()) {
             quote!(QueryParam,)
         } else {

@@ -80,7 +80,10 @@ pub fn run(args: &CodegenArgs) -> anyhow::Result<()> {
     let root = workspace_root();
     let spec = spec_dir(args, &root);
     let out = generate(&spec, &args.spec_commit)?;
-    let managed = ["crates/fyle-models/src/generated", "crates/fyle/src/generated"];
+    let managed = [
+        "crates/fyle-models/src/generated",
+        "crates/fyle/src/generated",
+    ];
     if args.check {
         let mut differ = Vec::new();
         for (path, text) in &out.files {

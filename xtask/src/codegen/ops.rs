@@ -384,10 +384,13 @@ pub fn collect(api: &OpenAPI, role: &str, file: &str, model: &mut Model) -> Vec<
             last.kind = "Data"; // provisional, settled below
         }
     }
-    // Upserts: `{data: {..}}` on a collection path (a GET list on the same path, or `/role/resource`).
+    // Upserts: `{data: {..}}` on a collection path: a GET on the same path answers a collection
+    // (a list `{count, offset, data: [..]}` or an array `{data: [..]}`), or the path is
+    // `/role/resource`. One rule for every role, so the same kind of operation gets the same
+    // method name (`filters()` and `filters_upsert(..)` on expenses, employees, cards, reports).
     let list_paths: Vec<String> = ops
         .iter()
-        .filter(|o| o.kind == "List")
+        .filter(|o| o.kind == "List" || o.kind == "GetArray")
         .map(|o| o.path.clone())
         .collect();
     for o in &mut ops {

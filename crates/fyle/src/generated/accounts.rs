@@ -28,7 +28,7 @@ impl Accounts {
     }
 }
 
-/// Operations under ` `/oauth` (2 operations).`
+/// Operations under `/oauth` (2 operations).
 #[derive(Clone)]
 pub struct AccountsOauth {
     client: Client,

@@ -1317,7 +1317,7 @@ pub static EMPLOYEES_FILTERS_GET: Operation = Operation {
 /// Create Employees saved filters.
 ///
 /// `POST /admin/employees/filters` (role `admin`), operationId `employees_filters_post`.
-/// Kind: Action; request: Data `EmployeeFiltersIn`; response: Data `EmployeeFiltersOut`.
+/// Kind: Upsert; request: Data `EmployeeFiltersIn`; response: Data `EmployeeFiltersOut`.
 /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1employees~1filters/post>
 pub static EMPLOYEES_FILTERS_POST: Operation = Operation {
     role: Role::Admin,
@@ -1325,7 +1325,7 @@ pub static EMPLOYEES_FILTERS_POST: Operation = Operation {
     path: "/admin/employees/filters",
     operation_id: "employees_filters_post",
     summary: "Create Employees saved filters",
-    kind: OperationKind::Action,
+    kind: OperationKind::Upsert,
     request_body: BodyShape::Data,
     response_body: BodyShape::Data,
     request_type: Some("EmployeeFiltersIn"),
@@ -3999,7 +3999,7 @@ pub static CORPORATE_CARD_TRANSACTION_FILTERS_GET: Operation = Operation {
 /// Corporate card transactions saved filters.
 ///
 /// `POST /admin/corporate_card_transactions/filters` (role `admin`), operationId `corporate_card_transaction_filters_post`.
-/// Kind: Action; request: Data `CorporateCardTransactionFiltersIn`; response: Data `CorporateCardTransactionFiltersOut`.
+/// Kind: Upsert; request: Data `CorporateCardTransactionFiltersIn`; response: Data `CorporateCardTransactionFiltersOut`.
 /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions~1filters/post>
 pub static CORPORATE_CARD_TRANSACTION_FILTERS_POST: Operation = Operation {
     role: Role::Admin,
@@ -4007,7 +4007,7 @@ pub static CORPORATE_CARD_TRANSACTION_FILTERS_POST: Operation = Operation {
     path: "/admin/corporate_card_transactions/filters",
     operation_id: "corporate_card_transaction_filters_post",
     summary: "Corporate card transactions saved filters",
-    kind: OperationKind::Action,
+    kind: OperationKind::Upsert,
     request_body: BodyShape::Data,
     response_body: BodyShape::Data,
     request_type: Some("CorporateCardTransactionFiltersIn"),
@@ -7046,7 +7046,7 @@ pub static ADVANCE_REQUESTS_CUSTOM_FIELDS_GET: Operation = Operation {
 /// Create or update advance request custom fields.
 ///
 /// `POST /admin/advance_requests/custom_fields` (role `admin`), operationId `advance_requests_custom_fields_post`.
-/// Kind: Action; request: Data `AdvanceRequestCustomFieldIn`; response: Data `AdvanceRequestCustomFieldOut`.
+/// Kind: Upsert; request: Data `AdvanceRequestCustomFieldIn`; response: Data `AdvanceRequestCustomFieldOut`.
 /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1advance_requests~1custom_fields/post>
 pub static ADVANCE_REQUESTS_CUSTOM_FIELDS_POST: Operation = Operation {
     role: Role::Admin,
@@ -7054,7 +7054,7 @@ pub static ADVANCE_REQUESTS_CUSTOM_FIELDS_POST: Operation = Operation {
     path: "/admin/advance_requests/custom_fields",
     operation_id: "advance_requests_custom_fields_post",
     summary: "Create or update advance request custom fields",
-    kind: OperationKind::Action,
+    kind: OperationKind::Upsert,
     request_body: BodyShape::Data,
     response_body: BodyShape::Data,
     request_type: Some("AdvanceRequestCustomFieldIn"),
