@@ -1,5 +1,5 @@
 //! `cargo xtask codegen [--spec DIR] [--check]`: generates `fyle-models` (types + operation table),
-//! the facade's `crates/fyle/src/api/`, and the sample-based response tests from Fyle's spec.
+//! the facade's `crates/fyle/src/generated/`, and the sample-based response tests from Fyle's spec.
 
 mod emit_api;
 mod emit_ops;
@@ -80,7 +80,10 @@ pub fn run(args: &CodegenArgs) -> anyhow::Result<()> {
     let root = workspace_root();
     let spec = spec_dir(args, &root);
     let out = generate(&spec, &args.spec_commit)?;
-    let managed = ["crates/fyle-models/src/generated", "crates/fyle/src/api"];
+    let managed = [
+        "crates/fyle-models/src/generated",
+        "crates/fyle/src/generated",
+    ];
     if args.check {
         let mut differ = Vec::new();
         for (path, text) in &out.files {

@@ -28,7 +28,7 @@ impl Accountant {
     }
 }
 
-/// Operations under ` `/accountant/orgs` (2 operations).`
+/// Operations under `/accountant/orgs` (2 operations).
 #[derive(Clone)]
 pub struct AccountantOrgs {
     client: Client,

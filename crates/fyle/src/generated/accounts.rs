@@ -28,7 +28,7 @@ impl Accounts {
     }
 }
 
-/// Operations under ` `/oauth` (2 operations).`
+/// Operations under `/oauth` (2 operations).
 #[derive(Clone)]
 pub struct AccountsOauth {
     client: Client,
@@ -50,6 +50,7 @@ impl AccountsOauth {
     ///
     /// `POST /oauth/token` (role `accounts`), operationId `oauth_token`.
     /// Kind: Action; request: Bare `OauthTokenBody`; response: Bare `OauthTokenResponseBody`.
+    /// Sent without an access token (no `Authorization` header): it mints tokens.
     /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/authorization.yaml/paths/~1oauth~1token/post>
     pub async fn token(
         &self,

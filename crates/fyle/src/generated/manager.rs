@@ -28,7 +28,7 @@ impl Manager {
     }
 }
 
-/// Operations under ` `/manager/employee_overview` (9 operations).`
+/// Operations under `/manager/employee_overview` (9 operations).
 #[derive(Clone)]
 pub struct ManagerEmployeeOverview {
     client: Client,

@@ -28,7 +28,7 @@ impl SuperAdmin {
     }
 }
 
-/// Operations under ` `/super_admin/auth` (2 operations).`
+/// Operations under `/super_admin/auth` (2 operations).
 #[derive(Clone)]
 pub struct SuperAdminAuth {
     client: Client,

@@ -20,7 +20,7 @@ impl Spender {
         Self { client }
     }
 
-    /// `/spender/accounts` (1 operations).
+    /// `/spender/accounts` (1 operation).
     pub fn accounts(&self) -> SpenderAccounts {
         SpenderAccounts {
             client: self.client.clone(),
@@ -34,7 +34,7 @@ impl Spender {
         }
     }
 
-    /// `/spender/advance_wallets` (1 operations).
+    /// `/spender/advance_wallets` (1 operation).
     pub fn advance_wallets(&self) -> SpenderAdvanceWallets {
         SpenderAdvanceWallets {
             client: self.client.clone(),
@@ -55,14 +55,14 @@ impl Spender {
         }
     }
 
-    /// `/spender/budgets` (1 operations).
+    /// `/spender/budgets` (1 operation).
     pub fn budgets(&self) -> SpenderBudgets {
         SpenderBudgets {
             client: self.client.clone(),
         }
     }
 
-    /// `/spender/categories` (1 operations).
+    /// `/spender/categories` (1 operation).
     pub fn categories(&self) -> SpenderCategories {
         SpenderCategories {
             client: self.client.clone(),
@@ -83,21 +83,21 @@ impl Spender {
         }
     }
 
-    /// `/spender/cost_centers` (1 operations).
+    /// `/spender/cost_centers` (1 operation).
     pub fn cost_centers(&self) -> SpenderCostCenters {
         SpenderCostCenters {
             client: self.client.clone(),
         }
     }
 
-    /// `/spender/departments` (1 operations).
+    /// `/spender/departments` (1 operation).
     pub fn departments(&self) -> SpenderDepartments {
         SpenderDepartments {
             client: self.client.clone(),
         }
     }
 
-    /// `/spender/dependent_expense_field_values` (1 operations).
+    /// `/spender/dependent_expense_field_values` (1 operation).
     pub fn dependent_expense_field_values(&self) -> SpenderDependentExpenseFieldValues {
         SpenderDependentExpenseFieldValues {
             client: self.client.clone(),
@@ -125,28 +125,28 @@ impl Spender {
         }
     }
 
-    /// `/spender/expense_fields` (1 operations).
+    /// `/spender/expense_fields` (1 operation).
     pub fn expense_fields(&self) -> SpenderExpenseFields {
         SpenderExpenseFields {
             client: self.client.clone(),
         }
     }
 
-    /// `/spender/expense_policy_comments` (1 operations).
+    /// `/spender/expense_policy_comments` (1 operation).
     pub fn expense_policy_comments(&self) -> SpenderExpensePolicyComments {
         SpenderExpensePolicyComments {
             client: self.client.clone(),
         }
     }
 
-    /// `/spender/expense_policy_rules` (1 operations).
+    /// `/spender/expense_policy_rules` (1 operation).
     pub fn expense_policy_rules(&self) -> SpenderExpensePolicyRules {
         SpenderExpensePolicyRules {
             client: self.client.clone(),
         }
     }
 
-    /// `/spender/expense_policy_states` (1 operations).
+    /// `/spender/expense_policy_states` (1 operation).
     pub fn expense_policy_states(&self) -> SpenderExpensePolicyStates {
         SpenderExpensePolicyStates {
             client: self.client.clone(),
@@ -174,14 +174,14 @@ impl Spender {
         }
     }
 
-    /// `/spender/merchants` (1 operations).
+    /// `/spender/merchants` (1 operation).
     pub fn merchants(&self) -> SpenderMerchants {
         SpenderMerchants {
             client: self.client.clone(),
         }
     }
 
-    /// `/spender/mileage_rates` (1 operations).
+    /// `/spender/mileage_rates` (1 operation).
     pub fn mileage_rates(&self) -> SpenderMileageRates {
         SpenderMileageRates {
             client: self.client.clone(),
@@ -195,7 +195,7 @@ impl Spender {
         }
     }
 
-    /// `/spender/my_profile` (1 operations).
+    /// `/spender/my_profile` (1 operation).
     pub fn my_profile(&self) -> SpenderMyProfile {
         SpenderMyProfile {
             client: self.client.clone(),
@@ -209,7 +209,7 @@ impl Spender {
         }
     }
 
-    /// `/spender/per_diem_rates` (1 operations).
+    /// `/spender/per_diem_rates` (1 operation).
     pub fn per_diem_rates(&self) -> SpenderPerDiemRates {
         SpenderPerDiemRates {
             client: self.client.clone(),
@@ -230,14 +230,14 @@ impl Spender {
         }
     }
 
-    /// `/spender/projects` (1 operations).
+    /// `/spender/projects` (1 operation).
     pub fn projects(&self) -> SpenderProjects {
         SpenderProjects {
             client: self.client.clone(),
         }
     }
 
-    /// `/spender/recently_used_fields` (1 operations).
+    /// `/spender/recently_used_fields` (1 operation).
     pub fn recently_used_fields(&self) -> SpenderRecentlyUsedFields {
         SpenderRecentlyUsedFields {
             client: self.client.clone(),
@@ -272,7 +272,7 @@ impl Spender {
         }
     }
 
-    /// `/spender/tax_groups` (1 operations).
+    /// `/spender/tax_groups` (1 operation).
     pub fn tax_groups(&self) -> SpenderTaxGroups {
         SpenderTaxGroups {
             client: self.client.clone(),
@@ -287,7 +287,7 @@ impl Spender {
     }
 }
 
-/// Operations under ` `/spender/accounts` (1 operations).`
+/// Operations under `/spender/accounts` (1 operation).
 #[derive(Clone)]
 pub struct SpenderAccounts {
     client: Client,
@@ -310,7 +310,7 @@ impl SpenderAccounts {
     }
 }
 
-/// Operations under ` `/spender/advance_requests` (10 operations).`
+/// Operations under `/spender/advance_requests` (10 operations).
 #[derive(Clone)]
 pub struct SpenderAdvanceRequests {
     client: Client,
@@ -454,7 +454,7 @@ impl SpenderAdvanceRequests {
     }
 }
 
-/// Operations under ` `/spender/advance_wallets` (1 operations).`
+/// Operations under `/spender/advance_wallets` (1 operation).
 #[derive(Clone)]
 pub struct SpenderAdvanceWallets {
     client: Client,
@@ -477,7 +477,7 @@ impl SpenderAdvanceWallets {
     }
 }
 
-/// Operations under ` `/spender/advances` (2 operations).`
+/// Operations under `/spender/advances` (2 operations).
 #[derive(Clone)]
 pub struct SpenderAdvances {
     client: Client,
@@ -509,7 +509,7 @@ impl SpenderAdvances {
     }
 }
 
-/// Operations under ` `/spender/automations` (4 operations).`
+/// Operations under `/spender/automations` (4 operations).
 #[derive(Clone)]
 pub struct SpenderAutomations {
     client: Client,
@@ -569,7 +569,7 @@ impl SpenderAutomations {
     }
 }
 
-/// Operations under ` `/spender/budgets` (1 operations).`
+/// Operations under `/spender/budgets` (1 operation).
 #[derive(Clone)]
 pub struct SpenderBudgets {
     client: Client,
@@ -592,7 +592,7 @@ impl SpenderBudgets {
     }
 }
 
-/// Operations under ` `/spender/categories` (1 operations).`
+/// Operations under `/spender/categories` (1 operation).
 #[derive(Clone)]
 pub struct SpenderCategories {
     client: Client,
@@ -615,7 +615,7 @@ impl SpenderCategories {
     }
 }
 
-/// Operations under ` `/spender/corporate_card_transactions` (8 operations).`
+/// Operations under `/spender/corporate_card_transactions` (8 operations).
 #[derive(Clone)]
 pub struct SpenderCorporateCardTransactions {
     client: Client,
@@ -742,7 +742,7 @@ impl SpenderCorporateCardTransactions {
     }
 }
 
-/// Operations under ` `/spender/corporate_cards` (2 operations).`
+/// Operations under `/spender/corporate_cards` (2 operations).
 #[derive(Clone)]
 pub struct SpenderCorporateCards {
     client: Client,
@@ -777,7 +777,7 @@ impl SpenderCorporateCards {
     }
 }
 
-/// Operations under ` `/spender/cost_centers` (1 operations).`
+/// Operations under `/spender/cost_centers` (1 operation).
 #[derive(Clone)]
 pub struct SpenderCostCenters {
     client: Client,
@@ -800,7 +800,7 @@ impl SpenderCostCenters {
     }
 }
 
-/// Operations under ` `/spender/departments` (1 operations).`
+/// Operations under `/spender/departments` (1 operation).
 #[derive(Clone)]
 pub struct SpenderDepartments {
     client: Client,
@@ -823,7 +823,7 @@ impl SpenderDepartments {
     }
 }
 
-/// Operations under ` `/spender/dependent_expense_field_values` (1 operations).`
+/// Operations under `/spender/dependent_expense_field_values` (1 operation).
 #[derive(Clone)]
 pub struct SpenderDependentExpenseFieldValues {
     client: Client,
@@ -853,7 +853,7 @@ impl SpenderDependentExpenseFieldValues {
     }
 }
 
-/// Operations under ` `/spender/dwolla_customers` (2 operations).`
+/// Operations under `/spender/dwolla_customers` (2 operations).
 #[derive(Clone)]
 pub struct SpenderDwollaCustomers {
     client: Client,
@@ -881,7 +881,7 @@ impl SpenderDwollaCustomers {
     }
 }
 
-/// Operations under ` `/spender/employee_settings` (2 operations).`
+/// Operations under `/spender/employee_settings` (2 operations).
 #[derive(Clone)]
 pub struct SpenderEmployeeSettings {
     client: Client,
@@ -921,7 +921,7 @@ impl SpenderEmployeeSettings {
     }
 }
 
-/// Operations under ` `/spender/employees` (12 operations).`
+/// Operations under `/spender/employees` (12 operations).
 #[derive(Clone)]
 pub struct SpenderEmployees {
     client: Client,
@@ -1085,7 +1085,7 @@ impl SpenderEmployees {
     }
 }
 
-/// Operations under ` `/spender/expense_fields` (1 operations).`
+/// Operations under `/spender/expense_fields` (1 operation).
 #[derive(Clone)]
 pub struct SpenderExpenseFields {
     client: Client,
@@ -1108,7 +1108,7 @@ impl SpenderExpenseFields {
     }
 }
 
-/// Operations under ` `/spender/expense_policy_comments` (1 operations).`
+/// Operations under `/spender/expense_policy_comments` (1 operation).
 #[derive(Clone)]
 pub struct SpenderExpensePolicyComments {
     client: Client,
@@ -1130,7 +1130,7 @@ impl SpenderExpensePolicyComments {
     }
 }
 
-/// Operations under ` `/spender/expense_policy_rules` (1 operations).`
+/// Operations under `/spender/expense_policy_rules` (1 operation).
 #[derive(Clone)]
 pub struct SpenderExpensePolicyRules {
     client: Client,
@@ -1154,7 +1154,7 @@ impl SpenderExpensePolicyRules {
     }
 }
 
-/// Operations under ` `/spender/expense_policy_states` (1 operations).`
+/// Operations under `/spender/expense_policy_states` (1 operation).
 #[derive(Clone)]
 pub struct SpenderExpensePolicyStates {
     client: Client,
@@ -1178,7 +1178,7 @@ impl SpenderExpensePolicyStates {
     }
 }
 
-/// Operations under ` `/spender/expenses` (30 operations).`
+/// Operations under `/spender/expenses` (30 operations).
 #[derive(Clone)]
 pub struct SpenderExpenses {
     client: Client,
@@ -1583,7 +1583,7 @@ impl SpenderExpenses {
     }
 }
 
-/// Operations under ` `/spender/feature_configs` (2 operations).`
+/// Operations under `/spender/feature_configs` (2 operations).
 #[derive(Clone)]
 pub struct SpenderFeatureConfigs {
     client: Client,
@@ -1617,7 +1617,7 @@ impl SpenderFeatureConfigs {
     }
 }
 
-/// Operations under ` `/spender/files` (7 operations).`
+/// Operations under `/spender/files` (7 operations).
 #[derive(Clone)]
 pub struct SpenderFiles {
     client: Client,
@@ -1707,7 +1707,7 @@ impl SpenderFiles {
     }
 }
 
-/// Operations under ` `/spender/merchants` (1 operations).`
+/// Operations under `/spender/merchants` (1 operation).
 #[derive(Clone)]
 pub struct SpenderMerchants {
     client: Client,
@@ -1731,7 +1731,7 @@ impl SpenderMerchants {
     }
 }
 
-/// Operations under ` `/spender/mileage_rates` (1 operations).`
+/// Operations under `/spender/mileage_rates` (1 operation).
 #[derive(Clone)]
 pub struct SpenderMileageRates {
     client: Client,
@@ -1754,7 +1754,7 @@ impl SpenderMileageRates {
     }
 }
 
-/// Operations under ` `/spender/mobile_app` (4 operations).`
+/// Operations under `/spender/mobile_app` (4 operations).
 #[derive(Clone)]
 pub struct SpenderMobileApp {
     client: Client,
@@ -1811,7 +1811,7 @@ impl SpenderMobileApp {
     }
 }
 
-/// Operations under ` `/spender/my_profile` (1 operations).`
+/// Operations under `/spender/my_profile` (1 operation).
 #[derive(Clone)]
 pub struct SpenderMyProfile {
     client: Client,
@@ -1828,7 +1828,7 @@ impl SpenderMyProfile {
     }
 }
 
-/// Operations under ` `/spender/orgs` (2 operations).`
+/// Operations under `/spender/orgs` (2 operations).
 #[derive(Clone)]
 pub struct SpenderOrgs {
     client: Client,
@@ -1860,7 +1860,7 @@ impl SpenderOrgs {
     }
 }
 
-/// Operations under ` `/spender/per_diem_rates` (1 operations).`
+/// Operations under `/spender/per_diem_rates` (1 operation).
 #[derive(Clone)]
 pub struct SpenderPerDiemRates {
     client: Client,
@@ -1883,7 +1883,7 @@ impl SpenderPerDiemRates {
     }
 }
 
-/// Operations under ` `/spender/personal_card_transactions` (6 operations).`
+/// Operations under `/spender/personal_card_transactions` (6 operations).
 #[derive(Clone)]
 pub struct SpenderPersonalCardTransactions {
     client: Client,
@@ -1973,7 +1973,7 @@ impl SpenderPersonalCardTransactions {
     }
 }
 
-/// Operations under ` `/spender/personal_cards` (5 operations).`
+/// Operations under `/spender/personal_cards` (5 operations).
 #[derive(Clone)]
 pub struct SpenderPersonalCards {
     client: Client,
@@ -2046,7 +2046,7 @@ impl SpenderPersonalCards {
     }
 }
 
-/// Operations under ` `/spender/projects` (1 operations).`
+/// Operations under `/spender/projects` (1 operation).
 #[derive(Clone)]
 pub struct SpenderProjects {
     client: Client,
@@ -2069,7 +2069,7 @@ impl SpenderProjects {
     }
 }
 
-/// Operations under ` `/spender/recently_used_fields` (1 operations).`
+/// Operations under `/spender/recently_used_fields` (1 operation).
 #[derive(Clone)]
 pub struct SpenderRecentlyUsedFields {
     client: Client,
@@ -2086,7 +2086,7 @@ impl SpenderRecentlyUsedFields {
     }
 }
 
-/// Operations under ` `/spender/reports` (19 operations).`
+/// Operations under `/spender/reports` (19 operations).
 #[derive(Clone)]
 pub struct SpenderReports {
     client: Client,
@@ -2334,7 +2334,7 @@ impl SpenderReports {
     }
 }
 
-/// Operations under ` `/spender/schedules` (2 operations).`
+/// Operations under `/spender/schedules` (2 operations).
 #[derive(Clone)]
 pub struct SpenderSchedules {
     client: Client,
@@ -2366,7 +2366,7 @@ impl SpenderSchedules {
     }
 }
 
-/// Operations under ` `/spender/secondary_emails` (4 operations).`
+/// Operations under `/spender/secondary_emails` (4 operations).
 #[derive(Clone)]
 pub struct SpenderSecondaryEmails {
     client: Client,
@@ -2428,7 +2428,7 @@ impl SpenderSecondaryEmails {
     }
 }
 
-/// Operations under ` `/spender/subscriptions` (2 operations).`
+/// Operations under `/spender/subscriptions` (2 operations).
 #[derive(Clone)]
 pub struct SpenderSubscriptions {
     client: Client,
@@ -2465,7 +2465,7 @@ impl SpenderSubscriptions {
     }
 }
 
-/// Operations under ` `/spender/tax_groups` (1 operations).`
+/// Operations under `/spender/tax_groups` (1 operation).
 #[derive(Clone)]
 pub struct SpenderTaxGroups {
     client: Client,
@@ -2488,7 +2488,7 @@ impl SpenderTaxGroups {
     }
 }
 
-/// Operations under ` `/spender/virtual_cards` (3 operations).`
+/// Operations under `/spender/virtual_cards` (3 operations).
 #[derive(Clone)]
 pub struct SpenderVirtualCards {
     client: Client,

@@ -20,7 +20,7 @@ impl Hop {
         Self { client }
     }
 
-    /// `/hop/budget_usages` (1 operations).
+    /// `/hop/budget_usages` (1 operation).
     pub fn budget_usages(&self) -> HopBudgetUsages {
         HopBudgetUsages {
             client: self.client.clone(),
@@ -28,7 +28,7 @@ impl Hop {
     }
 }
 
-/// Operations under ` `/hop/budget_usages` (1 operations).`
+/// Operations under `/hop/budget_usages` (1 operation).
 #[derive(Clone)]
 pub struct HopBudgetUsages {
     client: Client,

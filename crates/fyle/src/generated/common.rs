@@ -27,7 +27,7 @@ impl Common {
         }
     }
 
-    /// `/common/org_settings` (1 operations).
+    /// `/common/org_settings` (1 operation).
     pub fn org_settings(&self) -> CommonOrgSettings {
         CommonOrgSettings {
             client: self.client.clone(),
@@ -42,7 +42,7 @@ impl Common {
     }
 }
 
-/// Operations under ` `/common/currency` (2 operations).`
+/// Operations under `/common/currency` (2 operations).
 #[derive(Clone)]
 pub struct CommonCurrency {
     client: Client,
@@ -69,7 +69,7 @@ impl CommonCurrency {
     }
 }
 
-/// Operations under ` `/common/org_settings` (1 operations).`
+/// Operations under `/common/org_settings` (1 operation).
 #[derive(Clone)]
 pub struct CommonOrgSettings {
     client: Client,
@@ -93,7 +93,7 @@ impl CommonOrgSettings {
     }
 }
 
-/// Operations under ` `/common/places` (2 operations).`
+/// Operations under `/common/places` (2 operations).
 #[derive(Clone)]
 pub struct CommonPlaces {
     client: Client,

@@ -20,7 +20,7 @@ impl Approver {
         Self { client }
     }
 
-    /// `/approver/accounts` (1 operations).
+    /// `/approver/accounts` (1 operation).
     pub fn accounts(&self) -> ApproverAccounts {
         ApproverAccounts {
             client: self.client.clone(),
@@ -34,21 +34,21 @@ impl Approver {
         }
     }
 
-    /// `/approver/categories` (1 operations).
+    /// `/approver/categories` (1 operation).
     pub fn categories(&self) -> ApproverCategories {
         ApproverCategories {
             client: self.client.clone(),
         }
     }
 
-    /// `/approver/corporate_cards` (1 operations).
+    /// `/approver/corporate_cards` (1 operation).
     pub fn corporate_cards(&self) -> ApproverCorporateCards {
         ApproverCorporateCards {
             client: self.client.clone(),
         }
     }
 
-    /// `/approver/cost_centers` (1 operations).
+    /// `/approver/cost_centers` (1 operation).
     pub fn cost_centers(&self) -> ApproverCostCenters {
         ApproverCostCenters {
             client: self.client.clone(),
@@ -62,21 +62,21 @@ impl Approver {
         }
     }
 
-    /// `/approver/employee_settings` (1 operations).
+    /// `/approver/employee_settings` (1 operation).
     pub fn employee_settings(&self) -> ApproverEmployeeSettings {
         ApproverEmployeeSettings {
             client: self.client.clone(),
         }
     }
 
-    /// `/approver/employees` (1 operations).
+    /// `/approver/employees` (1 operation).
     pub fn employees(&self) -> ApproverEmployees {
         ApproverEmployees {
             client: self.client.clone(),
         }
     }
 
-    /// `/approver/expense_policy_states` (1 operations).
+    /// `/approver/expense_policy_states` (1 operation).
     pub fn expense_policy_states(&self) -> ApproverExpensePolicyStates {
         ApproverExpensePolicyStates {
             client: self.client.clone(),
@@ -97,28 +97,28 @@ impl Approver {
         }
     }
 
-    /// `/approver/merchants` (1 operations).
+    /// `/approver/merchants` (1 operation).
     pub fn merchants(&self) -> ApproverMerchants {
         ApproverMerchants {
             client: self.client.clone(),
         }
     }
 
-    /// `/approver/mileage_rates` (1 operations).
+    /// `/approver/mileage_rates` (1 operation).
     pub fn mileage_rates(&self) -> ApproverMileageRates {
         ApproverMileageRates {
             client: self.client.clone(),
         }
     }
 
-    /// `/approver/per_diem_rates` (1 operations).
+    /// `/approver/per_diem_rates` (1 operation).
     pub fn per_diem_rates(&self) -> ApproverPerDiemRates {
         ApproverPerDiemRates {
             client: self.client.clone(),
         }
     }
 
-    /// `/approver/projects` (1 operations).
+    /// `/approver/projects` (1 operation).
     pub fn projects(&self) -> ApproverProjects {
         ApproverProjects {
             client: self.client.clone(),
@@ -140,7 +140,7 @@ impl Approver {
     }
 }
 
-/// Operations under ` `/approver/accounts` (1 operations).`
+/// Operations under `/approver/accounts` (1 operation).
 #[derive(Clone)]
 pub struct ApproverAccounts {
     client: Client,
@@ -163,7 +163,7 @@ impl ApproverAccounts {
     }
 }
 
-/// Operations under ` `/approver/advance_requests` (12 operations).`
+/// Operations under `/approver/advance_requests` (12 operations).
 #[derive(Clone)]
 pub struct ApproverAdvanceRequests {
     client: Client,
@@ -338,7 +338,7 @@ impl ApproverAdvanceRequests {
     }
 }
 
-/// Operations under ` `/approver/categories` (1 operations).`
+/// Operations under `/approver/categories` (1 operation).
 #[derive(Clone)]
 pub struct ApproverCategories {
     client: Client,
@@ -361,7 +361,7 @@ impl ApproverCategories {
     }
 }
 
-/// Operations under ` `/approver/corporate_cards` (1 operations).`
+/// Operations under `/approver/corporate_cards` (1 operation).
 #[derive(Clone)]
 pub struct ApproverCorporateCards {
     client: Client,
@@ -385,7 +385,7 @@ impl ApproverCorporateCards {
     }
 }
 
-/// Operations under ` `/approver/cost_centers` (1 operations).`
+/// Operations under `/approver/cost_centers` (1 operation).
 #[derive(Clone)]
 pub struct ApproverCostCenters {
     client: Client,
@@ -408,7 +408,7 @@ impl ApproverCostCenters {
     }
 }
 
-/// Operations under ` `/approver/employee_overview` (5 operations).`
+/// Operations under `/approver/employee_overview` (5 operations).
 #[derive(Clone)]
 pub struct ApproverEmployeeOverview {
     client: Client,
@@ -477,7 +477,7 @@ impl ApproverEmployeeOverview {
     }
 }
 
-/// Operations under ` `/approver/employee_settings` (1 operations).`
+/// Operations under `/approver/employee_settings` (1 operation).
 #[derive(Clone)]
 pub struct ApproverEmployeeSettings {
     client: Client,
@@ -504,7 +504,7 @@ impl ApproverEmployeeSettings {
     }
 }
 
-/// Operations under ` `/approver/employees` (1 operations).`
+/// Operations under `/approver/employees` (1 operation).
 #[derive(Clone)]
 pub struct ApproverEmployees {
     client: Client,
@@ -527,7 +527,7 @@ impl ApproverEmployees {
     }
 }
 
-/// Operations under ` `/approver/expense_policy_states` (1 operations).`
+/// Operations under `/approver/expense_policy_states` (1 operation).
 #[derive(Clone)]
 pub struct ApproverExpensePolicyStates {
     client: Client,
@@ -551,7 +551,7 @@ impl ApproverExpensePolicyStates {
     }
 }
 
-/// Operations under ` `/approver/expenses` (24 operations).`
+/// Operations under `/approver/expenses` (24 operations).
 #[derive(Clone)]
 pub struct ApproverExpenses {
     client: Client,
@@ -871,7 +871,7 @@ impl ApproverExpenses {
     }
 }
 
-/// Operations under ` `/approver/files` (4 operations).`
+/// Operations under `/approver/files` (4 operations).
 #[derive(Clone)]
 pub struct ApproverFiles {
     client: Client,
@@ -924,7 +924,7 @@ impl ApproverFiles {
     }
 }
 
-/// Operations under ` `/approver/merchants` (1 operations).`
+/// Operations under `/approver/merchants` (1 operation).
 #[derive(Clone)]
 pub struct ApproverMerchants {
     client: Client,
@@ -948,7 +948,7 @@ impl ApproverMerchants {
     }
 }
 
-/// Operations under ` `/approver/mileage_rates` (1 operations).`
+/// Operations under `/approver/mileage_rates` (1 operation).
 #[derive(Clone)]
 pub struct ApproverMileageRates {
     client: Client,
@@ -971,7 +971,7 @@ impl ApproverMileageRates {
     }
 }
 
-/// Operations under ` `/approver/per_diem_rates` (1 operations).`
+/// Operations under `/approver/per_diem_rates` (1 operation).
 #[derive(Clone)]
 pub struct ApproverPerDiemRates {
     client: Client,
@@ -994,7 +994,7 @@ impl ApproverPerDiemRates {
     }
 }
 
-/// Operations under ` `/approver/projects` (1 operations).`
+/// Operations under `/approver/projects` (1 operation).
 #[derive(Clone)]
 pub struct ApproverProjects {
     client: Client,
@@ -1017,7 +1017,7 @@ impl ApproverProjects {
     }
 }
 
-/// Operations under ` `/approver/reports` (19 operations).`
+/// Operations under `/approver/reports` (19 operations).
 #[derive(Clone)]
 pub struct ApproverReports {
     client: Client,
@@ -1267,7 +1267,7 @@ impl ApproverReports {
     }
 }
 
-/// Operations under ` `/approver/subscriptions` (2 operations).`
+/// Operations under `/approver/subscriptions` (2 operations).
 #[derive(Clone)]
 pub struct ApproverSubscriptions {
     client: Client,

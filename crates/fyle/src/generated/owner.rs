@@ -20,7 +20,7 @@ impl Owner {
         Self { client }
     }
 
-    /// `/owner/employees` (1 operations).
+    /// `/owner/employees` (1 operation).
     pub fn employees(&self) -> OwnerEmployees {
         OwnerEmployees {
             client: self.client.clone(),
@@ -35,7 +35,7 @@ impl Owner {
     }
 }
 
-/// Operations under ` `/owner/employees` (1 operations).`
+/// Operations under `/owner/employees` (1 operation).
 #[derive(Clone)]
 pub struct OwnerEmployees {
     client: Client,
@@ -54,7 +54,7 @@ impl OwnerEmployees {
     }
 }
 
-/// Operations under ` `/owner/orgs` (3 operations).`
+/// Operations under `/owner/orgs` (3 operations).
 #[derive(Clone)]
 pub struct OwnerOrgs {
     client: Client,

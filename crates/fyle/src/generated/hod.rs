@@ -20,7 +20,7 @@ impl Hod {
         Self { client }
     }
 
-    /// `/hod/budget_usages` (1 operations).
+    /// `/hod/budget_usages` (1 operation).
     pub fn budget_usages(&self) -> HodBudgetUsages {
         HodBudgetUsages {
             client: self.client.clone(),
@@ -28,7 +28,7 @@ impl Hod {
     }
 }
 
-/// Operations under ` `/hod/budget_usages` (1 operations).`
+/// Operations under `/hod/budget_usages` (1 operation).
 #[derive(Clone)]
 pub struct HodBudgetUsages {
     client: Client,

@@ -76,7 +76,7 @@ impl Admin {
         }
     }
 
-    /// `/admin/budget_usages` (1 operations).
+    /// `/admin/budget_usages` (1 operation).
     pub fn budget_usages(&self) -> AdminBudgetUsages {
         AdminBudgetUsages {
             client: self.client.clone(),
@@ -139,7 +139,7 @@ impl Admin {
         }
     }
 
-    /// `/admin/employee_account_summaries` (1 operations).
+    /// `/admin/employee_account_summaries` (1 operation).
     pub fn employee_account_summaries(&self) -> AdminEmployeeAccountSummaries {
         AdminEmployeeAccountSummaries {
             client: self.client.clone(),
@@ -153,7 +153,7 @@ impl Admin {
         }
     }
 
-    /// `/admin/employee_settings` (1 operations).
+    /// `/admin/employee_settings` (1 operation).
     pub fn employee_settings(&self) -> AdminEmployeeSettings {
         AdminEmployeeSettings {
             client: self.client.clone(),
@@ -174,7 +174,7 @@ impl Admin {
         }
     }
 
-    /// `/admin/expense_policy_comments` (1 operations).
+    /// `/admin/expense_policy_comments` (1 operation).
     pub fn expense_policy_comments(&self) -> AdminExpensePolicyComments {
         AdminExpensePolicyComments {
             client: self.client.clone(),
@@ -188,7 +188,7 @@ impl Admin {
         }
     }
 
-    /// `/admin/expense_policy_states` (1 operations).
+    /// `/admin/expense_policy_states` (1 operation).
     pub fn expense_policy_states(&self) -> AdminExpensePolicyStates {
         AdminExpensePolicyStates {
             client: self.client.clone(),
@@ -230,7 +230,7 @@ impl Admin {
         }
     }
 
-    /// `/admin/merchants` (1 operations).
+    /// `/admin/merchants` (1 operation).
     pub fn merchants(&self) -> AdminMerchants {
         AdminMerchants {
             client: self.client.clone(),
@@ -314,7 +314,7 @@ impl Admin {
         }
     }
 
-    /// `/admin/statement_mappings` (1 operations).
+    /// `/admin/statement_mappings` (1 operation).
     pub fn statement_mappings(&self) -> AdminStatementMappings {
         AdminStatementMappings {
             client: self.client.clone(),
@@ -350,7 +350,7 @@ impl Admin {
     }
 }
 
-/// Operations under ` `/admin/accounting_export_lineitems` (3 operations).`
+/// Operations under `/admin/accounting_export_lineitems` (3 operations).
 #[derive(Clone)]
 pub struct AdminAccountingExportLineitems {
     client: Client,
@@ -401,7 +401,7 @@ impl AdminAccountingExportLineitems {
     }
 }
 
-/// Operations under ` `/admin/accounting_exports` (2 operations).`
+/// Operations under `/admin/accounting_exports` (2 operations).
 #[derive(Clone)]
 pub struct AdminAccountingExports {
     client: Client,
@@ -438,7 +438,7 @@ impl AdminAccountingExports {
     }
 }
 
-/// Operations under ` `/admin/accounts` (2 operations).`
+/// Operations under `/admin/accounts` (2 operations).
 #[derive(Clone)]
 pub struct AdminAccounts {
     client: Client,
@@ -470,7 +470,7 @@ impl AdminAccounts {
     }
 }
 
-/// Operations under ` `/admin/advance_refunds` (4 operations).`
+/// Operations under `/admin/advance_refunds` (4 operations).
 #[derive(Clone)]
 pub struct AdminAdvanceRefunds {
     client: Client,
@@ -529,7 +529,7 @@ impl AdminAdvanceRefunds {
     }
 }
 
-/// Operations under ` `/admin/advance_requests` (14 operations).`
+/// Operations under `/admin/advance_requests` (14 operations).
 #[derive(Clone)]
 pub struct AdminAdvanceRequests {
     client: Client,
@@ -717,9 +717,9 @@ impl AdminAdvanceRequests {
     /// Create or update advance request custom fields.
     ///
     /// `POST /admin/advance_requests/custom_fields` (role `admin`), operationId `advance_requests_custom_fields_post`.
-    /// Kind: Action; request: Data `AdvanceRequestCustomFieldIn`; response: Data `AdvanceRequestCustomFieldOut`.
+    /// Kind: Upsert; request: Data `AdvanceRequestCustomFieldIn`; response: Data `AdvanceRequestCustomFieldOut`.
     /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1advance_requests~1custom_fields/post>
-    pub async fn custom_fields_post(
+    pub async fn custom_fields_upsert(
         &self,
         body: &types::AdvanceRequestCustomFieldIn,
     ) -> Result<types::AdvanceRequestCustomFieldOut> {
@@ -729,7 +729,7 @@ impl AdminAdvanceRequests {
     }
 }
 
-/// Operations under ` `/admin/advance_wallets` (2 operations).`
+/// Operations under `/admin/advance_wallets` (2 operations).
 #[derive(Clone)]
 pub struct AdminAdvanceWallets {
     client: Client,
@@ -763,7 +763,7 @@ impl AdminAdvanceWallets {
     }
 }
 
-/// Operations under ` `/admin/advances` (4 operations).`
+/// Operations under `/admin/advances` (4 operations).
 #[derive(Clone)]
 pub struct AdminAdvances {
     client: Client,
@@ -815,7 +815,7 @@ impl AdminAdvances {
     }
 }
 
-/// Operations under ` `/admin/automations` (3 operations).`
+/// Operations under `/admin/automations` (3 operations).
 #[derive(Clone)]
 pub struct AdminAutomations {
     client: Client,
@@ -860,7 +860,7 @@ impl AdminAutomations {
     }
 }
 
-/// Operations under ` `/admin/budget_usages` (1 operations).`
+/// Operations under `/admin/budget_usages` (1 operation).
 #[derive(Clone)]
 pub struct AdminBudgetUsages {
     client: Client,
@@ -884,7 +884,7 @@ impl AdminBudgetUsages {
     }
 }
 
-/// Operations under ` `/admin/budgets` (3 operations).`
+/// Operations under `/admin/budgets` (3 operations).
 #[derive(Clone)]
 pub struct AdminBudgets {
     client: Client,
@@ -927,7 +927,7 @@ impl AdminBudgets {
     }
 }
 
-/// Operations under ` `/admin/categories` (6 operations).`
+/// Operations under `/admin/categories` (6 operations).
 #[derive(Clone)]
 pub struct AdminCategories {
     client: Client,
@@ -1010,7 +1010,7 @@ impl AdminCategories {
     }
 }
 
-/// Operations under ` `/admin/corporate_card_transactions` (25 operations).`
+/// Operations under `/admin/corporate_card_transactions` (25 operations).
 #[derive(Clone)]
 pub struct AdminCorporateCardTransactions {
     client: Client,
@@ -1118,9 +1118,9 @@ impl AdminCorporateCardTransactions {
     /// Corporate card transactions saved filters.
     ///
     /// `POST /admin/corporate_card_transactions/filters` (role `admin`), operationId `corporate_card_transaction_filters_post`.
-    /// Kind: Action; request: Data `CorporateCardTransactionFiltersIn`; response: Data `CorporateCardTransactionFiltersOut`.
+    /// Kind: Upsert; request: Data `CorporateCardTransactionFiltersIn`; response: Data `CorporateCardTransactionFiltersOut`.
     /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions~1filters/post>
-    pub async fn filters_post(
+    pub async fn filters_upsert(
         &self,
         body: &types::CorporateCardTransactionFiltersIn,
     ) -> Result<types::CorporateCardTransactionFiltersOut> {
@@ -1380,7 +1380,7 @@ impl AdminCorporateCardTransactions {
     }
 }
 
-/// Operations under ` `/admin/corporate_cards` (18 operations).`
+/// Operations under `/admin/corporate_cards` (18 operations).
 #[derive(Clone)]
 pub struct AdminCorporateCards {
     client: Client,
@@ -1630,7 +1630,7 @@ impl AdminCorporateCards {
     }
 }
 
-/// Operations under ` `/admin/cost_centers` (5 operations).`
+/// Operations under `/admin/cost_centers` (5 operations).
 #[derive(Clone)]
 pub struct AdminCostCenters {
     client: Client,
@@ -1703,7 +1703,7 @@ impl AdminCostCenters {
     }
 }
 
-/// Operations under ` `/admin/departments` (4 operations).`
+/// Operations under `/admin/departments` (4 operations).
 #[derive(Clone)]
 pub struct AdminDepartments {
     client: Client,
@@ -1765,7 +1765,7 @@ impl AdminDepartments {
     }
 }
 
-/// Operations under ` `/admin/dependent_expense_field_values` (7 operations).`
+/// Operations under `/admin/dependent_expense_field_values` (7 operations).
 #[derive(Clone)]
 pub struct AdminDependentExpenseFieldValues {
     client: Client,
@@ -1877,7 +1877,7 @@ impl AdminDependentExpenseFieldValues {
     }
 }
 
-/// Operations under ` `/admin/dwolla_customers` (2 operations).`
+/// Operations under `/admin/dwolla_customers` (2 operations).
 #[derive(Clone)]
 pub struct AdminDwollaCustomers {
     client: Client,
@@ -1905,7 +1905,7 @@ impl AdminDwollaCustomers {
     }
 }
 
-/// Operations under ` `/admin/employee_account_summaries` (1 operations).`
+/// Operations under `/admin/employee_account_summaries` (1 operation).
 #[derive(Clone)]
 pub struct AdminEmployeeAccountSummaries {
     client: Client,
@@ -1931,7 +1931,7 @@ impl AdminEmployeeAccountSummaries {
     }
 }
 
-/// Operations under ` `/admin/employee_fields` (2 operations).`
+/// Operations under `/admin/employee_fields` (2 operations).
 #[derive(Clone)]
 pub struct AdminEmployeeFields {
     client: Client,
@@ -1968,7 +1968,7 @@ impl AdminEmployeeFields {
     }
 }
 
-/// Operations under ` `/admin/employee_settings` (1 operations).`
+/// Operations under `/admin/employee_settings` (1 operation).
 #[derive(Clone)]
 pub struct AdminEmployeeSettings {
     client: Client,
@@ -1995,7 +1995,7 @@ impl AdminEmployeeSettings {
     }
 }
 
-/// Operations under ` `/admin/employees` (20 operations).`
+/// Operations under `/admin/employees` (20 operations).
 #[derive(Clone)]
 pub struct AdminEmployees {
     client: Client,
@@ -2122,9 +2122,9 @@ impl AdminEmployees {
     /// Create Employees saved filters.
     ///
     /// `POST /admin/employees/filters` (role `admin`), operationId `employees_filters_post`.
-    /// Kind: Action; request: Data `EmployeeFiltersIn`; response: Data `EmployeeFiltersOut`.
+    /// Kind: Upsert; request: Data `EmployeeFiltersIn`; response: Data `EmployeeFiltersOut`.
     /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1employees~1filters/post>
-    pub async fn filters_post(
+    pub async fn filters_upsert(
         &self,
         body: &types::EmployeeFiltersIn,
     ) -> Result<types::EmployeeFiltersOut> {
@@ -2247,7 +2247,7 @@ impl AdminEmployees {
     }
 }
 
-/// Operations under ` `/admin/expense_fields` (3 operations).`
+/// Operations under `/admin/expense_fields` (3 operations).
 #[derive(Clone)]
 pub struct AdminExpenseFields {
     client: Client,
@@ -2298,7 +2298,7 @@ impl AdminExpenseFields {
     }
 }
 
-/// Operations under ` `/admin/expense_policy_comments` (1 operations).`
+/// Operations under `/admin/expense_policy_comments` (1 operation).
 #[derive(Clone)]
 pub struct AdminExpensePolicyComments {
     client: Client,
@@ -2320,7 +2320,7 @@ impl AdminExpensePolicyComments {
     }
 }
 
-/// Operations under ` `/admin/expense_policy_rules` (5 operations).`
+/// Operations under `/admin/expense_policy_rules` (5 operations).
 #[derive(Clone)]
 pub struct AdminExpensePolicyRules {
     client: Client,
@@ -2397,7 +2397,7 @@ impl AdminExpensePolicyRules {
     }
 }
 
-/// Operations under ` `/admin/expense_policy_states` (1 operations).`
+/// Operations under `/admin/expense_policy_states` (1 operation).
 #[derive(Clone)]
 pub struct AdminExpensePolicyStates {
     client: Client,
@@ -2421,7 +2421,7 @@ impl AdminExpensePolicyStates {
     }
 }
 
-/// Operations under ` `/admin/expense_rules` (4 operations).`
+/// Operations under `/admin/expense_rules` (4 operations).
 #[derive(Clone)]
 pub struct AdminExpenseRules {
     client: Client,
@@ -2480,7 +2480,7 @@ impl AdminExpenseRules {
     }
 }
 
-/// Operations under ` `/admin/expenses` (30 operations).`
+/// Operations under `/admin/expenses` (30 operations).
 #[derive(Clone)]
 pub struct AdminExpenses {
     client: Client,
@@ -2869,7 +2869,7 @@ impl AdminExpenses {
     }
 }
 
-/// Operations under ` `/admin/feature_configs` (2 operations).`
+/// Operations under `/admin/feature_configs` (2 operations).
 #[derive(Clone)]
 pub struct AdminFeatureConfigs {
     client: Client,
@@ -2903,7 +2903,7 @@ impl AdminFeatureConfigs {
     }
 }
 
-/// Operations under ` `/admin/files` (5 operations).`
+/// Operations under `/admin/files` (5 operations).
 #[derive(Clone)]
 pub struct AdminFiles {
     client: Client,
@@ -2965,7 +2965,7 @@ impl AdminFiles {
     }
 }
 
-/// Operations under ` `/admin/levels` (4 operations).`
+/// Operations under `/admin/levels` (4 operations).
 #[derive(Clone)]
 pub struct AdminLevels {
     client: Client,
@@ -3022,7 +3022,7 @@ impl AdminLevels {
     }
 }
 
-/// Operations under ` `/admin/merchants` (1 operations).`
+/// Operations under `/admin/merchants` (1 operation).
 #[derive(Clone)]
 pub struct AdminMerchants {
     client: Client,
@@ -3046,7 +3046,7 @@ impl AdminMerchants {
     }
 }
 
-/// Operations under ` `/admin/mileage_rates` (5 operations).`
+/// Operations under `/admin/mileage_rates` (5 operations).
 #[derive(Clone)]
 pub struct AdminMileageRates {
     client: Client,
@@ -3119,7 +3119,7 @@ impl AdminMileageRates {
     }
 }
 
-/// Operations under ` `/admin/orgs` (4 operations).`
+/// Operations under `/admin/orgs` (4 operations).
 #[derive(Clone)]
 pub struct AdminOrgs {
     client: Client,
@@ -3169,7 +3169,7 @@ impl AdminOrgs {
     }
 }
 
-/// Operations under ` `/admin/per_diem_rates` (5 operations).`
+/// Operations under `/admin/per_diem_rates` (5 operations).
 #[derive(Clone)]
 pub struct AdminPerDiemRates {
     client: Client,
@@ -3242,7 +3242,7 @@ impl AdminPerDiemRates {
     }
 }
 
-/// Operations under ` `/admin/projects` (5 operations).`
+/// Operations under `/admin/projects` (5 operations).
 #[derive(Clone)]
 pub struct AdminProjects {
     client: Client,
@@ -3313,7 +3313,7 @@ impl AdminProjects {
     }
 }
 
-/// Operations under ` `/admin/reconciliation_entries` (16 operations).`
+/// Operations under `/admin/reconciliation_entries` (16 operations).
 #[derive(Clone)]
 pub struct AdminReconciliationEntries {
     client: Client,
@@ -3551,7 +3551,7 @@ impl AdminReconciliationEntries {
     }
 }
 
-/// Operations under ` `/admin/reimbursements` (2 operations).`
+/// Operations under `/admin/reimbursements` (2 operations).
 #[derive(Clone)]
 pub struct AdminReimbursements {
     client: Client,
@@ -3585,7 +3585,7 @@ impl AdminReimbursements {
     }
 }
 
-/// Operations under ` `/admin/reminders` (4 operations).`
+/// Operations under `/admin/reminders` (4 operations).
 #[derive(Clone)]
 pub struct AdminReminders {
     client: Client,
@@ -3640,7 +3640,7 @@ impl AdminReminders {
     }
 }
 
-/// Operations under ` `/admin/reports` (30 operations).`
+/// Operations under `/admin/reports` (30 operations).
 #[derive(Clone)]
 pub struct AdminReports {
     client: Client,
@@ -4034,7 +4034,7 @@ impl AdminReports {
     }
 }
 
-/// Operations under ` `/admin/scheduled_callbacks` (2 operations).`
+/// Operations under `/admin/scheduled_callbacks` (2 operations).
 #[derive(Clone)]
 pub struct AdminScheduledCallbacks {
     client: Client,
@@ -4071,7 +4071,7 @@ impl AdminScheduledCallbacks {
     }
 }
 
-/// Operations under ` `/admin/schedules` (2 operations).`
+/// Operations under `/admin/schedules` (2 operations).
 #[derive(Clone)]
 pub struct AdminSchedules {
     client: Client,
@@ -4103,7 +4103,7 @@ impl AdminSchedules {
     }
 }
 
-/// Operations under ` `/admin/spend_overview` (7 operations).`
+/// Operations under `/admin/spend_overview` (7 operations).
 #[derive(Clone)]
 pub struct AdminSpendOverview {
     client: Client,
@@ -4114,6 +4114,7 @@ impl AdminSpendOverview {
     ///
     /// `GET /admin/spend_overview/summary` (role `admin`), operationId `spend_overview_summary`.
     /// Kind: GetOther; request: None; response: Bare `SpendOverviewSummaryResponseBody`.
+    /// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
     /// Query parameters: `time_interval_granularity`, `time_interval_preset`, `time_interval_start`, `time_interval_end`, `is_card_spend`, `is_reimbursable`, `merchant`, `category_id`, `project_id`, `department_id`, `user_id`, `card_id`.
     /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1summary/get>
     pub fn summary(&self) -> GetRequest<types::SpendOverviewSummaryResponseBody> {
@@ -4124,6 +4125,7 @@ impl AdminSpendOverview {
     ///
     /// `GET /admin/spend_overview/by_merchant` (role `admin`), operationId `spend_overview_by_merchant`.
     /// Kind: List; request: None; response: List `SpendOverviewByMerchantDataOut`.
+    /// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
     /// Query parameters: `time_interval_preset`, `time_interval_start`, `time_interval_end`, `category_id`, `project_id`, `department_id`, `user_id`, `card_id`.
     /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_merchant/get>
     pub fn by_merchant(&self) -> ListRequest<types::SpendOverviewByMerchantDataOut> {
@@ -4134,6 +4136,7 @@ impl AdminSpendOverview {
     ///
     /// `GET /admin/spend_overview/by_project` (role `admin`), operationId `spend_overview_by_project`.
     /// Kind: List; request: None; response: List `SpendOverviewByProjectDataOut`.
+    /// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
     /// Query parameters: `time_interval_preset`, `time_interval_start`, `time_interval_end`, `merchant`, `category_id`, `department_id`, `user_id`, `card_id`.
     /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_project/get>
     pub fn by_project(&self) -> ListRequest<types::SpendOverviewByProjectDataOut> {
@@ -4144,6 +4147,7 @@ impl AdminSpendOverview {
     ///
     /// `GET /admin/spend_overview/by_category` (role `admin`), operationId `spend_overview_by_category`.
     /// Kind: List; request: None; response: List `SpendOverviewByCategoryDataOut`.
+    /// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
     /// Query parameters: `time_interval_preset`, `time_interval_start`, `time_interval_end`, `merchant`, `project_id`, `department_id`, `user_id`, `card_id`.
     /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_category/get>
     pub fn by_category(&self) -> ListRequest<types::SpendOverviewByCategoryDataOut> {
@@ -4154,6 +4158,7 @@ impl AdminSpendOverview {
     ///
     /// `GET /admin/spend_overview/by_department` (role `admin`), operationId `spend_overview_by_department`.
     /// Kind: List; request: None; response: List `SpendOverviewByDepartmentDataOut`.
+    /// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
     /// Query parameters: `time_interval_preset`, `time_interval_start`, `time_interval_end`, `merchant`, `project_id`, `category_id`, `user_id`, `card_id`.
     /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_department/get>
     pub fn by_department(&self) -> ListRequest<types::SpendOverviewByDepartmentDataOut> {
@@ -4164,6 +4169,7 @@ impl AdminSpendOverview {
     ///
     /// `GET /admin/spend_overview/by_user` (role `admin`), operationId `spend_overview_by_user`.
     /// Kind: List; request: None; response: List `SpendOverviewByUserDataOut`.
+    /// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
     /// Query parameters: `time_interval_preset`, `time_interval_start`, `time_interval_end`, `merchant`, `project_id`, `category_id`, `department_id`, `card_id`.
     /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_user/get>
     pub fn by_user(&self) -> ListRequest<types::SpendOverviewByUserDataOut> {
@@ -4174,6 +4180,7 @@ impl AdminSpendOverview {
     ///
     /// `GET /admin/spend_overview/by_corporate_card` (role `admin`), operationId `spend_overview_by_corporate_card`.
     /// Kind: List; request: None; response: List `SpendOverviewByCorporateCardDataOut`.
+    /// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
     /// Query parameters: `time_interval_preset`, `time_interval_start`, `time_interval_end`, `merchant`, `project_id`, `category_id`, `department_id`, `user_id`.
     /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_corporate_card/get>
     pub fn by_corporate_card(&self) -> ListRequest<types::SpendOverviewByCorporateCardDataOut> {
@@ -4181,7 +4188,7 @@ impl AdminSpendOverview {
     }
 }
 
-/// Operations under ` `/admin/statement_mappings` (1 operations).`
+/// Operations under `/admin/statement_mappings` (1 operation).
 #[derive(Clone)]
 pub struct AdminStatementMappings {
     client: Client,
@@ -4205,7 +4212,7 @@ impl AdminStatementMappings {
     }
 }
 
-/// Operations under ` `/admin/statements` (16 operations).`
+/// Operations under `/admin/statements` (16 operations).
 #[derive(Clone)]
 pub struct AdminStatements {
     client: Client,
@@ -4416,7 +4423,7 @@ impl AdminStatements {
     }
 }
 
-/// Operations under ` `/admin/subscriptions` (2 operations).`
+/// Operations under `/admin/subscriptions` (2 operations).
 #[derive(Clone)]
 pub struct AdminSubscriptions {
     client: Client,
@@ -4453,7 +4460,7 @@ impl AdminSubscriptions {
     }
 }
 
-/// Operations under ` `/admin/tax_groups` (3 operations).`
+/// Operations under `/admin/tax_groups` (3 operations).
 #[derive(Clone)]
 pub struct AdminTaxGroups {
     client: Client,
@@ -4496,7 +4503,7 @@ impl AdminTaxGroups {
     }
 }
 
-/// Operations under ` `/admin/virtual_cards` (4 operations).`
+/// Operations under `/admin/virtual_cards` (4 operations).
 #[derive(Clone)]
 pub struct AdminVirtualCards {
     client: Client,
