@@ -11,7 +11,7 @@
 
 use futures::TryStreamExt;
 use fyle::query::Filter;
-use fyle_examples::connect::connect;
+use fyle_examples_common::connect::connect;
 use fyle_sandbox::SandboxConfig;
 
 #[tokio::main]

@@ -16,8 +16,8 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use fyle_examples::connect::connect;
-use fyle_examples::master_data::{
+use fyle_examples_common::connect::connect;
+use fyle_examples_common::master_data::{
     PushReport, example_categories, example_projects, push_categories, push_projects,
 };
 use fyle_sandbox::SandboxConfig;

@@ -21,10 +21,10 @@ use std::time::Instant;
 use clap::Parser;
 use fyle::cluster::ClusterAllowList;
 use fyle::transport::RateLimiter;
-use fyle_examples::multi_tenant::{
+use fyle_examples_common::multi_tenant::{
     Tenant, sandbox_tenants, seed_store, shared_transport, sync_all, tenant_client,
 };
-use fyle_examples::partner_app::open_token_store;
+use fyle_examples_common::partner_app::open_token_store;
 use fyle_sandbox::{Sandbox, SandboxConfig};
 
 /// Sync master data for many Fyle orgs.

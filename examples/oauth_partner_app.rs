@@ -18,7 +18,9 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::Parser;
-use fyle_examples::partner_app::{PartnerApp, PartnerConfig, drive_headless, open_token_store};
+use fyle_examples_common::partner_app::{
+    PartnerApp, PartnerConfig, drive_headless, open_token_store,
+};
 use fyle_sandbox::{Sandbox, SandboxConfig};
 use url::Url;
 

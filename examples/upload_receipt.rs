@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use fyle_examples::connect::connect;
-use fyle_examples::receipt::{NewExpense, file_receipt, sample_receipt_pdf};
+use fyle_examples_common::connect::connect;
+use fyle_examples_common::receipt::{NewExpense, file_receipt, sample_receipt_pdf};
 use fyle_sandbox::SandboxConfig;
 use rust_decimal::Decimal;
 

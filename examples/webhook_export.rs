@@ -21,8 +21,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use fyle::models::types::ReportActionIn;
 use fyle::query::Filter;
-use fyle_examples::connect::connect;
-use fyle_examples::webhook_export::{handle_event, subscribe};
+use fyle_examples_common::connect::connect;
+use fyle_examples_common::webhook_export::{handle_event, subscribe};
 use fyle_sandbox::SandboxConfig;
 use url::Url;
 

@@ -9,7 +9,7 @@ use futures::TryStreamExt;
 use fyle::Client;
 use fyle::models::types::ExpenseOut;
 use fyle::transport::RateLimiter;
-use fyle_examples::connect::sandbox_client_builder;
+use fyle_examples_common::connect::sandbox_client_builder;
 use fyle_sandbox::{ChurnConfig, Resource, Sandbox, SandboxConfig, SandboxInfo};
 
 const EXPENSES: usize = 3_000;

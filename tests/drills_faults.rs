@@ -18,7 +18,7 @@ use fyle::transport::{
 use fyle_cli::export::{ExportOptions, export};
 use fyle_cli::resource::ExportResource;
 use fyle_cli::sink::{Format, Target};
-use fyle_examples::connect::sandbox_client_builder;
+use fyle_examples_common::connect::sandbox_client_builder;
 use fyle_sandbox::{FaultConfig, Resource, Sandbox, SandboxConfig, SandboxInfo};
 
 const EXPENSES: usize = 10_000;

@@ -8,7 +8,7 @@
 //! - 1,000 calls against a permanent 401 cost two token requests: the token minted for the
 //!   replay is not rejected by the call that minted it, and a repeat refusal is latched.
 
-#[path = "../benches/support/counting.rs"]
+#[path = "benches/support/counting.rs"]
 mod counting;
 
 use std::sync::Arc;

@@ -1,8 +1,8 @@
 //! Bulk pushes with rejected rows resubmitted without them, against the sandbox.
 
 use fyle::query::Filter;
-use fyle_examples::connect::sandbox_client;
-use fyle_examples::master_data::{
+use fyle_examples_common::connect::sandbox_client;
+use fyle_examples_common::master_data::{
     example_categories, example_projects, push_categories, push_projects,
 };
 use fyle_sandbox::{Resource, Sandbox, SandboxConfig};

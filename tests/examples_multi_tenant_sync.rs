@@ -7,10 +7,10 @@ use fyle::auth::{ExposeSecret, TokenProvider, TokenStore};
 use fyle::cluster::ClusterAllowList;
 use fyle::query::Filter;
 use fyle::transport::RateLimiter;
-use fyle_examples::multi_tenant::{
+use fyle_examples_common::multi_tenant::{
     Tenant, sandbox_tenants, seed_store, shared_transport, sync_all, tenant_client, tenant_provider,
 };
-use fyle_examples::partner_app::open_token_store;
+use fyle_examples_common::partner_app::open_token_store;
 use fyle_sandbox::{Resource, Sandbox, SandboxConfig};
 use fyle_store::SqlTokenStore;
 

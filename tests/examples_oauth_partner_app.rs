@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use fyle::auth::ExposeSecret;
-use fyle_examples::partner_app::{
+use fyle_examples_common::partner_app::{
     ConnectError, MAX_PENDING, PartnerApp, PartnerConfig, drive_headless, open_token_store,
 };
 use fyle_sandbox::{Sandbox, SandboxConfig};

@@ -1,7 +1,7 @@
 //! An expense with a receipt uploaded through the presigned URL, against the sandbox.
 
-use fyle_examples::connect::sandbox_client;
-use fyle_examples::receipt::{NewExpense, file_receipt, sample_receipt_pdf};
+use fyle_examples_common::connect::sandbox_client;
+use fyle_examples_common::receipt::{NewExpense, file_receipt, sample_receipt_pdf};
 use fyle_sandbox::{Resource, Sandbox, SandboxConfig};
 use rust_decimal::Decimal;
 

@@ -3,8 +3,8 @@
 
 use fyle::models::types::ReportActionIn;
 use fyle::query::Filter;
-use fyle_examples::connect::sandbox_client;
-use fyle_examples::webhook_export::{handle_event, subscribe};
+use fyle_examples_common::connect::sandbox_client;
+use fyle_examples_common::webhook_export::{handle_event, subscribe};
 use fyle_sandbox::{Resource, Sandbox, SandboxConfig};
 use fyle_webhooks::SubscriptionChange;
 

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use fyle_cli::export::{ExportFailure, ExportOptions, export};
 use fyle_cli::resource::ExportResource;
 use fyle_cli::sink::{Format, Target};
-use fyle_examples::connect::sandbox_client;
+use fyle_examples_common::connect::sandbox_client;
 use fyle_sandbox::{FaultConfig, Sandbox, SandboxConfig};
 
 async fn sandbox(expenses: usize) -> Sandbox {

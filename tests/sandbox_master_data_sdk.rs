@@ -6,7 +6,7 @@ use fyle::models::Patch;
 use fyle::models::types::{
     CategoryIn, CostCenterIn, ExpenseFieldIn, ExpenseFieldInType, ProjectIn,
 };
-use fyle_examples::connect::sandbox_client;
+use fyle_examples_common::connect::sandbox_client;
 use fyle_sandbox::{Sandbox, SandboxConfig};
 
 async fn sandbox() -> Sandbox {

@@ -29,10 +29,10 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     if !args.compile_only {
         // Build first so the run's wall time is the run's alone.
         cargo(
-            &["bench", "-p", "fyle-examples", "--bench", "sdk", "--no-run"],
+            &["bench", "-p", "fyle-tests", "--bench", "sdk", "--no-run"],
             None,
         )?;
-        let mut bench = vec!["bench", "-p", "fyle-examples", "--bench", "sdk", "--"];
+        let mut bench = vec!["bench", "-p", "fyle-tests", "--bench", "sdk", "--"];
         if args.quick {
             bench.push("--quick");
         }

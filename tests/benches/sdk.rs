@@ -2,8 +2,8 @@
 //! peak memory of the export path, the rate ceiling, and decode speed.
 //!
 //! ```text
-//! cargo bench -p fyle-examples --bench sdk            # full sizes
-//! cargo bench -p fyle-examples --bench sdk -- --quick # small sizes, well under two minutes
+//! cargo bench -p fyle-tests --bench sdk            # full sizes
+//! cargo bench -p fyle-tests --bench sdk -- --quick # small sizes, well under two minutes
 //! ```
 //!
 //! Everything runs against an in-process `fyle-sandbox` on 127.0.0.1, except the memory probe,
