@@ -63,9 +63,6 @@
 mod generated;
 pub mod lenient;
 mod operation;
-mod patch;
-mod string_enum;
-pub mod wire;
 
 pub mod query;
 
@@ -75,4 +72,4 @@ pub use generated::{operations, types};
 #[cfg(feature = "registry")]
 #[path = "generated/registry.rs"]
 pub mod registry;
-pub use patch::Patch;
+pub use fyle_models_core::{Patch, wire};

@@ -12,6 +12,7 @@ mod names;
 mod ops;
 mod render;
 mod samples;
+mod split;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -80,7 +81,14 @@ pub fn run(args: &CodegenArgs) -> anyhow::Result<()> {
     let root = workspace_root();
     let spec = spec_dir(args, &root);
     let out = generate(&spec, &args.spec_commit)?;
-    let managed = ["crates/fyle-models/src/generated", "crates/fyle/src/api"];
+    let managed = [
+        "crates/fyle-models/src/generated",
+        "crates/fyle-models-core/src/generated",
+        "crates/fyle-models-spend/src/generated",
+        "crates/fyle-models-cards/src/generated",
+        "crates/fyle-models-org/src/generated",
+        "crates/fyle/src/api",
+    ];
     if args.check {
         let mut differ = Vec::new();
         for (path, text) in &out.files {
@@ -191,7 +199,7 @@ pub fn generate(spec: &Path, commit: &str) -> anyhow::Result<Output> {
     let mut files = BTreeMap::new();
     let models = Path::new("crates/fyle-models");
     for (p, t) in emit_types::emit(&m, commit)? {
-        files.insert(models.join(p), t);
+        files.insert(PathBuf::from(p), t);
     }
     for (p, t) in emit_ops::emit(&all_ops, commit)? {
         files.insert(models.join(p), t);
