@@ -14,15 +14,16 @@
 //! `fyle-models` re-exports all of them as `fyle_models::types`, so no user path changes.
 //!
 //! The rule: every type that no other type refers to (a request or response body) is a *root*,
-//! placed in a group by its name. A type reached from the roots of one group lives in that
-//! group's crate; a type reached from several groups lives in `core`. So a group crate only
-//! refers to itself and to `core`, and the three group crates never wait for one another.
+//! placed in a group by the resource module its name gives it (`names::module_of`). A type
+//! reached from the roots of one group lives in that group's crate; a type reached from several
+//! groups lives in `core`. So a group crate only refers to itself and to `core`, and the three
+//! group crates never wait for one another. Inside a crate, files are still one per resource, so
+//! `fyle-models-spend` has an `employees.rs` for the employee shapes only expenses embed.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use heck::ToSnakeCase;
-
 use super::model::Model;
+use super::names;
 
 /// A crate holding generated types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -57,77 +58,25 @@ impl ModelCrate {
     }
 }
 
-/// The role prefixes the spec puts before a resource name (`admin_expense_out`).
-const ROLE_PREFIXES: &[&str] = &[
-    "admin",
-    "spender",
-    "approver",
-    "accountant",
-    "manager",
-    "owner",
-    "hod",
-    "hop",
-    "super",
-    "common",
-    "accounts",
-    "platform",
-];
-
-/// Resource words (the first word after any role prefix) of each group.
+/// The resource modules (`names::RESOURCES`) whose root types go to the spend group.
 const SPEND: &[&str] = &[
-    "expense",
-    "expenses",
-    "report",
-    "reports",
-    "advance",
     "advances",
-    "per",
+    "expenses",
+    "exports",
     "mileage",
-    "reimbursement",
     "reimbursements",
-    "settlement",
-    "settlements",
-    "merchant",
-    "trip",
-    "split",
-    "receipt",
-    "draft",
-    "comment",
-    "approval",
-    "spend",
-    "payment",
-    "accounting",
+    "reports",
 ];
-const CARDS: &[&str] = &[
-    "corporate",
-    "card",
-    "cards",
-    "transaction",
-    "transactions",
-    "statement",
-    "statements",
-    "virtual",
-    "bank",
-    "ach",
-    "wallet",
-    "personal",
-    "matched",
-];
+/// The resource modules whose root types go to the cards group.
+const CARDS: &[&str] = &["accounts", "cards", "reconciliation"];
 
-/// The group a root type belongs to, from its name.
+/// The group a root type belongs to: that of the resource module its name puts it in, so a
+/// type's crate and its file agree for every body type.
 fn group_of(type_name: &str) -> ModelCrate {
-    let snake = type_name.to_snake_case();
-    let mut words = snake.split('_').peekable();
-    while words
-        .peek()
-        .is_some_and(|w| ROLE_PREFIXES.contains(w) && *w != snake)
-    {
-        words.next();
-    }
-    let first = words.next().unwrap_or_default();
-    if SPEND.contains(&first) {
+    let module = names::module_of(type_name);
+    if SPEND.contains(&module.as_str()) {
         ModelCrate::Spend
-    } else if CARDS.contains(&first) {
+    } else if CARDS.contains(&module.as_str()) {
         ModelCrate::Cards
     } else {
         ModelCrate::Org
@@ -182,6 +131,6 @@ mod tests {
         assert_eq!(group_of("CorporateCardTransactionOut"), ModelCrate::Cards);
         assert_eq!(group_of("SpenderCorporateCardOut"), ModelCrate::Cards);
         assert_eq!(group_of("EmployeeOut"), ModelCrate::Org);
-        assert_eq!(group_of("Admin"), ModelCrate::Org);
+        assert_eq!(group_of("CategoryOut"), ModelCrate::Org);
     }
 }

@@ -5,6 +5,122 @@
 #[allow(unused_imports, clippy::wildcard_imports)]
 use super::*;
 
+/// Generated from schema `account_in`.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AccountIn {
+    /// `user_id`: `string`, required (always sent: `None` is sent as `null`), nullable, example `uswjwgnwwgo`.
+    #[serde(default)]
+    pub user_id: Option<String>,
+    /// `type`: one of `PERSONAL_ADVANCE_ACCOUNT`, required, example `PERSONAL_ADVANCE_ACCOUNT`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<AccountInType>,
+    /// `currency`: schema `currency`, `string`, pattern `(\[A-Z\]{3})`, required, example `USD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// `category_id`: `integer`, nullable, example `49058`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub category_id: crate::Patch<i64>,
+}
+
+/// Generated from schema `account_in`.type.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AccountInType {
+    /// `PERSONAL_ADVANCE_ACCOUNT`
+    PersonalAdvanceAccount,
+    /// A value this version of the SDK does not know (the spec's enums grow).
+    Unknown(String),
+}
+
+#[cfg(feature = "admin")]
+impl AccountInType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PersonalAdvanceAccount => "PERSONAL_ADVANCE_ACCOUNT",
+            Self::Unknown(other) => other,
+        }
+    }
+    pub(crate) fn from_wire(value: &str) -> Self {
+        match value {
+            "PERSONAL_ADVANCE_ACCOUNT" => Self::PersonalAdvanceAccount,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "admin")]
+crate::impl_string_enum!(AccountInType);
+
+/// Generated from schema `account_out`.
+///
+/// Roles: `admin`, `approver`, `spender`.
+#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AccountOut {
+    /// `id`: schema `id_string`, `string`, max length 15, required by the spec: read it with `.require()`, example `acwbl222wlg`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `created_at`: schema `created_at`, `string` (`date-time`), required by the spec: read it with `.require()`, example `2020-06-01T13:14:54.804+00:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::datetime::option"
+    )]
+    pub created_at: Option<::time::OffsetDateTime>,
+    /// `updated_at`: schema `updated_at`, `string` (`date-time`), required by the spec: read it with `.require()`, example `2020-06-11T13:14:55.201598+00:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::datetime::option"
+    )]
+    pub updated_at: Option<::time::OffsetDateTime>,
+    /// `user_id`: `string`, required by the spec: read it with `.require()`, nullable, example `uswjwgnwwgo`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// `type`: one of `PERSONAL_CASH_ACCOUNT`, `PERSONAL_CORPORATE_CREDIT_CARD_ACCOUNT`, `PERSONAL_ADVANCE_ACCOUNT`, `COMPANY_EXPENSE_ACCOUNT`, `COMPANY_CORPORATE_CREDIT_CARD_ACCOUNT`, `COMPANY_CATEGORY_ACCOUNT`, required by the spec: read it with `.require()`, example `PERSONAL_CASH_ACCOUNT`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<AccountOutType>,
+    /// `currency`: schema `currency`, `string`, pattern `(\[A-Z\]{3})`, required by the spec: read it with `.require()`, example `USD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// `current_balance_amount`: `number`, required by the spec: read it with `.require()`, example `90.9`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub current_balance_amount: Option<::rust_decimal::Decimal>,
+    /// `tentative_balance_amount`: `number`, required by the spec: read it with `.require()`, example `43.8`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub tentative_balance_amount: Option<::rust_decimal::Decimal>,
+    /// `org_id`: schema `org_id`, `string`, read-only, required by the spec: read it with `.require()`, example `orwruogwnngg`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+    /// `category_id`: `integer`, required by the spec: read it with `.require()`, nullable, example `49058`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_id: Option<i64>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from schema `account_out_embed`.type.
+///
+/// the same type as `AccountOutType` (identical definitions are merged).
+///
+/// Roles: `admin`, `approver`, `manager`, `spender`.
+pub type AccountOutEmbedType = AccountOutType;
+
 /// Generated from schema `bank_ifsc`.
 ///
 /// `string`, max length 11, pattern `^\[A-Z\]{4}0\[A-Z0-9\]{6}$`.
@@ -19,6 +135,157 @@ pub type BankIfsc = String;
 ///
 /// Roles: `admin`, `approver`, `manager`, `spender`.
 pub type BankName = String;
+
+/// Generated from schema `dwolla_customer_in`.
+///
+/// Roles: `admin`, `spender`.
+#[cfg(any(feature = "admin", feature = "spender"))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DwollaCustomerIn {
+    /// `customer_id`: `string`, example `dwolla_customer_12345`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    /// `customer_email`: `string`, nullable, example `employee@company.com`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub customer_email: crate::Patch<String>,
+    /// `customer_added_by`: `string`, example `user_xyz789`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_added_by: Option<String>,
+    /// `is_customer_verified`: `boolean`, default `false`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_customer_verified: Option<bool>,
+    /// `is_beneficial_owner_added`: `boolean`, default `false`, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_beneficial_owner_added: Option<bool>,
+    /// `is_beneficial_owner_verified`: `boolean`, default `false`, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_beneficial_owner_verified: Option<bool>,
+    /// `is_bank_account_added`: `boolean`, default `false`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_bank_account_added: Option<bool>,
+    /// `is_bank_account_verified`: `boolean`, default `false`, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_bank_account_verified: Option<bool>,
+    /// `bank_account_added_by`: `string`, nullable, example `user_xyz789`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub bank_account_added_by: crate::Patch<String>,
+    /// `is_customer_document_needed`: `boolean`, default `false`, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_customer_document_needed: Option<bool>,
+    /// `is_beneficial_owner_document_needed`: `boolean`, default `false`, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_beneficial_owner_document_needed: Option<bool>,
+    /// `is_customer_retry`: `boolean`, default `false`, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_customer_retry: Option<bool>,
+    /// `is_customer_suspended`: `boolean`, default `false`, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_customer_suspended: Option<bool>,
+    /// `micro_deposit_verification_status`: one of `pending`, `verified`, `failed`, nullable, example `verified`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub micro_deposit_verification_status: crate::Patch<MicroDepositVerificationStatus>,
+    /// `micro_deposit_verification_attempts`: `integer`, nullable, example `2`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub micro_deposit_verification_attempts: crate::Patch<i64>,
+    /// `is_beneficial_owner_retry`: `boolean`, default `false`, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_beneficial_owner_retry: Option<bool>,
+}
+
+/// Generated from schema `dwolla_customer_in`.micro_deposit_verification_status.
+///
+/// the same type as `MicroDepositVerificationStatus` (identical definitions are merged).
+///
+/// Roles: `admin`, `spender`.
+#[cfg(any(feature = "admin", feature = "spender"))]
+pub type DwollaCustomerInMicroDepositVerificationStatus = MicroDepositVerificationStatus;
+
+/// Generated from schema `dwolla_customer_out`.
+///
+/// Roles: `admin`, `spender`.
+#[cfg(any(feature = "admin", feature = "spender"))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DwollaCustomerOut {
+    /// `id`: schema `id_string`, `string`, max length 15, example `dcm_abc123xyz`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `org_id`: schema `org_id`, `string`, read-only, example `orwruogwnngg`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+    /// `created_at`: schema `created_at`, `string` (`date-time`), example `2020-06-01T13:14:54.804+00:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::datetime::option"
+    )]
+    pub created_at: Option<::time::OffsetDateTime>,
+    /// `updated_at`: schema `updated_at`, `string` (`date-time`), example `2020-06-11T13:14:55.201598+00:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::datetime::option"
+    )]
+    pub updated_at: Option<::time::OffsetDateTime>,
+    /// `customer_id`: `string`, example `dwolla_customer_12345`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    /// `customer_email`: `string`, nullable, example `employee@company.com`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_email: Option<String>,
+    /// `customer_added_by`: `string`, example `user_xyz789`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_added_by: Option<String>,
+    /// `is_customer_verified`: `boolean`, default `false`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_customer_verified: Option<bool>,
+    /// `is_beneficial_owner_added`: `boolean`, default `false`, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_beneficial_owner_added: Option<bool>,
+    /// `is_beneficial_owner_verified`: `boolean`, default `false`, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_beneficial_owner_verified: Option<bool>,
+    /// `is_bank_account_added`: `boolean`, default `false`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_bank_account_added: Option<bool>,
+    /// `is_bank_account_verified`: `boolean`, default `false`, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_bank_account_verified: Option<bool>,
+    /// `bank_account_added_by`: `string`, nullable, example `user_xyz789`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account_added_by: Option<String>,
+    /// `is_customer_document_needed`: `boolean`, default `false`, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_customer_document_needed: Option<bool>,
+    /// `is_beneficial_owner_document_needed`: `boolean`, default `false`, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_beneficial_owner_document_needed: Option<bool>,
+    /// `is_customer_retry`: `boolean`, default `false`, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_customer_retry: Option<bool>,
+    /// `is_customer_suspended`: `boolean`, default `false`, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_customer_suspended: Option<bool>,
+    /// `micro_deposit_verification_status`: one of `pending`, `verified`, `failed`, nullable, example `verified`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub micro_deposit_verification_status: Option<MicroDepositVerificationStatus>,
+    /// `micro_deposit_verification_attempts`: `integer`, nullable, example `2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub micro_deposit_verification_attempts: Option<i64>,
+    /// `is_beneficial_owner_retry`: `boolean`, default `false`, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_beneficial_owner_retry: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from schema `dwolla_customer_out`.micro_deposit_verification_status.
+///
+/// the same type as `MicroDepositVerificationStatus` (identical definitions are merged).
+///
+/// Roles: `admin`, `spender`.
+#[cfg(any(feature = "admin", feature = "spender"))]
+pub type DwollaCustomerOutMicroDepositVerificationStatus = MicroDepositVerificationStatus;
 
 /// Generated from schema `fastlink_params`.
 ///
@@ -37,6 +304,231 @@ pub struct FastlinkParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow: Option<String>,
     /// `providerAccountId`: `string`, max length 255, required by the spec: read it with `.require()`, example `10273320`.
+    #[serde(
+        rename = "providerAccountId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub provider_account_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from 3 identical definitions: `dwolla_customer_in`.micro_deposit_verification_status`, `dwolla_customer_out`.micro_deposit_verification_status`, `spender_dwolla_customer_out`.micro_deposit_verification_status`.
+///
+/// Roles: `admin`, `spender`.
+#[cfg(any(feature = "admin", feature = "spender"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MicroDepositVerificationStatus {
+    /// `pending`
+    Pending,
+    /// `verified`
+    Verified,
+    /// `failed`
+    Failed,
+    /// A value this version of the SDK does not know (the spec's enums grow).
+    Unknown(String),
+}
+
+#[cfg(any(feature = "admin", feature = "spender"))]
+impl MicroDepositVerificationStatus {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "pending",
+            Self::Verified => "verified",
+            Self::Failed => "failed",
+            Self::Unknown(other) => other,
+        }
+    }
+    pub(crate) fn from_wire(value: &str) -> Self {
+        match value {
+            "pending" => Self::Pending,
+            "verified" => Self::Verified,
+            "failed" => Self::Failed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "admin", feature = "spender"))]
+crate::impl_string_enum!(MicroDepositVerificationStatus);
+
+/// Generated from schema `process_ach_in`.
+///
+/// the same type as `RoundOffIn` (identical definitions are merged).
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+pub type ProcessAchIn = RoundOffIn;
+
+/// Generated from schema `spender_dwolla_customer_out`.
+///
+/// Roles: `spender`.
+#[cfg(feature = "spender")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SpenderDwollaCustomerOut {
+    /// `id`: `string`, max length 15, nullable, example `sdfd2391`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `org_id`: `string`, read-only, nullable, example `orwruogwnngg`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+    /// `created_at`: schema `created_at`, `string` (`date-time`), nullable, example `2020-06-01T13:14:54.804+00:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::datetime::option"
+    )]
+    pub created_at: Option<::time::OffsetDateTime>,
+    /// `updated_at`: schema `updated_at`, `string` (`date-time`), nullable, example `2020-06-11T13:14:55.201598+00:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::datetime::option"
+    )]
+    pub updated_at: Option<::time::OffsetDateTime>,
+    /// `customer_id`: `string`, nullable, example `dwolla_customer_12345`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    /// `customer_email`: `string`, nullable, example `employee@company.com`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_email: Option<String>,
+    /// `customer_added_by`: `string`, nullable, example `user_xyz789`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_added_by: Option<String>,
+    /// `is_customer_verified`: `boolean`, default `false`, nullable, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_customer_verified: Option<bool>,
+    /// `is_beneficial_owner_added`: `boolean`, default `false`, nullable, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_beneficial_owner_added: Option<bool>,
+    /// `is_beneficial_owner_verified`: `boolean`, default `false`, nullable, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_beneficial_owner_verified: Option<bool>,
+    /// `is_bank_account_added`: `boolean`, default `false`, nullable, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_bank_account_added: Option<bool>,
+    /// `is_bank_account_verified`: `boolean`, default `false`, nullable, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_bank_account_verified: Option<bool>,
+    /// `bank_account_added_by`: `string`, nullable, example `user_xyz789`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account_added_by: Option<String>,
+    /// `is_customer_document_needed`: `boolean`, default `false`, nullable, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_customer_document_needed: Option<bool>,
+    /// `is_beneficial_owner_document_needed`: `boolean`, default `false`, nullable, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_beneficial_owner_document_needed: Option<bool>,
+    /// `is_customer_retry`: `boolean`, default `false`, nullable, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_customer_retry: Option<bool>,
+    /// `is_customer_suspended`: `boolean`, default `false`, nullable, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_customer_suspended: Option<bool>,
+    /// `micro_deposit_verification_status`: one of `pending`, `verified`, `failed`, `null`, nullable, example `verified`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub micro_deposit_verification_status: Option<MicroDepositVerificationStatus>,
+    /// `micro_deposit_verification_attempts`: `integer`, nullable, example `2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub micro_deposit_verification_attempts: Option<i64>,
+    /// `is_beneficial_owner_retry`: `boolean`, default `false`, nullable, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_beneficial_owner_retry: Option<bool>,
+    /// `is_org_customer_verified`: `boolean`, default `false`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_org_customer_verified: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from schema `spender_dwolla_customer_out`.micro_deposit_verification_status.
+///
+/// the same type as `MicroDepositVerificationStatus` (identical definitions are merged).
+///
+/// Roles: `spender`.
+#[cfg(feature = "spender")]
+pub type SpenderDwollaCustomerOutMicroDepositVerificationStatus = MicroDepositVerificationStatus;
+
+/// Generated from schema `yodlee_accounts_out`.
+///
+/// Roles: `spender`.
+#[cfg(feature = "spender")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct YodleeAccountsOut {
+    /// `id`: schema `id_string`, `string`, max length 15, required by the spec: read it with `.require()`, example `bawownwrng`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `org_id`: schema `org_id`, `string`, read-only, example `orwruogwnngg`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+    /// `user_id`: `string`, max length 255, nullable, example `uswjwgnwwgo`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// `corporate_card_id`: schema `id_string`, `string`, max length 15, required by the spec: read it with `.require()`, example `bawownwrng`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corporate_card_id: Option<String>,
+    /// `bank_name`: schema `bank_name`, `string`, required by the spec: read it with `.require()`, example `Bank of America`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_name: Option<String>,
+    /// `card_number`: schema `card_number`, `string`, required by the spec: read it with `.require()`, example `xxxx-4543`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_number: Option<String>,
+    /// `last_synced_at`: schema `timestamptz_utc`, `string` (`date-time`), required by the spec: read it with `.require()`, nullable, example `2020-06-01T13:14:54.804+00:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::datetime::option"
+    )]
+    pub last_synced_at: Option<::time::OffsetDateTime>,
+    /// `yodlee_is_credential_update_required`: `boolean`, required by the spec: read it with `.require()`, nullable, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub yodlee_is_credential_update_required: Option<bool>,
+    /// `yodlee_is_mfa_required`: `boolean`, required by the spec: read it with `.require()`, nullable, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub yodlee_is_mfa_required: Option<bool>,
+    /// `yodlee_fastlink_params`: required by the spec: read it with `.require()`, nullable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub yodlee_fastlink_params: Option<YodleeAccountsOutYodleeFastlinkParams>,
+    /// `created_at`: schema `created_at`, `string` (`date-time`), required by the spec: read it with `.require()`, example `2020-06-01T13:14:54.804+00:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::datetime::option"
+    )]
+    pub created_at: Option<::time::OffsetDateTime>,
+    /// `updated_at`: schema `updated_at`, `string` (`date-time`), required by the spec: read it with `.require()`, example `2020-06-11T13:14:55.201598+00:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::datetime::option"
+    )]
+    pub updated_at: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from schema `yodlee_accounts_out`.yodlee_fastlink_params.
+///
+/// Roles: `spender`.
+#[cfg(feature = "spender")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct YodleeAccountsOutYodleeFastlinkParams {
+    /// `flow`: `string`, example `edit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow: Option<String>,
+    /// `configName`: `string`, example `Aggregation`.
+    #[serde(
+        rename = "configName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub config_name: Option<String>,
+    /// `providerAccountId`: `string`, example `12345`.
     #[serde(
         rename = "providerAccountId",
         default,

@@ -13,6 +13,23 @@ use super::*;
 #[cfg(feature = "admin")]
 pub type CardMappingIn = Vec<CardMappingInItem>;
 
+/// Generated from schema `card_mapping_in`\[\].
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CardMappingInItem {
+    /// `statement_card_number`: `string`, example `xxx5-4543`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement_card_number: Option<String>,
+    /// `corporate_card_id`: schema `id_string`, `string`, max length 15, example `bawownwrng`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corporate_card_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
 /// Generated from schema `card_number`.
 ///
 /// `string`.
@@ -2744,6 +2761,23 @@ pub struct CorporateCardsMaskedCardNumbersListResponse {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+/// Generated from 2 identical definitions: `reconciliation_expense_split_out_embed`.matched_corporate_card_transaction`, `reconciliation_matched_expense_out_embed`.matched_corporate_card_transaction`.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MatchedCorporateCardTransaction {
+    /// `id`: schema `id_string`, `string`, max length 15, example `btxnwownwrng`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `status`: one of `PENDING`, `POSTED`, example `POSTED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<MatchedCorporateCardTransactionOutEmbedStatus>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
 /// Generated from schema `matched_corporate_card_transaction_out_embed_new`.
 ///
 /// Roles: `admin`, `approver`, `manager`, `spender`.
@@ -2757,6 +2791,52 @@ pub type MatchedCorporateCardTransactionOutEmbedNew =
 /// Roles: `admin`, `approver`, `manager`, `spender`.
 pub type MatchedCorporateCardTransactionOutEmbedNewVariant1Status =
     MatchedCorporateCardTransactionOutEmbedStatus;
+
+/// Generated from schema `matching_cards_out`.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MatchingCardsOut {
+    /// `statement_card_number`: `string`, required by the spec: read it with `.require()`, example `xxx5-4543`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement_card_number: Option<String>,
+    /// `matching_cards`: array, required by the spec: read it with `.require()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matching_cards: Option<Vec<MatchingCardsOutMatchingCardsItem>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from schema `matching_cards_out`.matching_cards\[\].
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MatchingCardsOutMatchingCardsItem {
+    /// `id`: schema `id_string`, `string`, max length 15, example `bawownwrng`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `card_number`: schema `card_number`, `string`, example `xxxx-4543`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_number: Option<String>,
+    /// `is_visa_enrolled`: `boolean`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_visa_enrolled: Option<bool>,
+    /// `is_mastercard_enrolled`: `boolean`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_mastercard_enrolled: Option<bool>,
+    /// `nickname`: `string`, max length 25, nullable, example `Business Card`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nickname: Option<String>,
+    /// `user`: nullable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<UserOutEmbed>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
 
 /// Generated from schema `personal_card_access_token_out`.
 ///
@@ -3080,6 +3160,334 @@ pub struct PersonalCardTransactionsStatsOut {
 #[cfg(feature = "spender")]
 pub type PersonalCardsDeleteRequest = RoundOffIn;
 
+/// Generated from schema `preview_from_statement_in`.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PreviewFromStatementIn {
+    /// `id`: schema `id_string`, `string`, max length 15, required, example `stmtadfdsdf`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `statement_mapping`: required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement_mapping: Option<PreviewFromStatementInStatementMapping>,
+    /// `ignored_line_item_ids`: array, items: `string`, required, example `["stlisfdfadssd"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ignored_line_item_ids: Option<Vec<String>>,
+    /// `statement_card_number`: `string`, example `xxx5-4543`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement_card_number: Option<String>,
+}
+
+/// Generated from schema `preview_from_statement_in`.statement_mapping.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PreviewFromStatementInStatementMapping {
+    /// `description_column`: `string`, required (always sent: `None` is sent as `null`), nullable, example `description`.
+    #[serde(default)]
+    pub description_column: Option<String>,
+    /// `transaction_date_column`: `string`, required, example `txn date`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_date_column: Option<String>,
+    /// `transaction_id_column`: `string`, required (always sent: `None` is sent as `null`), nullable, example `reference number`.
+    #[serde(default)]
+    pub transaction_id_column: Option<String>,
+    /// `amount_column`: `string`, required, example `amount`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_column: Option<String>,
+    /// `card_number_column`: `string`, required, example `account number`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_number_column: Option<String>,
+    /// `merchant_column`: `string`, required, example `Amazon`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merchant_column: Option<String>,
+    /// `foreign_amount_column`: `string`, required (always sent: `None` is sent as `null`), nullable, example `foreign amount`.
+    #[serde(default)]
+    pub foreign_amount_column: Option<String>,
+    /// `foreign_currency_column`: `string`, required (always sent: `None` is sent as `null`), nullable, example `foreign currency`.
+    #[serde(default)]
+    pub foreign_currency_column: Option<String>,
+    /// `post_date_column`: `string`, required (always sent: `None` is sent as `null`), nullable, example `post date`.
+    #[serde(default)]
+    pub post_date_column: Option<String>,
+    /// `bank_name`: `string`, required, example `American Express`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_name: Option<String>,
+    /// `is_debit_positive`: `boolean`, required, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_debit_positive: Option<bool>,
+    /// `name`: `string`, required (always sent: `None` is sent as `null`), nullable, example `USD`.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `card_network`: `string`, required (always sent: `None` is sent as `null`), nullable, example `VISA`.
+    #[serde(default)]
+    pub card_network: Option<String>,
+}
+
+/// Generated from schema `rtf_missing_transaction_from_statement_in`.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RtfMissingTransactionFromStatementIn {
+    /// `id`: schema `id_string`, `string`, max length 15, required, example `stmtadfdsdf`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `statement_mapping`: required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement_mapping: Option<PreviewFromStatementInStatementMapping>,
+    /// `ignored_line_item_ids`: array, items: `string`, required, example `["stlisfdfadssd"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ignored_line_item_ids: Option<Vec<String>>,
+    /// `reconciliation_method`: one of `POST_DATE`, `TRANSACTION_DATE`, required, example `TRANSACTION_DATE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reconciliation_method: Option<ReconciliationMethod>,
+    /// `start_date`: schema `timestamptz_utc`, `string` (`date-time`), nullable, example `2020-06-01T13:14:54.804+00:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::Patch::is_absent",
+        with = "crate::wire::datetime::patch"
+    )]
+    pub start_date: crate::Patch<::time::OffsetDateTime>,
+    /// `end_date`: schema `timestamptz_utc`, `string` (`date-time`), nullable, example `2020-06-01T13:14:54.804+00:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::Patch::is_absent",
+        with = "crate::wire::datetime::patch"
+    )]
+    pub end_date: crate::Patch<::time::OffsetDateTime>,
+    /// `card_mapping`: schema `card_mapping_in`, array.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_mapping: Option<Vec<CardMappingInItem>>,
+}
+
+/// Generated from schema `rtf_missing_transaction_from_statement_in`.reconciliation_method.
+///
+/// the same type as `ReconciliationMethod` (identical definitions are merged).
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+pub type RtfMissingTransactionFromStatementInReconciliationMethod = ReconciliationMethod;
+
+/// Generated from schema `rtf_missing_transaction_from_statement_in`.statement_mapping.
+///
+/// the same type as `PreviewFromStatementInStatementMapping` (identical definitions are merged).
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+pub type RtfMissingTransactionFromStatementInStatementMapping =
+    PreviewFromStatementInStatementMapping;
+
+/// Generated from schema `rtf_missing_transaction_from_statement_out`.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RtfMissingTransactionFromStatementOut {
+    /// `error`: `string`, required by the spec: read it with `.require()`, nullable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// `missing_rtf_transactions`: array, required by the spec: read it with `.require()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing_rtf_transactions:
+        Option<Vec<RtfMissingTransactionFromStatementOutMissingRtfTransactionsItem>>,
+    /// `rtf_confidence`: `string`, required by the spec: read it with `.require()`, example `99.22`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rtf_confidence: Option<String>,
+    /// `rtf_count`: `integer`, required by the spec: read it with `.require()`, example `76`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rtf_count: Option<i64>,
+    /// `total_count`: `integer`, required by the spec: read it with `.require()`, example `77`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i64>,
+    /// `status`: one of `INITIALIZED`, `PROCESSING`, `SUCCESS`, `ERROR`, required by the spec: read it with `.require()`, example `SUCCESS`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<RtfMissingTransactionFromStatementOutStatus>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from schema `rtf_missing_transaction_from_statement_out`.missing_rtf_transactions\[\].
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RtfMissingTransactionFromStatementOutMissingRtfTransactionsItem {
+    /// `amount`: `number`, example `30`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub amount: Option<::rust_decimal::Decimal>,
+    /// `bank_name`: `string`, example `American Express`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_name: Option<String>,
+    /// `card_number`: `string`, example `xxxx-3343`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_number: Option<String>,
+    /// `currency`: `string`, example `USD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// `description`: `string`, nullable, example `description`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `foreign_amount`: `string`, nullable, example `48`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foreign_amount: Option<String>,
+    /// `foreign_currency`: `string`, nullable, example `USD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foreign_currency: Option<String>,
+    /// `merchant`: `string`, example `Amazon`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merchant: Option<String>,
+    /// `post_date`: schema `timestamptz_utc`, `string` (`date-time`), nullable, example `2020-06-01T13:14:54.804+00:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::datetime::option"
+    )]
+    pub post_date: Option<::time::OffsetDateTime>,
+    /// `statement_line_item_id`: `string`, example `stliLtfjqvyYGv`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement_line_item_id: Option<String>,
+    /// `transaction_date`: schema `timestamptz_utc`, `string` (`date-time`), nullable, example `2020-06-01T13:14:54.804+00:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::datetime::option"
+    )]
+    pub transaction_date: Option<::time::OffsetDateTime>,
+    /// `transaction_id`: `string`, nullable, example `USD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_id: Option<String>,
+    /// `transaction_type`: `string`, example `debit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_type: Option<String>,
+    /// `unique_id`: `string`, example `ed0b2aa913c`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unique_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from schema `rtf_missing_transaction_from_statement_out`.status.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RtfMissingTransactionFromStatementOutStatus {
+    /// `INITIALIZED`
+    Initialized,
+    /// `PROCESSING`
+    Processing,
+    /// `SUCCESS`
+    Success,
+    /// `ERROR`
+    Error,
+    /// A value this version of the SDK does not know (the spec's enums grow).
+    Unknown(String),
+}
+
+#[cfg(feature = "admin")]
+impl RtfMissingTransactionFromStatementOutStatus {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Initialized => "INITIALIZED",
+            Self::Processing => "PROCESSING",
+            Self::Success => "SUCCESS",
+            Self::Error => "ERROR",
+            Self::Unknown(other) => other,
+        }
+    }
+    pub(crate) fn from_wire(value: &str) -> Self {
+        match value {
+            "INITIALIZED" => Self::Initialized,
+            "PROCESSING" => Self::Processing,
+            "SUCCESS" => Self::Success,
+            "ERROR" => Self::Error,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "admin")]
+crate::impl_string_enum!(RtfMissingTransactionFromStatementOutStatus);
+
+/// Generated from schema `rtf_stats_out`.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RtfStatsOut {
+    /// `last_uploaded_at`: schema `timestamptz_utc`, `string` (`date-time`), required by the spec: read it with `.require()`, nullable, example `2020-06-01T13:14:54.804+00:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::datetime::option"
+    )]
+    pub last_uploaded_at: Option<::time::OffsetDateTime>,
+    /// `rtf_confidence`: `string`, required by the spec: read it with `.require()`, example `99.22`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rtf_confidence: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from schema `spend_overview_by_corporate_card_data_out`.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SpendOverviewByCorporateCardDataOut {
+    /// `card_id`: schema `id_string`, `string`, max length 15, required by the spec: read it with `.require()`, example `sdfd2391`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_id: Option<String>,
+    /// `card_number`: schema `card_number`, `string`, required by the spec: read it with `.require()`, example `xxxx-4543`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_number: Option<String>,
+    /// `card_holder_name`: `string`, max length 255, required by the spec: read it with `.require()`, nullable, example `Jon Snow`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_holder_name: Option<String>,
+    /// `card_nickname`: `string`, max length 25, required by the spec: read it with `.require()`, nullable, example `Business Card`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_nickname: Option<String>,
+    /// `user_id`: `string`, max length 15, required by the spec: read it with `.require()`, nullable, example `sdfd2391`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// `amount`: schema `amount`, `number`, required by the spec: read it with `.require()`, example `47.99`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub amount: Option<::rust_decimal::Decimal>,
+    /// `percentage`: schema `spend_overview_percentage`, `number`, required by the spec: read it with `.require()`, example `10.34`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub percentage: Option<::rust_decimal::Decimal>,
+    /// `change_percentage`: schema `spend_overview_change_percentage`, `number`, required by the spec: read it with `.require()`, example `-4.95`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub change_percentage: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
 /// Generated from schema `statement_archived_cards_ignore_in`.
 ///
 /// Roles: `admin`.
@@ -3218,6 +3626,53 @@ pub struct StatementArchivedCardsOutArchivedCardsItem {
     /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from 6 identical definitions: `card_transaction_from_statement_in`.statement_mapping`, `reconcile_from_statement_in`.statement_mapping`, `reconciliation_summary_from_statement_in`.statement_mapping`, `statement_archived_cards_ignore_in`.statement_mapping`, and 2 more.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct StatementMapping {
+    /// `description_column`: `string`, nullable, example `description`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub description_column: crate::Patch<String>,
+    /// `transaction_date_column`: `string`, required, example `txn date`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_date_column: Option<String>,
+    /// `transaction_id_column`: `string`, nullable, example `reference number`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub transaction_id_column: crate::Patch<String>,
+    /// `amount_column`: `string`, required, example `amount`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_column: Option<String>,
+    /// `card_number_column`: `string`, required, example `account number`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_number_column: Option<String>,
+    /// `merchant_column`: `string`, required, example `Amazon`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merchant_column: Option<String>,
+    /// `foreign_amount_column`: `string`, nullable, example `foreign amount`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub foreign_amount_column: crate::Patch<String>,
+    /// `foreign_currency_column`: `string`, nullable, example `foreign currency`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub foreign_currency_column: crate::Patch<String>,
+    /// `post_date_column`: `string`, nullable, example `post date`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub post_date_column: crate::Patch<String>,
+    /// `bank_name`: `string`, required, example `American Express`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_name: Option<String>,
+    /// `is_debit_positive`: `boolean`, required, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_debit_positive: Option<bool>,
+    /// `name`: `string`, nullable, example `USD`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub name: crate::Patch<String>,
+    /// `card_network`: `string`, nullable, example `VISA`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub card_network: crate::Patch<String>,
 }
 
 /// Generated from schema `statement_mappings_out`.
@@ -3472,6 +3927,48 @@ pub struct StatementsOutDuplicateStatementLineItemsItem {
     /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from schema `summary_from_statement_in`.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SummaryFromStatementIn {
+    /// `id`: schema `id_string`, `string`, max length 15, required, example `stmtadfdsdf`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `statement_mapping`: required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement_mapping: Option<StatementMapping>,
+    /// `ignored_line_item_ids`: array, items: `string`, example `["stlisfdfadssd"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ignored_line_item_ids: Option<Vec<String>>,
+    /// `card_mapping`: schema `card_mapping_in`, array.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_mapping: Option<Vec<CardMappingInItem>>,
+    /// `ignore_archived_cards`: `boolean`, nullable.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub ignore_archived_cards: crate::Patch<bool>,
+}
+
+/// Generated from schema `summary_from_statement_in`.statement_mapping.
+///
+/// the same type as `StatementMapping` (identical definitions are merged).
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+pub type SummaryFromStatementInStatementMapping = StatementMapping;
+
+/// Generated from schema `unassigned_cards_from_statement_in`.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UnassignedCardsFromStatementIn {
+    /// `statement_id`: schema `id_string`, `string`, max length 15, required, example `stmtwownwrng`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement_id: Option<String>,
 }
 
 /// Generated from schema `virtual_card_out`.

@@ -103,10 +103,3 @@ pub struct MatchedExpenseOutEmbed {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-
-/// Generated from schema `matched_expense_out_embed`.state.
-///
-/// the same type as `ExpenseOutState` (identical definitions are merged).
-///
-/// Roles: `admin`, `spender`.
-pub type MatchedExpenseOutEmbedState = ExpenseOutState;

@@ -50,3 +50,9 @@ mod expenses;
 
 #[cfg(any(feature = "admin", feature = "spender"))]
 pub use expenses::*;
+
+#[cfg(feature = "admin")]
+mod reconciliation;
+
+#[cfg(feature = "admin")]
+pub use reconciliation::*;

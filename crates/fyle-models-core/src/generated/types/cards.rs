@@ -5,23 +5,6 @@
 #[allow(unused_imports, clippy::wildcard_imports)]
 use super::*;
 
-/// Generated from schema `card_mapping_in`\[\].
-///
-/// Roles: `admin`.
-#[cfg(feature = "admin")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct CardMappingInItem {
-    /// `statement_card_number`: `string`, example `xxx5-4543`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub statement_card_number: Option<String>,
-    /// `corporate_card_id`: schema `id_string`, `string`, max length 15, example `bawownwrng`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub corporate_card_id: Option<String>,
-    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
-    #[serde(flatten)]
-    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
-}
-
 /// Generated from schema `corporate_card_transaction_match_in`.
 ///
 /// Roles: `admin`, `approver`, `spender`.
@@ -157,50 +140,3 @@ impl MatchedCorporateCardTransactionOutEmbedStatus {
 }
 
 crate::impl_string_enum!(MatchedCorporateCardTransactionOutEmbedStatus);
-
-/// Generated from 6 identical definitions: `card_transaction_from_statement_in`.statement_mapping`, `reconcile_from_statement_in`.statement_mapping`, `reconciliation_summary_from_statement_in`.statement_mapping`, `statement_archived_cards_ignore_in`.statement_mapping`, and 2 more.
-///
-/// Roles: `admin`.
-#[cfg(feature = "admin")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct StatementMapping {
-    /// `description_column`: `string`, nullable, example `description`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub description_column: crate::Patch<String>,
-    /// `transaction_date_column`: `string`, required, example `txn date`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_date_column: Option<String>,
-    /// `transaction_id_column`: `string`, nullable, example `reference number`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub transaction_id_column: crate::Patch<String>,
-    /// `amount_column`: `string`, required, example `amount`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount_column: Option<String>,
-    /// `card_number_column`: `string`, required, example `account number`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub card_number_column: Option<String>,
-    /// `merchant_column`: `string`, required, example `Amazon`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub merchant_column: Option<String>,
-    /// `foreign_amount_column`: `string`, nullable, example `foreign amount`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub foreign_amount_column: crate::Patch<String>,
-    /// `foreign_currency_column`: `string`, nullable, example `foreign currency`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub foreign_currency_column: crate::Patch<String>,
-    /// `post_date_column`: `string`, nullable, example `post date`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub post_date_column: crate::Patch<String>,
-    /// `bank_name`: `string`, required, example `American Express`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_name: Option<String>,
-    /// `is_debit_positive`: `boolean`, required, example `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_debit_positive: Option<bool>,
-    /// `name`: `string`, nullable, example `USD`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub name: crate::Patch<String>,
-    /// `card_network`: `string`, nullable, example `VISA`.
-    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub card_network: crate::Patch<String>,
-}

@@ -5,6 +5,118 @@
 #[allow(unused_imports, clippy::wildcard_imports)]
 use super::*;
 
+/// Generated from schema `delegatees`.
+///
+/// Roles: `admin`, `approver`, `manager`, `spender`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Delegatees {
+    /// `id`: schema `id_integer`, `integer`, example `100`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// `type`: one of `SHORT_TERM`, `PERMANENT`, example `SHORT_TERM`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<DelegateesType>,
+    /// `user_id`: schema `user_id`, `string`, read-only, example `uswjwgnwwgo`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// `email`: schema `email`, `string`, max length 127, example `john.doe@example.com`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// `full_name`: schema `user_full_name`, `string`, max length 255, example `Jon Snow`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_name: Option<String>,
+    /// `start_at`: schema `timestamptz_utc`, `string` (`date-time`), nullable, example `2020-06-01T13:14:54.804+00:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::datetime::option"
+    )]
+    pub start_at: Option<::time::OffsetDateTime>,
+    /// `end_at`: schema `timestamptz_utc`, `string` (`date-time`), nullable, example `2020-06-01T13:14:54.804+00:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::datetime::option"
+    )]
+    pub end_at: Option<::time::OffsetDateTime>,
+    /// `scopes`: schema `delegation_access_scope`, array, items: one of `ALL`, `SUBMIT`, `APPROVE`, nullable, example `["SUBMIT","APPROVE"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<DelegationAccessScopeItem>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from schema `delegatees`.type.
+///
+/// Roles: `admin`, `approver`, `manager`, `spender`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum DelegateesType {
+    /// `SHORT_TERM`
+    ShortTerm,
+    /// `PERMANENT`
+    Permanent,
+    /// A value this version of the SDK does not know (the spec's enums grow).
+    Unknown(String),
+}
+
+impl DelegateesType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ShortTerm => "SHORT_TERM",
+            Self::Permanent => "PERMANENT",
+            Self::Unknown(other) => other,
+        }
+    }
+    pub(crate) fn from_wire(value: &str) -> Self {
+        match value {
+            "SHORT_TERM" => Self::ShortTerm,
+            "PERMANENT" => Self::Permanent,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::impl_string_enum!(DelegateesType);
+
+/// Generated from schema `delegation_access_scope`\[\].
+///
+/// Roles: `admin`, `approver`, `manager`, `spender`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum DelegationAccessScopeItem {
+    /// `ALL`
+    All,
+    /// `SUBMIT`
+    Submit,
+    /// `APPROVE`
+    Approve,
+    /// A value this version of the SDK does not know (the spec's enums grow).
+    Unknown(String),
+}
+
+impl DelegationAccessScopeItem {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "ALL",
+            Self::Submit => "SUBMIT",
+            Self::Approve => "APPROVE",
+            Self::Unknown(other) => other,
+        }
+    }
+    pub(crate) fn from_wire(value: &str) -> Self {
+        match value {
+            "ALL" => Self::All,
+            "SUBMIT" => Self::Submit,
+            "APPROVE" => Self::Approve,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::impl_string_enum!(DelegationAccessScopeItem);
+
 /// Generated from schema `department_out_employee_embed`.
 ///
 /// Roles: `admin`, `approver`, `manager`, `spender`.
@@ -78,6 +190,130 @@ pub struct EmployeesExportConfigurationSeparateLineItemsEntry {
     /// `credit_entries_only`: array, items: `string`, example `[]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_entries_only: Option<Vec<String>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from schema `role`.
+///
+/// Roles: `admin`, `approver`, `manager`, `spender`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// `FYLER`
+    Fyler,
+    /// `APPROVER`
+    Approver,
+    /// `ACCOUNTANT`
+    Accountant,
+    /// `TRAVEL_ADMIN`
+    TravelAdmin,
+    /// `VERIFIER`
+    Verifier,
+    /// `PAYMENT_PROCESSOR`
+    PaymentProcessor,
+    /// `FINANCE`
+    Finance,
+    /// `ADMIN`
+    Admin,
+    /// `TRAVEL_AGENT`
+    TravelAgent,
+    /// `OWNER`
+    Owner,
+    /// `AUDITOR`
+    Auditor,
+    /// `HOD`
+    Hod,
+    /// `HOP`
+    Hop,
+    /// A value this version of the SDK does not know (the spec's enums grow).
+    Unknown(String),
+}
+
+impl Role {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Fyler => "FYLER",
+            Self::Approver => "APPROVER",
+            Self::Accountant => "ACCOUNTANT",
+            Self::TravelAdmin => "TRAVEL_ADMIN",
+            Self::Verifier => "VERIFIER",
+            Self::PaymentProcessor => "PAYMENT_PROCESSOR",
+            Self::Finance => "FINANCE",
+            Self::Admin => "ADMIN",
+            Self::TravelAgent => "TRAVEL_AGENT",
+            Self::Owner => "OWNER",
+            Self::Auditor => "AUDITOR",
+            Self::Hod => "HOD",
+            Self::Hop => "HOP",
+            Self::Unknown(other) => other,
+        }
+    }
+    pub(crate) fn from_wire(value: &str) -> Self {
+        match value {
+            "FYLER" => Self::Fyler,
+            "APPROVER" => Self::Approver,
+            "ACCOUNTANT" => Self::Accountant,
+            "TRAVEL_ADMIN" => Self::TravelAdmin,
+            "VERIFIER" => Self::Verifier,
+            "PAYMENT_PROCESSOR" => Self::PaymentProcessor,
+            "FINANCE" => Self::Finance,
+            "ADMIN" => Self::Admin,
+            "TRAVEL_AGENT" => Self::TravelAgent,
+            "OWNER" => Self::Owner,
+            "AUDITOR" => Self::Auditor,
+            "HOD" => Self::Hod,
+            "HOP" => Self::Hop,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::impl_string_enum!(Role);
+
+/// Generated from schema `spender_employee_out`.
+///
+/// Roles: `spender`.
+#[cfg(feature = "spender")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SpenderEmployeeOut {
+    /// `id`: schema `id_string`, `string`, max length 15, required by the spec: read it with `.require()`, example `sdfd2391`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `user_id`: schema `fk_string`, `string`, max length 15, required by the spec: read it with `.require()`, nullable, example `sdfd2391`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// `email`: schema `email`, `string`, max length 127, required by the spec: read it with `.require()`, example `john.doe@example.com`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// `full_name`: `string`, max length 255, required by the spec: read it with `.require()`, example `John Doe`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_name: Option<String>,
+    /// `roles`: array, items: one of `FYLER`, `APPROVER`, `ACCOUNTANT`, `TRAVEL_ADMIN`, `VERIFIER`, `PAYMENT_PROCESSOR`, `FINANCE`, `ADMIN`, `TRAVEL_AGENT`, `OWNER`, `AUDITOR`, `HOD`, `HOP`, required by the spec: read it with `.require()`, example `["FYLER"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<Role>>,
+    /// `commute_details`: required by the spec: read it with `.require()`, nullable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commute_details: Option<CommuteDetails>,
+    /// `mobile`: `string`, required by the spec: read it with `.require()`, nullable, example `+12131234567`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
+    /// `is_mobile_verified`: `boolean`, required by the spec: read it with `.require()`, nullable, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_mobile_verified: Option<bool>,
+    /// `sms_opt_out_source`: `string`, max length 255, required by the spec: read it with `.require()`, nullable, example `WEB_APP`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms_opt_out_source: Option<String>,
+    /// `is_enabled`: schema `is_enabled`, `boolean`, required by the spec: read it with `.require()`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_enabled: Option<bool>,
+    /// `has_accepted_invite`: schema `has_accepted_invite`, `boolean`, required by the spec: read it with `.require()`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub has_accepted_invite: Option<bool>,
+    /// `delegatees`: array, required by the spec: read it with `.require()`, nullable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delegatees: Option<Vec<Delegatees>>,
     /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,

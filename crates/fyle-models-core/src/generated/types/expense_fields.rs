@@ -44,6 +44,67 @@ pub enum CustomFieldValue {
     Other(::serde_json::Value),
 }
 
+/// Generated from schema `expense_field_in`.type.
+///
+/// Roles: `admin`, `approver`, `manager`, `spender`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ExpenseFieldInType {
+    /// `TEXT`
+    Text,
+    /// `NUMBER`
+    Number,
+    /// `SELECT`
+    Select,
+    /// `BOOLEAN`
+    Boolean,
+    /// `MULTI_SELECT`
+    MultiSelect,
+    /// `LOCATION`
+    Location,
+    /// `USER_LIST`
+    UserList,
+    /// `DATE`
+    Date,
+    /// `DEPENDENT_SELECT`
+    DependentSelect,
+    /// A value this version of the SDK does not know (the spec's enums grow).
+    Unknown(String),
+}
+
+impl ExpenseFieldInType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Text => "TEXT",
+            Self::Number => "NUMBER",
+            Self::Select => "SELECT",
+            Self::Boolean => "BOOLEAN",
+            Self::MultiSelect => "MULTI_SELECT",
+            Self::Location => "LOCATION",
+            Self::UserList => "USER_LIST",
+            Self::Date => "DATE",
+            Self::DependentSelect => "DEPENDENT_SELECT",
+            Self::Unknown(other) => other,
+        }
+    }
+    pub(crate) fn from_wire(value: &str) -> Self {
+        match value {
+            "TEXT" => Self::Text,
+            "NUMBER" => Self::Number,
+            "SELECT" => Self::Select,
+            "BOOLEAN" => Self::Boolean,
+            "MULTI_SELECT" => Self::MultiSelect,
+            "LOCATION" => Self::Location,
+            "USER_LIST" => Self::UserList,
+            "DATE" => Self::Date,
+            "DEPENDENT_SELECT" => Self::DependentSelect,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::impl_string_enum!(ExpenseFieldInType);
+
 /// Generated from schema `flattened_custom_field`.
 ///
 /// Roles: `admin`, `approver`, `manager`, `spender`.

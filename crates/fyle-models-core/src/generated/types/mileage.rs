@@ -5,43 +5,6 @@
 #[allow(unused_imports, clippy::wildcard_imports)]
 use super::*;
 
-/// Generated from 5 identical definitions: `admin_expense_in`.commute_deduction`, `approver_expense_in`.commute_deduction`, `expense_out`.commute_deduction`, `expense_out_with_department_name`.commute_deduction`, and 1 more.
-///
-/// Roles: `admin`, `approver`, `manager`, `spender`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum CommuteDeduction {
-    /// `ONE_WAY`
-    OneWay,
-    /// `ROUND_TRIP`
-    RoundTrip,
-    /// `NO_DEDUCTION`
-    NoDeduction,
-    /// A value this version of the SDK does not know (the spec's enums grow).
-    Unknown(String),
-}
-
-impl CommuteDeduction {
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OneWay => "ONE_WAY",
-            Self::RoundTrip => "ROUND_TRIP",
-            Self::NoDeduction => "NO_DEDUCTION",
-            Self::Unknown(other) => other,
-        }
-    }
-    pub(crate) fn from_wire(value: &str) -> Self {
-        match value {
-            "ONE_WAY" => Self::OneWay,
-            "ROUND_TRIP" => Self::RoundTrip,
-            "NO_DEDUCTION" => Self::NoDeduction,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::impl_string_enum!(CommuteDeduction);
-
 /// Generated from schema `commute_details`.
 ///
 /// Roles: `admin`, `approver`, `manager`, `spender`.

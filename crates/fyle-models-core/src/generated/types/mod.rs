@@ -200,10 +200,20 @@ mod orgs;
 #[cfg(any(feature = "approver", feature = "owner"))]
 pub use orgs::*;
 
-#[cfg(any(feature = "admin", feature = "spender"))]
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
 mod policies;
 
-#[cfg(any(feature = "admin", feature = "spender"))]
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
 pub use policies::*;
 
 #[cfg(any(
@@ -221,6 +231,12 @@ mod projects;
     feature = "spender"
 ))]
 pub use projects::*;
+
+#[cfg(any(feature = "admin", feature = "spender"))]
+mod reminders;
+
+#[cfg(any(feature = "admin", feature = "spender"))]
+pub use reminders::*;
 
 #[cfg(any(
     feature = "admin",

@@ -5,39 +5,197 @@
 #[allow(unused_imports, clippy::wildcard_imports)]
 use super::*;
 
-/// Generated from schema `policy_payment_modes`\[\].
+/// Generated from schema `expense_policy_expenses_query_object`.
 ///
-/// Roles: `admin`, `spender`.
+/// Roles: `admin`, `approver`, `manager`, `spender`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExpensePolicyExpensesQueryObject {
+    /// `limit_start_date`: `string`, required by the spec: read it with `.require()`, nullable, example `2021-12-01`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit_start_date: Option<String>,
+    /// `limit_end_date`: `string`, required by the spec: read it with `.require()`, example `2022-03-31`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit_end_date: Option<String>,
+    /// `params`: required by the spec: read it with `.require()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<ExpensePolicyExpensesQueryObjectParams>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from schema `expense_policy_expenses_query_object_params`.
+///
+/// Roles: `admin`, `approver`, `manager`, `spender`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExpensePolicyExpensesQueryObjectParams {
+    /// `category_id`: `string`, example `in.(60506)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_id: Option<String>,
+    /// `project_id`: `string`, example `in.(261155)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+    /// `cost_center_id`: `string`, example `in.(7475)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_center_id: Option<String>,
+    /// `currency`: `string`, example `eq.USD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// `mileage_rate_id`: `string`, example `eq.2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mileage_rate_id: Option<String>,
+    /// `employee_id`: `string`, example `eq.ouNSnadfaLA`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from schema `expense_policy_rule_embed`.
+///
+/// Roles: `admin`, `approver`, `manager`, `spender`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExpensePolicyRuleEmbed {
+    /// `id`: `string`, example `tpr1234abcd`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `description`: schema `description`, `string`, max length 255, nullable, example `Receipt is mandatory for expense above $50`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `action_show_warning`: `boolean`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_show_warning: Option<bool>,
+    /// `policy_violation_reason_required`: `boolean`, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_violation_reason_required: Option<bool>,
+    /// `action_make_unreportable`: `boolean`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_make_unreportable: Option<bool>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from 2 identical definitions: `expense_check_policies_final_desired_state`.run_status`, `expense_policy_final_desired_state`.run_status`.
+///
+/// Roles: `admin`, `approver`, `manager`, `spender`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PolicyPaymentModesItem {
-    /// `PERSONAL_CASH_ACCOUNT`
-    PersonalCashAccount,
-    /// `PERSONAL_CORPORATE_CREDIT_CARD_ACCOUNT`
-    PersonalCorporateCreditCardAccount,
-    /// `COMPANY_ACCOUNT`
-    CompanyAccount,
+pub enum FinalDesiredStateRunStatus {
+    /// `SUCCESS`
+    Success,
+    /// `FAILURE`
+    Failure,
     /// A value this version of the SDK does not know (the spec's enums grow).
     Unknown(String),
 }
 
-impl PolicyPaymentModesItem {
+impl FinalDesiredStateRunStatus {
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::PersonalCashAccount => "PERSONAL_CASH_ACCOUNT",
-            Self::PersonalCorporateCreditCardAccount => "PERSONAL_CORPORATE_CREDIT_CARD_ACCOUNT",
-            Self::CompanyAccount => "COMPANY_ACCOUNT",
+            Self::Success => "SUCCESS",
+            Self::Failure => "FAILURE",
             Self::Unknown(other) => other,
         }
     }
     pub(crate) fn from_wire(value: &str) -> Self {
         match value {
-            "PERSONAL_CASH_ACCOUNT" => Self::PersonalCashAccount,
-            "PERSONAL_CORPORATE_CREDIT_CARD_ACCOUNT" => Self::PersonalCorporateCreditCardAccount,
-            "COMPANY_ACCOUNT" => Self::CompanyAccount,
+            "SUCCESS" => Self::Success,
+            "FAILURE" => Self::Failure,
             other => Self::Unknown(other.to_owned()),
         }
     }
 }
 
-crate::impl_string_enum!(PolicyPaymentModesItem);
+crate::impl_string_enum!(FinalDesiredStateRunStatus);
+
+/// Generated from 2 identical definitions: `expense_check_policies_individual_desired_states`.approver_source`, `expense_policy_individual_desired_states`.approver_source`.
+///
+/// Roles: `admin`, `approver`, `manager`, `spender`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum IndividualDesiredStatesApproverSource {
+    /// `PRIMARY_APPROVER`
+    PrimaryApprover,
+    /// `SECONDARY_APPROVER_1`
+    SecondaryApprover1,
+    /// `SECONDARY_APPROVER_2`
+    SecondaryApprover2,
+    /// `PROJECT_APPROVER_1`
+    ProjectApprover1,
+    /// `PROJECT_APPROVER_2`
+    ProjectApprover2,
+    /// `DEPARTMENT_HEAD_APPROVER`
+    DepartmentHeadApprover,
+    /// `EMAIL_APPROVER`
+    EmailApprover,
+    /// A value this version of the SDK does not know (the spec's enums grow).
+    Unknown(String),
+}
+
+impl IndividualDesiredStatesApproverSource {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PrimaryApprover => "PRIMARY_APPROVER",
+            Self::SecondaryApprover1 => "SECONDARY_APPROVER_1",
+            Self::SecondaryApprover2 => "SECONDARY_APPROVER_2",
+            Self::ProjectApprover1 => "PROJECT_APPROVER_1",
+            Self::ProjectApprover2 => "PROJECT_APPROVER_2",
+            Self::DepartmentHeadApprover => "DEPARTMENT_HEAD_APPROVER",
+            Self::EmailApprover => "EMAIL_APPROVER",
+            Self::Unknown(other) => other,
+        }
+    }
+    pub(crate) fn from_wire(value: &str) -> Self {
+        match value {
+            "PRIMARY_APPROVER" => Self::PrimaryApprover,
+            "SECONDARY_APPROVER_1" => Self::SecondaryApprover1,
+            "SECONDARY_APPROVER_2" => Self::SecondaryApprover2,
+            "PROJECT_APPROVER_1" => Self::ProjectApprover1,
+            "PROJECT_APPROVER_2" => Self::ProjectApprover2,
+            "DEPARTMENT_HEAD_APPROVER" => Self::DepartmentHeadApprover,
+            "EMAIL_APPROVER" => Self::EmailApprover,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::impl_string_enum!(IndividualDesiredStatesApproverSource);
+
+/// Generated from 2 identical definitions: `expense_check_policies_individual_desired_states`.run_status`, `expense_policy_individual_desired_states`.run_status`.
+///
+/// Roles: `admin`, `approver`, `manager`, `spender`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum IndividualDesiredStatesRunStatus {
+    /// `VIOLATED_ACTION_SUCCESS`
+    ViolatedActionSuccess,
+    /// `VIOLATED_ACTION_FAILURE`
+    ViolatedActionFailure,
+    /// `UNVIOLATED`
+    Unviolated,
+    /// A value this version of the SDK does not know (the spec's enums grow).
+    Unknown(String),
+}
+
+impl IndividualDesiredStatesRunStatus {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ViolatedActionSuccess => "VIOLATED_ACTION_SUCCESS",
+            Self::ViolatedActionFailure => "VIOLATED_ACTION_FAILURE",
+            Self::Unviolated => "UNVIOLATED",
+            Self::Unknown(other) => other,
+        }
+    }
+    pub(crate) fn from_wire(value: &str) -> Self {
+        match value {
+            "VIOLATED_ACTION_SUCCESS" => Self::ViolatedActionSuccess,
+            "VIOLATED_ACTION_FAILURE" => Self::ViolatedActionFailure,
+            "UNVIOLATED" => Self::Unviolated,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::impl_string_enum!(IndividualDesiredStatesRunStatus);

@@ -199,6 +199,44 @@ pub struct CategoryOut {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+/// Generated from schema `spend_overview_by_category_data_out`.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SpendOverviewByCategoryDataOut {
+    /// `category_id`: schema `id_integer`, `integer`, required by the spec: read it with `.require()`, example `1234`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_id: Option<i64>,
+    /// `category_display_name`: schema `category_display_name`, `string`, required by the spec: read it with `.require()`, example `Wildlings / Thenns`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_display_name: Option<String>,
+    /// `amount`: schema `amount`, `number`, required by the spec: read it with `.require()`, example `47.99`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub amount: Option<::rust_decimal::Decimal>,
+    /// `percentage`: schema `spend_overview_percentage`, `number`, required by the spec: read it with `.require()`, example `10.34`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub percentage: Option<::rust_decimal::Decimal>,
+    /// `change_percentage`: schema `spend_overview_change_percentage`, `number`, required by the spec: read it with `.require()`, example `-4.95`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub change_percentage: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
 /// Generated from schema `system_category_out`.
 ///
 /// Roles: `admin`.

@@ -204,6 +204,78 @@ pub type Code = String;
 #[cfg(feature = "admin")]
 pub type CompletedAt = crate::wire::Timestamp;
 
+/// Generated from schema `contains_from_list_operator`.
+///
+/// Roles: `admin`, `spender`.
+#[cfg(any(feature = "admin", feature = "spender"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ContainsFromListOperator {
+    /// `CONTAINS_ANY_FROM_LIST`
+    ContainsAnyFromList,
+    /// `CONTAINS_NONE_FROM_LIST`
+    ContainsNoneFromList,
+    /// A value this version of the SDK does not know (the spec's enums grow).
+    Unknown(String),
+}
+
+#[cfg(any(feature = "admin", feature = "spender"))]
+impl ContainsFromListOperator {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ContainsAnyFromList => "CONTAINS_ANY_FROM_LIST",
+            Self::ContainsNoneFromList => "CONTAINS_NONE_FROM_LIST",
+            Self::Unknown(other) => other,
+        }
+    }
+    pub(crate) fn from_wire(value: &str) -> Self {
+        match value {
+            "CONTAINS_ANY_FROM_LIST" => Self::ContainsAnyFromList,
+            "CONTAINS_NONE_FROM_LIST" => Self::ContainsNoneFromList,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "admin", feature = "spender"))]
+crate::impl_string_enum!(ContainsFromListOperator);
+
+/// Generated from schema `contains_operator`.
+///
+/// Roles: `admin`, `spender`.
+#[cfg(any(feature = "admin", feature = "spender"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ContainsOperator {
+    /// `IN`
+    In,
+    /// `NOT_IN`
+    NotIn,
+    /// A value this version of the SDK does not know (the spec's enums grow).
+    Unknown(String),
+}
+
+#[cfg(any(feature = "admin", feature = "spender"))]
+impl ContainsOperator {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::In => "IN",
+            Self::NotIn => "NOT_IN",
+            Self::Unknown(other) => other,
+        }
+    }
+    pub(crate) fn from_wire(value: &str) -> Self {
+        match value {
+            "IN" => Self::In,
+            "NOT_IN" => Self::NotIn,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "admin", feature = "spender"))]
+crate::impl_string_enum!(ContainsOperator);
+
 /// Generated from schema `count`.
 ///
 /// `integer`.
@@ -1125,6 +1197,67 @@ pub type SecondaryEmailsDeleteRequest = RoundOffIn;
 /// Roles: `admin`, `approver`, `spender`.
 #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
 pub type Source = String;
+
+/// Generated from schema `spend_overview_change_percentage`.
+///
+/// `number`.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+pub type SpendOverviewChangePercentage = crate::wire::Number;
+
+/// Generated from schema `spend_overview_percentage`.
+///
+/// `number`.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+pub type SpendOverviewPercentage = crate::wire::Number;
+
+/// Generated from schema `spend_overview_summary_data_out`.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SpendOverviewSummaryDataOut {
+    /// `amount`: schema `amount`, `number`, required by the spec: read it with `.require()`, example `47.99`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub amount: Option<::rust_decimal::Decimal>,
+    /// `time_interval_marker`: schema `time_interval_marker`, `string`, required by the spec: read it with `.require()`, example `2022-02`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_interval_marker: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from GET /admin/spend_overview/summary response.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SpendOverviewSummaryResponseBody {
+    /// `time_interval_granularity`: one of `day`, `month`, `quarter`, `year`, example `month`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_interval_granularity: Option<TimeIntervalGranularity>,
+    /// `total_amount`: schema `total_amount`, `number`, example `990`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub total_amount: Option<::rust_decimal::Decimal>,
+    /// `data`: array, required by the spec: read it with `.require()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<SpendOverviewSummaryDataOut>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
 
 /// Generated from schema `spender_delegators_out`.
 ///

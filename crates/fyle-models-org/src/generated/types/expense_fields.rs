@@ -12,6 +12,20 @@ use super::*;
 /// Roles: `admin`, `approver`, `manager`, `spender`.
 pub type CustomFields = Vec<CustomField>;
 
+/// Generated from 2 identical definitions: `expense_policy_out`.employee_custom_fields_op`, `expense_policy_out`.expense_custom_fields_op`.
+///
+/// Roles: `admin`, `spender`.
+#[cfg(any(feature = "admin", feature = "spender"))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CustomFieldsOp {
+    /// `field_name`: `string`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_name: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
 /// Generated from schema `dependent_expense_field_values_download_in`.
 ///
 /// Roles: `admin`.
@@ -411,6 +425,120 @@ pub struct EmployeeFieldOut {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+/// Generated from schema `expense_field_in`.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExpenseFieldIn {
+    /// `id`: schema `id_integer`, `integer`, example `1234`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// `field_name`: `string`, required, example `Vendor description`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_name: Option<String>,
+    /// `type`: one of `TEXT`, `NUMBER`, `SELECT`, `BOOLEAN`, `MULTI_SELECT`, `LOCATION`, `USER_LIST`, `DATE`, `DEPENDENT_SELECT`, required, example `SELECT`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<ExpenseFieldInType>,
+    /// `options`: array, items: `string`, nullable, example `["Chai","Coffee"]`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub options: crate::Patch<Vec<String>>,
+    /// `default_value`: `string`, nullable, example `Coffee`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub default_value: crate::Patch<String>,
+    /// `placeholder`: `string`, nullable, example `Enter vendor`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub placeholder: crate::Patch<String>,
+    /// `category_ids`: array, items: `integer`, nullable, example `[16570]`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub category_ids: crate::Patch<Vec<i64>>,
+    /// `is_enabled`: schema `is_enabled`, `boolean`, required, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_enabled: Option<bool>,
+    /// `is_mandatory`: `boolean`, required, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_mandatory: Option<bool>,
+    /// `code`: schema `code`, `string`, max length 255, nullable, example `C1234`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub code: crate::Patch<String>,
+    /// `parent_field_id`: `integer`, nullable, example `1234`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub parent_field_id: crate::Patch<i64>,
+}
+
+/// Generated from schema `expense_field_out`.
+///
+/// Roles: `admin`, `spender`.
+#[cfg(any(feature = "admin", feature = "spender"))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExpenseFieldOut {
+    /// `id`: schema `id_integer`, `integer`, required by the spec: read it with `.require()`, example `1234`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// `org_id`: schema `org_id`, `string`, read-only, required by the spec: read it with `.require()`, example `orwruogwnngg`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+    /// `created_at`: schema `created_at`, `string` (`date-time`), required by the spec: read it with `.require()`, example `2020-06-01T13:14:54.804+00:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::datetime::option"
+    )]
+    pub created_at: Option<::time::OffsetDateTime>,
+    /// `updated_at`: schema `updated_at`, `string` (`date-time`), required by the spec: read it with `.require()`, example `2020-06-11T13:14:55.201598+00:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::datetime::option"
+    )]
+    pub updated_at: Option<::time::OffsetDateTime>,
+    /// `seq`: `integer`, required by the spec: read it with `.require()`, example `1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<i64>,
+    /// `field_name`: `string`, required by the spec: read it with `.require()`, example `Vendor description`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_name: Option<String>,
+    /// `column_name`: `string`, required by the spec: read it with `.require()`, example `Purpose`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column_name: Option<String>,
+    /// `type`: `string`, required by the spec: read it with `.require()`, example `SELECT`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// `options`: array, items: `string`, required by the spec: read it with `.require()`, example `["Chai","Coffee"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<String>>,
+    /// `default_value`: `string`, required by the spec: read it with `.require()`, nullable, example `Coffee`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+    /// `placeholder`: `string`, required by the spec: read it with `.require()`, nullable, example `Enter vendor`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placeholder: Option<String>,
+    /// `category_ids`: schema `category_ids`, array, items: `integer`, required by the spec: read it with `.require()`, example `[16570]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_ids: Option<Vec<i64>>,
+    /// `is_enabled`: schema `is_enabled`, `boolean`, required by the spec: read it with `.require()`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_enabled: Option<bool>,
+    /// `is_custom`: `boolean`, required by the spec: read it with `.require()`, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_custom: Option<bool>,
+    /// `is_mandatory`: `boolean`, required by the spec: read it with `.require()`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_mandatory: Option<bool>,
+    /// `code`: schema `code`, `string`, max length 255, required by the spec: read it with `.require()`, nullable, example `C1234`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// `parent_field_id`: `integer`, required by the spec: read it with `.require()`, nullable, example `1234`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_field_id: Option<i64>,
+    /// `display_order`: `integer`, read-only, required by the spec: read it with `.require()`, nullable, example `1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_order: Option<i64>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
 /// Generated from schema `expense_field_reorder_in`.
 ///
 /// Roles: `admin`, `spender`.
@@ -420,4 +548,21 @@ pub struct ExpenseFieldReorderIn {
     /// `id`: schema `id_integer`, `integer`, required, example `1234`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
+}
+
+/// Generated from POST /admin/expense_fields response.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExpenseFieldsPostResponseBody {
+    /// `url`: `string`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// `data`: required by the spec: read it with `.require()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<ExpenseFieldOut>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }

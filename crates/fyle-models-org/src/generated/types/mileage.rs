@@ -5,19 +5,6 @@
 #[allow(unused_imports, clippy::wildcard_imports)]
 use super::*;
 
-/// Generated from schema `commute_details`.distance_unit.
-///
-/// the same type as `DistanceUnit` (identical definitions are merged).
-///
-/// Roles: `admin`, `approver`, `manager`, `spender`.
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub type CommuteDetailsDistanceUnit = DistanceUnit;
-
 /// Generated from schema `commute_details_in`.
 ///
 /// Roles: `spender`.
@@ -41,14 +28,6 @@ pub struct CommuteDetailsIn {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub distance_unit: Option<DistanceUnit>,
 }
-
-/// Generated from schema `commute_details_in`.distance_unit.
-///
-/// the same type as `DistanceUnit` (identical definitions are merged).
-///
-/// Roles: `spender`.
-#[cfg(feature = "spender")]
-pub type CommuteDetailsInDistanceUnit = DistanceUnit;
 
 /// Generated from schema `commute_location_not_nullable`.
 ///
@@ -84,30 +63,6 @@ pub struct CommuteLocationNotNullable {
     pub longitude: Option<::rust_decimal::Decimal>,
 }
 
-/// Generated from schema `distance`.
-///
-/// `number`, nullable.
-///
-/// Roles: `admin`, `approver`, `spender`.
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-pub type Distance = crate::wire::Number;
-
-/// Generated from schema `items`.distance_unit.
-///
-/// the same type as `DistanceUnit` (identical definitions are merged).
-///
-/// Roles: `admin`, `approver`, `spender`.
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-pub type ItemsDistanceUnit = DistanceUnit;
-
-/// Generated from schema `locations`.
-///
-/// array, at most 10 items, nullable.
-///
-/// Roles: `admin`, `approver`, `spender`.
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-pub type Locations = Vec<LocationsItem>;
-
 /// Generated from schema `mileage_rate_out_embed`.
 ///
 /// Roles: `admin`, `approver`, `manager`.
@@ -131,12 +86,6 @@ pub struct MileageRateOutEmbed {
 /// Generated from schema `mileage_settings`.
 ///
 /// Roles: `admin`, `approver`, `manager`, `spender`.
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MileageSettings {
     /// `mileage_rate_labels`: array, items: `string`, nullable, example `["four_wheeler","two_wheeler"]`.
@@ -150,67 +99,62 @@ pub struct MileageSettings {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
-/// Generated from schema `place_out`.
+/// Generated from schema `vehicle_type`.
 ///
-/// Roles: `common`.
-#[cfg(feature = "common")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct PlaceOut {
-    /// `id`: `string`, max length 255, required by the spec: read it with `.require()`, example `ChIJify3BTzI5zsR2q86fwXrh74`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `city`: `string`, required by the spec: read it with `.require()`, example `London`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// `state`: `string`, required by the spec: read it with `.require()`, example `London`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// `country`: `string`, required by the spec: read it with `.require()`, example `United Kingdom`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    /// `formatted_address`: `string`, required by the spec: read it with `.require()`, example `221 Baker St, Marylebone, London, United Kingdom`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub formatted_address: Option<String>,
-    /// `latitude`: `number`, required by the spec: read it with `.require()`, example `12.971599`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::wire::number::option"
-    )]
-    pub latitude: Option<::rust_decimal::Decimal>,
-    /// `longitude`: `number`, required by the spec: read it with `.require()`, example `77.594566`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::wire::number::option"
-    )]
-    pub longitude: Option<::rust_decimal::Decimal>,
-    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
-    #[serde(flatten)]
-    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+/// Roles: `admin`, `spender`.
+#[cfg(any(feature = "admin", feature = "spender"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum VehicleType {
+    /// `bicycle`
+    Bicycle,
+    /// `electric_car`
+    ElectricCar,
+    /// `four_wheeler`
+    FourWheeler,
+    /// `four_wheeler1`
+    FourWheeler1,
+    /// `four_wheeler2`
+    FourWheeler2,
+    /// `four_wheeler3`
+    FourWheeler3,
+    /// `four_wheeler4`
+    FourWheeler4,
+    /// `two_wheeler`
+    TwoWheeler,
+    /// A value this version of the SDK does not know (the spec's enums grow).
+    Unknown(String),
 }
 
-/// Generated from schema `place_out_minimal`.
-///
-/// Roles: `common`.
-#[cfg(feature = "common")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct PlaceOutMinimal {
-    /// `id`: `string`, max length 255, required by the spec: read it with `.require()`, example `ChIJify3BTzI5zsR2q86fwXrh74`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `formatted_address`: `string`, required by the spec: read it with `.require()`, example `221 Baker St, Marylebone, London, United Kingdom`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub formatted_address: Option<String>,
-    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
-    #[serde(flatten)]
-    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+#[cfg(any(feature = "admin", feature = "spender"))]
+impl VehicleType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Bicycle => "bicycle",
+            Self::ElectricCar => "electric_car",
+            Self::FourWheeler => "four_wheeler",
+            Self::FourWheeler1 => "four_wheeler1",
+            Self::FourWheeler2 => "four_wheeler2",
+            Self::FourWheeler3 => "four_wheeler3",
+            Self::FourWheeler4 => "four_wheeler4",
+            Self::TwoWheeler => "two_wheeler",
+            Self::Unknown(other) => other,
+        }
+    }
+    pub(crate) fn from_wire(value: &str) -> Self {
+        match value {
+            "bicycle" => Self::Bicycle,
+            "electric_car" => Self::ElectricCar,
+            "four_wheeler" => Self::FourWheeler,
+            "four_wheeler1" => Self::FourWheeler1,
+            "four_wheeler2" => Self::FourWheeler2,
+            "four_wheeler3" => Self::FourWheeler3,
+            "four_wheeler4" => Self::FourWheeler4,
+            "two_wheeler" => Self::TwoWheeler,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
 }
 
-/// Generated from schema `spender_commute_details_out`.
-///
-/// the same type as `SpenderEmployeeOut` (identical definitions are merged).
-///
-/// Roles: `spender`.
-#[cfg(feature = "spender")]
-pub type SpenderCommuteDetailsOut = SpenderEmployeeOut;
+#[cfg(any(feature = "admin", feature = "spender"))]
+crate::impl_string_enum!(VehicleType);

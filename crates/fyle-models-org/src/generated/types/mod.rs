@@ -7,27 +7,11 @@
 #[allow(unused_imports, clippy::wildcard_imports)]
 use ::fyle_models_core::types::*;
 
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
+#[cfg(feature = "admin")]
 mod accounts;
 
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
+#[cfg(feature = "admin")]
 pub use accounts::*;
-
-#[cfg(feature = "admin")]
-mod advances;
-
-#[cfg(feature = "admin")]
-pub use advances::*;
 
 #[cfg(any(
     feature = "admin",
@@ -218,7 +202,6 @@ pub use files::*;
 #[cfg(any(
     feature = "admin",
     feature = "approver",
-    feature = "common",
     feature = "manager",
     feature = "spender"
 ))]
@@ -227,7 +210,6 @@ mod mileage;
 #[cfg(any(
     feature = "admin",
     feature = "approver",
-    feature = "common",
     feature = "manager",
     feature = "spender"
 ))]
@@ -259,10 +241,20 @@ mod orgs;
 ))]
 pub use orgs::*;
 
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
 mod policies;
 
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
 pub use policies::*;
 
 #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
@@ -271,23 +263,11 @@ mod projects;
 #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
 pub use projects::*;
 
-#[cfg(feature = "admin")]
-mod reconciliation;
-
-#[cfg(feature = "admin")]
-pub use reconciliation::*;
-
 #[cfg(any(feature = "admin", feature = "spender"))]
 mod reminders;
 
 #[cfg(any(feature = "admin", feature = "spender"))]
 pub use reminders::*;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-mod reports;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-pub use reports::*;
 
 #[cfg(any(feature = "admin", feature = "spender"))]
 mod taxes;

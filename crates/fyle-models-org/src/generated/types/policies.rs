@@ -99,6 +99,810 @@ pub struct CheckMandatoryFieldsPostRequestExpensePolicyCommentsItem {
     pub comment_text: crate::Patch<String>,
 }
 
+/// Generated from schema `expense_policy_final_desired_state`.
+///
+/// Roles: `admin`, `approver`, `manager`, `spender`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExpensePolicyFinalDesiredState {
+    /// `expense_id`: `string`, required by the spec: read it with `.require()`, example `txabsdfSYqd`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_id: Option<String>,
+    /// `flag`: `boolean`, required by the spec: read it with `.require()`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag: Option<bool>,
+    /// `amount`: schema `amount`, `number`, required by the spec: read it with `.require()`, nullable, example `500`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub amount: Option<::rust_decimal::Decimal>,
+    /// `unreportable`: `boolean`, required by the spec: read it with `.require()`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unreportable: Option<bool>,
+    /// `is_receipt_mandatory`: `boolean`, required by the spec: read it with `.require()`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_receipt_mandatory: Option<bool>,
+    /// `add_approver_user_ids`: array, items: `string`, required by the spec: read it with `.require()`, nullable, example `["usBdsdfscl","usLSsdfwqt"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub add_approver_user_ids: Option<Vec<String>>,
+    /// `remove_employee_approver1`: `boolean`, required by the spec: read it with `.require()`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remove_employee_approver1: Option<bool>,
+    /// `run_status`: one of `SUCCESS`, `FAILURE`, required by the spec: read it with `.require()`, example `SUCCESS`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_status: Option<FinalDesiredStateRunStatus>,
+    /// `run_summary`: array, items: `string`, required by the spec: read it with `.require()`, example `["flag the expense","cap the amount"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_summary: Option<Vec<String>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from schema `expense_policy_final_desired_state`.run_status.
+///
+/// the same type as `FinalDesiredStateRunStatus` (identical definitions are merged).
+///
+/// Roles: `admin`, `approver`, `manager`, `spender`.
+pub type ExpensePolicyFinalDesiredStateRunStatus = FinalDesiredStateRunStatus;
+
+/// Generated from schema `expense_policy_in`.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExpensePolicyIn {
+    /// `id`: schema `id_string`, `string`, max length 15, example `tpr12345xyz`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `description`: schema `description`, `string`, max length 255, required (always sent: `None` is sent as `null`), nullable, example `Receipt is mandatory for expense above $50`.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// `expense_without_receipt_allowed`: `boolean`, default `true`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_without_receipt_allowed: Option<bool>,
+    /// `expense_limit_type`: one of `INDIVIDUAL`, `DAILY`, `NIGHTLY`, `WEEKLY`, `MONTHLY`, `QUARTERLY`, `HALF_YEARLY`, `YEARLY`, `LIFETIME`, `null`, nullable, example `MONTHLY`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub expense_limit_type: crate::Patch<ExpensePolicyLimitType>,
+    /// `expense_currency`: schema `currency`, `string`, pattern `(\[A-Z\]{3})`, example `USD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_currency: Option<String>,
+    /// `expense_amount_max`: schema `amount`, `number`, example `10000`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub expense_amount_max: Option<::rust_decimal::Decimal>,
+    /// `expense_amount_min`: schema `amount`, `number`, example `500`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub expense_amount_min: Option<::rust_decimal::Decimal>,
+    /// `expense_fiscal_start_month`: `number`, minimum 1, maximum 12, example `4`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub expense_fiscal_start_month: Option<::rust_decimal::Decimal>,
+    /// `expense_distance_max`: schema `distance`, `number`, nullable, example `10000`.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::Patch::is_absent",
+        with = "crate::wire::number::patch"
+    )]
+    pub expense_distance_max: crate::Patch<::rust_decimal::Decimal>,
+    /// `expense_distance_min`: schema `distance`, `number`, nullable, example `500`.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::Patch::is_absent",
+        with = "crate::wire::number::patch"
+    )]
+    pub expense_distance_min: crate::Patch<::rust_decimal::Decimal>,
+    /// `expense_category_ids`: array, items: schema `id_integer`, items: `integer`, example `[2222,1221]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_category_ids: Option<Vec<i64>>,
+    /// `expense_category_ids_op`: one of `IN`, `NOT_IN`, `null`, nullable, example `IN`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub expense_category_ids_op: crate::Patch<ContainsOperator>,
+    /// `expense_project_ids`: array, items: schema `id_integer`, items: `integer`, example `[1234,5678]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_project_ids: Option<Vec<i64>>,
+    /// `expense_project_ids_op`: one of `IN`, `NOT_IN`, `null`, nullable, example `IN`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub expense_project_ids_op: crate::Patch<ContainsOperator>,
+    /// `expense_cost_center_ids`: array, items: schema `id_integer`, items: `integer`, example `[1987,3456]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_cost_center_ids: Option<Vec<i64>>,
+    /// `expense_cost_center_ids_op`: one of `IN`, `NOT_IN`, `null`, nullable, example `IN`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub expense_cost_center_ids_op: crate::Patch<ContainsOperator>,
+    /// `expense_allowed_exchange_rate_difference_percentage`: `number`, minimum 0, maximum 100, example `10`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub expense_allowed_exchange_rate_difference_percentage: Option<::rust_decimal::Decimal>,
+    /// `expense_allowed_distance_difference_percentage`: `number`, minimum 0, maximum 100, example `8`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub expense_allowed_distance_difference_percentage: Option<::rust_decimal::Decimal>,
+    /// `expense_custom_fields`: schema `custom_fields`, array.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_custom_fields: Option<Vec<CustomField>>,
+    /// `expense_custom_fields_op`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_custom_fields_op: Option<ExpensePolicyInExpenseCustomFieldsOp>,
+    /// `expense_locations`: array.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_locations: Option<Vec<Location>>,
+    /// `expense_locations_op`: one of `IN`, `NOT_IN`, `null`, nullable, example `IN`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub expense_locations_op: crate::Patch<ContainsOperator>,
+    /// `expense_creation_delay_days_max`: `number`, example `12`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub expense_creation_delay_days_max: Option<::rust_decimal::Decimal>,
+    /// `expense_spent_at_max`: schema `timestamptz_pst`, `string` (`date-time`), nullable, example `2020-06-01T01:18:19.292-08:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::Patch::is_absent",
+        with = "crate::wire::datetime::patch"
+    )]
+    pub expense_spent_at_max: crate::Patch<::time::OffsetDateTime>,
+    /// `expense_spent_at_min`: schema `timestamptz_pst`, `string` (`date-time`), nullable, example `2020-06-01T01:18:19.292-08:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::Patch::is_absent",
+        with = "crate::wire::datetime::patch"
+    )]
+    pub expense_spent_at_min: crate::Patch<::time::OffsetDateTime>,
+    /// `expense_payment_modes`: schema `policy_payment_modes`, array, items: one of `PERSONAL_CASH_ACCOUNT`, `PERSONAL_CORPORATE_CREDIT_CARD_ACCOUNT`, `COMPANY_ACCOUNT`, `null`, nullable, example `PERSONAL_CASH_ACCOUNT`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub expense_payment_modes: crate::Patch<Vec<PolicyPaymentModesItem>>,
+    /// `expense_payment_modes_op`: one of `IN`, `NOT_IN`, `null`, nullable, example `IN`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub expense_payment_modes_op: crate::Patch<ContainsOperator>,
+    /// `expense_merchants`: array, items: `string`, example `["Uber","Amazon"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_merchants: Option<Vec<String>>,
+    /// `expense_merchants_op`: one of `CONTAINS_ANY_FROM_LIST`, `CONTAINS_NONE_FROM_LIST`, `null`, nullable, example `CONTAINS_ANY_FROM_LIST`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub expense_merchants_op: crate::Patch<ContainsFromListOperator>,
+    /// `expense_without_ccc_match_allowed`: `boolean`, default `true`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_without_ccc_match_allowed: Option<bool>,
+    /// `expense_include_foreign_currency`: `boolean`, default `false`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_include_foreign_currency: Option<bool>,
+    /// `expense_flight_travel_class`: array, items: `string`, example `["BUSINESS","ECONOMY"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_flight_travel_class: Option<Vec<String>>,
+    /// `expense_train_travel_class`: array, items: `string`, example `["AC First Class","Second Sitting"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_train_travel_class: Option<Vec<String>>,
+    /// `expense_vehicle_type`: one of `bicycle`, `electric_car`, `four_wheeler`, `four_wheeler1`, `four_wheeler2`, `four_wheeler3`, `four_wheeler4`, `two_wheeler`, example `electric_car`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_vehicle_type: Option<VehicleType>,
+    /// `expense_annual_distance_max`: `number`, example `1200`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub expense_annual_distance_max: Option<::rust_decimal::Decimal>,
+    /// `employee_level_ids`: array, items: `string`, example `["lvl1sdfad","lvl2sdfas"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_level_ids: Option<Vec<String>>,
+    /// `employee_level_ids_op`: one of `IN`, `NOT_IN`, `null`, nullable, example `IN`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub employee_level_ids_op: crate::Patch<ContainsOperator>,
+    /// `employee_custom_fields`: schema `custom_fields`, array.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_custom_fields: Option<Vec<CustomField>>,
+    /// `employee_custom_fields_op`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_custom_fields_op: Option<ExpensePolicyInExpenseCustomFieldsOp>,
+    /// `employee_department_ids`: array, items: `string`, example `["dept1asdfa","dept2adfad"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_department_ids: Option<Vec<String>>,
+    /// `employee_department_ids_op`: one of `IN`, `NOT_IN`, `null`, nullable, example `IN`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub employee_department_ids_op: crate::Patch<ContainsOperator>,
+    /// `employee_locations`: array.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_locations: Option<Vec<Location>>,
+    /// `employee_locations_op`: one of `IN`, `NOT_IN`, `null`, nullable, example `IN`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub employee_locations_op: crate::Patch<ContainsOperator>,
+    /// `employee_user_ids`: array, items: `string`, example `["usabcds1","usabcds2"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_user_ids: Option<Vec<String>>,
+    /// `employee_user_ids_op`: one of `IN`, `NOT_IN`, `null`, nullable, example `IN`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub employee_user_ids_op: crate::Patch<ContainsOperator>,
+    /// `employee_titles`: array, items: `string`, example `["CEO","Manager"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_titles: Option<Vec<String>>,
+    /// `employee_titles_op`: one of `IN`, `NOT_IN`, `null`, nullable, example `IN`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub employee_titles_op: crate::Patch<ContainsOperator>,
+    /// `action_flag`: `boolean`, default `false`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_flag: Option<bool>,
+    /// `action_show_warning`: `boolean`, default `false`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_show_warning: Option<bool>,
+    /// `policy_violation_reason_required`: `boolean`, default `false`, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_violation_reason_required: Option<bool>,
+    /// `action_make_unreportable`: `boolean`, default `false`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_make_unreportable: Option<bool>,
+    /// `action_remove_employee_approver1`: `boolean`, default `false`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_remove_employee_approver1: Option<bool>,
+    /// `action_add_employee_approver2`: `boolean`, default `false`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_add_employee_approver2: Option<bool>,
+    /// `action_add_employee_approver3`: `boolean`, default `false`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_add_employee_approver3: Option<bool>,
+    /// `action_add_project_approver1`: `boolean`, default `false`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_add_project_approver1: Option<bool>,
+    /// `action_add_project_approver2`: `boolean`, default `false`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_add_project_approver2: Option<bool>,
+    /// `action_add_department_head_approver`: `boolean`, default `false`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_add_department_head_approver: Option<bool>,
+    /// `action_cap_amount`: `boolean`, default `false`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_cap_amount: Option<bool>,
+    /// `action_add_approver_user_ids`: array, items: `string`, example `["usabcds3","usabcds4"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_add_approver_user_ids: Option<Vec<String>>,
+    /// `action_override_distance_slab_rate`: `number`, example `20`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub action_override_distance_slab_rate: Option<::rust_decimal::Decimal>,
+    /// Keys beyond the listed fields (the schema allows any: custom field names, for example), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from schema `expense_policy_in`.employee_custom_fields_op.
+///
+/// the same type as `ExpensePolicyInExpenseCustomFieldsOp` (identical definitions are merged).
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+pub type ExpensePolicyInEmployeeCustomFieldsOp = ExpensePolicyInExpenseCustomFieldsOp;
+
+/// Generated from schema `expense_policy_in`.expense_custom_fields_op.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExpensePolicyInExpenseCustomFieldsOp {
+    /// `field_name`: `string`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_name: Option<String>,
+}
+
+/// Generated from schema `expense_policy_individual_desired_states`.
+///
+/// Roles: `admin`, `approver`, `manager`, `spender`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExpensePolicyIndividualDesiredStates {
+    /// `add_approver_user_ids`: array, items: `string`, required by the spec: read it with `.require()`, nullable, example `["usBdsdfscl","usLSsdfwqt"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub add_approver_user_ids: Option<Vec<String>>,
+    /// `approver_policy_order`: `integer`, required by the spec: read it with `.require()`, nullable, example `1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approver_policy_order: Option<i64>,
+    /// `approver_source`: one of `PRIMARY_APPROVER`, `SECONDARY_APPROVER_1`, `SECONDARY_APPROVER_2`, `PROJECT_APPROVER_1`, `PROJECT_APPROVER_2`, `DEPARTMENT_HEAD_APPROVER`, `EMAIL_APPROVER`, `null`, required by the spec: read it with `.require()`, nullable, example `PROJECT_APPROVER_1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approver_source: Option<IndividualDesiredStatesApproverSource>,
+    /// `run_status`: one of `VIOLATED_ACTION_SUCCESS`, `VIOLATED_ACTION_FAILURE`, `UNVIOLATED`, required by the spec: read it with `.require()`, example `SUCCESS`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_status: Option<IndividualDesiredStatesRunStatus>,
+    /// `run_result`: array, items: `string`, required by the spec: read it with `.require()`, example `["flag the expense","cap the amount"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_result: Option<Vec<String>>,
+    /// `expense_id`: `string`, required by the spec: read it with `.require()`, example `txabsdfSYqd`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_id: Option<String>,
+    /// `expense_policy_rule_id`: `string`, required by the spec: read it with `.require()`, example `tprabsdfSYqd`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_policy_rule_id: Option<String>,
+    /// `expense_policy_rule`: required by the spec: read it with `.require()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_policy_rule: Option<ExpensePolicyRuleEmbed>,
+    /// `amount`: schema `amount`, `number`, required by the spec: read it with `.require()`, nullable, example `500`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub amount: Option<::rust_decimal::Decimal>,
+    /// `expenses_query_object`: required by the spec: read it with `.require()`, nullable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expenses_query_object: Option<ExpensePolicyExpensesQueryObject>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from schema `expense_policy_individual_desired_states`.approver_source.
+///
+/// the same type as `IndividualDesiredStatesApproverSource` (identical definitions are merged).
+///
+/// Roles: `admin`, `approver`, `manager`, `spender`.
+pub type ExpensePolicyIndividualDesiredStatesApproverSource = IndividualDesiredStatesApproverSource;
+
+/// Generated from schema `expense_policy_individual_desired_states`.run_status.
+///
+/// the same type as `IndividualDesiredStatesRunStatus` (identical definitions are merged).
+///
+/// Roles: `admin`, `approver`, `manager`, `spender`.
+pub type ExpensePolicyIndividualDesiredStatesRunStatus = IndividualDesiredStatesRunStatus;
+
+/// Generated from schema `expense_policy_limit_type`.
+///
+/// Roles: `admin`, `spender`.
+#[cfg(any(feature = "admin", feature = "spender"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ExpensePolicyLimitType {
+    /// `INDIVIDUAL`
+    Individual,
+    /// `DAILY`
+    Daily,
+    /// `NIGHTLY`
+    Nightly,
+    /// `WEEKLY`
+    Weekly,
+    /// `MONTHLY`
+    Monthly,
+    /// `QUARTERLY`
+    Quarterly,
+    /// `HALF_YEARLY`
+    HalfYearly,
+    /// `YEARLY`
+    Yearly,
+    /// `LIFETIME`
+    Lifetime,
+    /// A value this version of the SDK does not know (the spec's enums grow).
+    Unknown(String),
+}
+
+#[cfg(any(feature = "admin", feature = "spender"))]
+impl ExpensePolicyLimitType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Individual => "INDIVIDUAL",
+            Self::Daily => "DAILY",
+            Self::Nightly => "NIGHTLY",
+            Self::Weekly => "WEEKLY",
+            Self::Monthly => "MONTHLY",
+            Self::Quarterly => "QUARTERLY",
+            Self::HalfYearly => "HALF_YEARLY",
+            Self::Yearly => "YEARLY",
+            Self::Lifetime => "LIFETIME",
+            Self::Unknown(other) => other,
+        }
+    }
+    pub(crate) fn from_wire(value: &str) -> Self {
+        match value {
+            "INDIVIDUAL" => Self::Individual,
+            "DAILY" => Self::Daily,
+            "NIGHTLY" => Self::Nightly,
+            "WEEKLY" => Self::Weekly,
+            "MONTHLY" => Self::Monthly,
+            "QUARTERLY" => Self::Quarterly,
+            "HALF_YEARLY" => Self::HalfYearly,
+            "YEARLY" => Self::Yearly,
+            "LIFETIME" => Self::Lifetime,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "admin", feature = "spender"))]
+crate::impl_string_enum!(ExpensePolicyLimitType);
+
+/// Generated from schema `expense_policy_out`.
+///
+/// Roles: `admin`, `spender`.
+#[cfg(any(feature = "admin", feature = "spender"))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExpensePolicyOut {
+    /// `id`: schema `id_string`, `string`, max length 15, required by the spec: read it with `.require()`, example `tpr12345xyz`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `description`: schema `description`, `string`, max length 255, required by the spec: read it with `.require()`, nullable, example `Receipt is mandatory for expense above $50`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `source`: one of `WEBAPP_POLICY_FORM`, `WEBAPP_POLICY_JSON`, `WEBAPP_EXPENSE_RECEIPT_AMOUNT_LIMIT`, `WEBAPP_EXPENSE_MILEAGE_SLAB_RATE`, `WEBAPP_PROJECT_APPROVAL`, `DEFAULT_PRIMARY_APPROVER_POLICY`, required by the spec: read it with `.require()`, example `WEBAPP_POLICY_FORM`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<ExpensePolicyOutSource>,
+    /// `is_enabled`: `boolean`, required by the spec: read it with `.require()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_enabled: Option<bool>,
+    /// `is_retired`: `boolean`, required by the spec: read it with `.require()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_retired: Option<bool>,
+    /// `is_approver_policy`: `boolean`, required by the spec: read it with `.require()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_approver_policy: Option<bool>,
+    /// `approver_order`: `number`, minimum 1, required by the spec: read it with `.require()`, nullable, example `3`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub approver_order: Option<::rust_decimal::Decimal>,
+    /// `org_id`: schema `org_id`, `string`, read-only, required by the spec: read it with `.require()`, example `orwruogwnngg`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+    /// `created_at`: schema `created_at`, `string` (`date-time`), required by the spec: read it with `.require()`, example `2020-06-01T13:14:54.804+00:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::datetime::option"
+    )]
+    pub created_at: Option<::time::OffsetDateTime>,
+    /// `updated_at`: schema `updated_at`, `string` (`date-time`), required by the spec: read it with `.require()`, example `2020-06-11T13:14:55.201598+00:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::datetime::option"
+    )]
+    pub updated_at: Option<::time::OffsetDateTime>,
+    /// `expense_limit_type`: one of `INDIVIDUAL`, `DAILY`, `NIGHTLY`, `WEEKLY`, `MONTHLY`, `QUARTERLY`, `HALF_YEARLY`, `YEARLY`, `LIFETIME`, `null`, required by the spec: read it with `.require()`, nullable, example `MONTHLY`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_limit_type: Option<ExpensePolicyLimitType>,
+    /// `expense_currency`: schema `currency`, `string`, pattern `(\[A-Z\]{3})`, required by the spec: read it with `.require()`, nullable, example `USD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_currency: Option<String>,
+    /// `expense_amount_max`: schema `amount`, `number`, required by the spec: read it with `.require()`, nullable, example `10000`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub expense_amount_max: Option<::rust_decimal::Decimal>,
+    /// `expense_amount_min`: schema `amount`, `number`, required by the spec: read it with `.require()`, nullable, example `500`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub expense_amount_min: Option<::rust_decimal::Decimal>,
+    /// `expense_fiscal_start_month`: `number`, minimum 1, maximum 12, required by the spec: read it with `.require()`, nullable, example `4`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub expense_fiscal_start_month: Option<::rust_decimal::Decimal>,
+    /// `expense_distance_max`: schema `distance`, `number`, required by the spec: read it with `.require()`, nullable, example `10000`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub expense_distance_max: Option<::rust_decimal::Decimal>,
+    /// `expense_distance_min`: schema `distance`, `number`, required by the spec: read it with `.require()`, nullable, example `500`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub expense_distance_min: Option<::rust_decimal::Decimal>,
+    /// `expense_category_ids`: array, items: schema `id_integer`, items: `integer`, required by the spec: read it with `.require()`, nullable, example `[2222,1221]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_category_ids: Option<Vec<i64>>,
+    /// `expense_category_ids_op`: one of `IN`, `NOT_IN`, `null`, required by the spec: read it with `.require()`, nullable, example `IN`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_category_ids_op: Option<ContainsOperator>,
+    /// `expense_project_ids`: array, items: schema `id_integer`, items: `integer`, required by the spec: read it with `.require()`, nullable, example `[1234,5678]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_project_ids: Option<Vec<i64>>,
+    /// `expense_project_ids_op`: one of `IN`, `NOT_IN`, `null`, required by the spec: read it with `.require()`, nullable, example `IN`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_project_ids_op: Option<ContainsOperator>,
+    /// `expense_cost_center_ids`: array, items: schema `id_integer`, items: `integer`, required by the spec: read it with `.require()`, nullable, example `[1987,3456]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_cost_center_ids: Option<Vec<i64>>,
+    /// `expense_cost_center_ids_op`: one of `IN`, `NOT_IN`, `null`, required by the spec: read it with `.require()`, nullable, example `IN`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_cost_center_ids_op: Option<ContainsOperator>,
+    /// `expense_allowed_exchange_rate_difference_percentage`: `number`, minimum 0, maximum 100, required by the spec: read it with `.require()`, nullable, example `10`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub expense_allowed_exchange_rate_difference_percentage: Option<::rust_decimal::Decimal>,
+    /// `expense_allowed_distance_difference_percentage`: `number`, minimum 0, maximum 100, required by the spec: read it with `.require()`, nullable, example `8`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub expense_allowed_distance_difference_percentage: Option<::rust_decimal::Decimal>,
+    /// `expense_custom_fields`: schema `custom_fields`, array, required by the spec: read it with `.require()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_custom_fields: Option<Vec<CustomField>>,
+    /// `expense_custom_fields_op`: required by the spec: read it with `.require()`, nullable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_custom_fields_op: Option<CustomFieldsOp>,
+    /// `expense_locations`: array, required by the spec: read it with `.require()`, nullable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_locations: Option<Vec<Location>>,
+    /// `expense_locations_op`: one of `IN`, `NOT_IN`, `null`, required by the spec: read it with `.require()`, nullable, example `IN`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_locations_op: Option<ContainsOperator>,
+    /// `expense_creation_delay_days_max`: `number`, required by the spec: read it with `.require()`, nullable, example `12`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub expense_creation_delay_days_max: Option<::rust_decimal::Decimal>,
+    /// `expense_without_receipt_allowed`: `boolean`, default `true`, required by the spec: read it with `.require()`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_without_receipt_allowed: Option<bool>,
+    /// `expense_spent_at_max`: schema `timestamptz_pst`, `string` (`date-time`), required by the spec: read it with `.require()`, nullable, example `2020-06-01T01:18:19.292-08:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::datetime::option"
+    )]
+    pub expense_spent_at_max: Option<::time::OffsetDateTime>,
+    /// `expense_spent_at_min`: schema `timestamptz_pst`, `string` (`date-time`), required by the spec: read it with `.require()`, nullable, example `2020-06-01T01:18:19.292-08:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::datetime::option"
+    )]
+    pub expense_spent_at_min: Option<::time::OffsetDateTime>,
+    /// `expense_payment_modes`: schema `policy_payment_modes`, array, items: one of `PERSONAL_CASH_ACCOUNT`, `PERSONAL_CORPORATE_CREDIT_CARD_ACCOUNT`, `COMPANY_ACCOUNT`, `null`, required by the spec: read it with `.require()`, nullable, example `PERSONAL_CASH_ACCOUNT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_payment_modes: Option<Vec<PolicyPaymentModesItem>>,
+    /// `expense_payment_modes_op`: one of `IN`, `NOT_IN`, `null`, required by the spec: read it with `.require()`, nullable, example `IN`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_payment_modes_op: Option<ContainsOperator>,
+    /// `expense_merchants`: array, items: `string`, required by the spec: read it with `.require()`, nullable, example `["Uber","Amazon"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_merchants: Option<Vec<String>>,
+    /// `expense_merchants_op`: one of `CONTAINS_ANY_FROM_LIST`, `CONTAINS_NONE_FROM_LIST`, `null`, required by the spec: read it with `.require()`, nullable, example `CONTAINS_ANY_FROM_LIST`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_merchants_op: Option<ContainsFromListOperator>,
+    /// `expense_without_ccc_match_allowed`: `boolean`, default `true`, required by the spec: read it with `.require()`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_without_ccc_match_allowed: Option<bool>,
+    /// `expense_include_foreign_currency`: `boolean`, default `false`, required by the spec: read it with `.require()`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_include_foreign_currency: Option<bool>,
+    /// `expense_flight_travel_class`: array, items: `string`, required by the spec: read it with `.require()`, nullable, example `["BUSINESS","ECONOMY"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_flight_travel_class: Option<Vec<String>>,
+    /// `expense_train_travel_class`: array, items: `string`, required by the spec: read it with `.require()`, nullable, example `["AC First Class","Second Sitting"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_train_travel_class: Option<Vec<String>>,
+    /// `expense_vehicle_type`: one of `bicycle`, `electric_car`, `four_wheeler`, `four_wheeler1`, `four_wheeler2`, `four_wheeler3`, `four_wheeler4`, `two_wheeler`, required by the spec: read it with `.require()`, nullable, example `electric_car`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_vehicle_type: Option<VehicleType>,
+    /// `expense_annual_distance_max`: `number`, required by the spec: read it with `.require()`, nullable, example `1200`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub expense_annual_distance_max: Option<::rust_decimal::Decimal>,
+    /// `employee_level_ids`: array, items: `string`, required by the spec: read it with `.require()`, nullable, example `["lvl1sdfad","lvl2sdfas"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_level_ids: Option<Vec<String>>,
+    /// `employee_level_ids_op`: one of `IN`, `NOT_IN`, `null`, required by the spec: read it with `.require()`, nullable, example `IN`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_level_ids_op: Option<ContainsOperator>,
+    /// `employee_custom_fields`: schema `custom_fields`, array, required by the spec: read it with `.require()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_custom_fields: Option<Vec<CustomField>>,
+    /// `employee_custom_fields_op`: required by the spec: read it with `.require()`, nullable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_custom_fields_op: Option<CustomFieldsOp>,
+    /// `employee_department_ids`: array, items: `string`, required by the spec: read it with `.require()`, nullable, example `["dept1asdfa","dept2adfad"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_department_ids: Option<Vec<String>>,
+    /// `employee_department_ids_op`: one of `IN`, `NOT_IN`, `null`, required by the spec: read it with `.require()`, nullable, example `IN`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_department_ids_op: Option<ContainsOperator>,
+    /// `employee_locations`: array, required by the spec: read it with `.require()`, nullable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_locations: Option<Vec<Location>>,
+    /// `employee_locations_op`: one of `IN`, `NOT_IN`, `null`, required by the spec: read it with `.require()`, nullable, example `IN`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_locations_op: Option<ContainsOperator>,
+    /// `employee_user_ids`: array, items: `string`, required by the spec: read it with `.require()`, nullable, example `["usabcds1","usabcds2"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_user_ids: Option<Vec<String>>,
+    /// `employee_user_ids_op`: one of `IN`, `NOT_IN`, `null`, required by the spec: read it with `.require()`, nullable, example `IN`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_user_ids_op: Option<ContainsOperator>,
+    /// `employee_titles`: array, items: `string`, required by the spec: read it with `.require()`, nullable, example `["CEO","Manager"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_titles: Option<Vec<String>>,
+    /// `employee_titles_op`: one of `IN`, `NOT_IN`, `null`, required by the spec: read it with `.require()`, nullable, example `IN`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_titles_op: Option<ContainsOperator>,
+    /// `action_flag`: `boolean`, default `false`, required by the spec: read it with `.require()`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_flag: Option<bool>,
+    /// `action_show_warning`: `boolean`, default `false`, required by the spec: read it with `.require()`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_show_warning: Option<bool>,
+    /// `policy_violation_reason_required`: `boolean`, default `false`, required by the spec: read it with `.require()`, example `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_violation_reason_required: Option<bool>,
+    /// `action_make_unreportable`: `boolean`, default `false`, required by the spec: read it with `.require()`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_make_unreportable: Option<bool>,
+    /// `action_remove_employee_approver1`: `boolean`, default `false`, required by the spec: read it with `.require()`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_remove_employee_approver1: Option<bool>,
+    /// `action_add_employee_approver2`: `boolean`, default `false`, required by the spec: read it with `.require()`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_add_employee_approver2: Option<bool>,
+    /// `action_add_employee_approver3`: `boolean`, default `false`, required by the spec: read it with `.require()`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_add_employee_approver3: Option<bool>,
+    /// `action_add_project_approver1`: `boolean`, default `false`, required by the spec: read it with `.require()`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_add_project_approver1: Option<bool>,
+    /// `action_add_project_approver2`: `boolean`, default `false`, required by the spec: read it with `.require()`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_add_project_approver2: Option<bool>,
+    /// `action_add_department_head_approver`: `boolean`, default `false`, required by the spec: read it with `.require()`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_add_department_head_approver: Option<bool>,
+    /// `action_cap_amount`: `boolean`, default `false`, required by the spec: read it with `.require()`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_cap_amount: Option<bool>,
+    /// `action_add_approver_user_ids`: array, items: `string`, required by the spec: read it with `.require()`, nullable, example `["usabcds3","usabcds4"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_add_approver_user_ids: Option<Vec<String>>,
+    /// `action_override_distance_slab_rate`: `number`, required by the spec: read it with `.require()`, nullable, example `20`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub action_override_distance_slab_rate: Option<::rust_decimal::Decimal>,
+    /// `creator_user_id`: schema `user_id`, `string`, read-only, required by the spec: read it with `.require()`, example `uswjwgnwwgo`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator_user_id: Option<String>,
+    /// `creator_user`: required by the spec: read it with `.require()`, nullable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator_user: Option<UserOutEmbed>,
+    /// Keys beyond the listed fields (the schema allows any: custom field names, for example), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from schema `expense_policy_out`.employee_custom_fields_op.
+///
+/// the same type as `CustomFieldsOp` (identical definitions are merged).
+///
+/// Roles: `admin`, `spender`.
+#[cfg(any(feature = "admin", feature = "spender"))]
+pub type ExpensePolicyOutEmployeeCustomFieldsOp = CustomFieldsOp;
+
+/// Generated from schema `expense_policy_out`.expense_custom_fields_op.
+///
+/// the same type as `CustomFieldsOp` (identical definitions are merged).
+///
+/// Roles: `admin`, `spender`.
+#[cfg(any(feature = "admin", feature = "spender"))]
+pub type ExpensePolicyOutExpenseCustomFieldsOp = CustomFieldsOp;
+
+/// Generated from schema `expense_policy_out`.source.
+///
+/// Roles: `admin`, `spender`.
+#[cfg(any(feature = "admin", feature = "spender"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ExpensePolicyOutSource {
+    /// `WEBAPP_POLICY_FORM`
+    WebappPolicyForm,
+    /// `WEBAPP_POLICY_JSON`
+    WebappPolicyJson,
+    /// `WEBAPP_EXPENSE_RECEIPT_AMOUNT_LIMIT`
+    WebappExpenseReceiptAmountLimit,
+    /// `WEBAPP_EXPENSE_MILEAGE_SLAB_RATE`
+    WebappExpenseMileageSlabRate,
+    /// `WEBAPP_PROJECT_APPROVAL`
+    WebappProjectApproval,
+    /// `DEFAULT_PRIMARY_APPROVER_POLICY`
+    DefaultPrimaryApproverPolicy,
+    /// A value this version of the SDK does not know (the spec's enums grow).
+    Unknown(String),
+}
+
+#[cfg(any(feature = "admin", feature = "spender"))]
+impl ExpensePolicyOutSource {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::WebappPolicyForm => "WEBAPP_POLICY_FORM",
+            Self::WebappPolicyJson => "WEBAPP_POLICY_JSON",
+            Self::WebappExpenseReceiptAmountLimit => "WEBAPP_EXPENSE_RECEIPT_AMOUNT_LIMIT",
+            Self::WebappExpenseMileageSlabRate => "WEBAPP_EXPENSE_MILEAGE_SLAB_RATE",
+            Self::WebappProjectApproval => "WEBAPP_PROJECT_APPROVAL",
+            Self::DefaultPrimaryApproverPolicy => "DEFAULT_PRIMARY_APPROVER_POLICY",
+            Self::Unknown(other) => other,
+        }
+    }
+    pub(crate) fn from_wire(value: &str) -> Self {
+        match value {
+            "WEBAPP_POLICY_FORM" => Self::WebappPolicyForm,
+            "WEBAPP_POLICY_JSON" => Self::WebappPolicyJson,
+            "WEBAPP_EXPENSE_RECEIPT_AMOUNT_LIMIT" => Self::WebappExpenseReceiptAmountLimit,
+            "WEBAPP_EXPENSE_MILEAGE_SLAB_RATE" => Self::WebappExpenseMileageSlabRate,
+            "WEBAPP_PROJECT_APPROVAL" => Self::WebappProjectApproval,
+            "DEFAULT_PRIMARY_APPROVER_POLICY" => Self::DefaultPrimaryApproverPolicy,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "admin", feature = "spender"))]
+crate::impl_string_enum!(ExpensePolicyOutSource);
+
+/// Generated from schema `expense_policy_state_change_in`.
+///
+/// the same type as `RoundOffIn` (identical definitions are merged).
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+pub type ExpensePolicyStateChangeIn = RoundOffIn;
+
+/// Generated from schema `expense_policy_states_out`.
+///
+/// Roles: `admin`, `approver`, `manager`, `spender`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExpensePolicyStatesOut {
+    /// `expense_id`: `string`, required by the spec: read it with `.require()`, example `txabsdfSYqd`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_id: Option<String>,
+    /// `individual_desired_states`: array, required by the spec: read it with `.require()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub individual_desired_states: Option<Vec<ExpensePolicyIndividualDesiredStates>>,
+    /// `final_desired_state`: required by the spec: read it with `.require()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_desired_state: Option<ExpensePolicyFinalDesiredState>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
 /// Generated from schema `policy_payment_modes`.
 ///
 /// array, items: one of `PERSONAL_CASH_ACCOUNT`, `PERSONAL_CORPORATE_CREDIT_CARD_ACCOUNT`, `COMPANY_ACCOUNT`, `null`, nullable.
@@ -106,6 +910,46 @@ pub struct CheckMandatoryFieldsPostRequestExpensePolicyCommentsItem {
 /// Roles: `admin`, `spender`.
 #[cfg(any(feature = "admin", feature = "spender"))]
 pub type PolicyPaymentModes = Vec<PolicyPaymentModesItem>;
+
+/// Generated from schema `policy_payment_modes`\[\].
+///
+/// Roles: `admin`, `spender`.
+#[cfg(any(feature = "admin", feature = "spender"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PolicyPaymentModesItem {
+    /// `PERSONAL_CASH_ACCOUNT`
+    PersonalCashAccount,
+    /// `PERSONAL_CORPORATE_CREDIT_CARD_ACCOUNT`
+    PersonalCorporateCreditCardAccount,
+    /// `COMPANY_ACCOUNT`
+    CompanyAccount,
+    /// A value this version of the SDK does not know (the spec's enums grow).
+    Unknown(String),
+}
+
+#[cfg(any(feature = "admin", feature = "spender"))]
+impl PolicyPaymentModesItem {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PersonalCashAccount => "PERSONAL_CASH_ACCOUNT",
+            Self::PersonalCorporateCreditCardAccount => "PERSONAL_CORPORATE_CREDIT_CARD_ACCOUNT",
+            Self::CompanyAccount => "COMPANY_ACCOUNT",
+            Self::Unknown(other) => other,
+        }
+    }
+    pub(crate) fn from_wire(value: &str) -> Self {
+        match value {
+            "PERSONAL_CASH_ACCOUNT" => Self::PersonalCashAccount,
+            "PERSONAL_CORPORATE_CREDIT_CARD_ACCOUNT" => Self::PersonalCorporateCreditCardAccount,
+            "COMPANY_ACCOUNT" => Self::CompanyAccount,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "admin", feature = "spender"))]
+crate::impl_string_enum!(PolicyPaymentModesItem);
 
 /// Generated from schema `spender_check_policies_bulk_in`.
 ///

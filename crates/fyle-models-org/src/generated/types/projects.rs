@@ -203,3 +203,41 @@ pub struct ProjectOut {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+
+/// Generated from schema `spend_overview_by_project_data_out`.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SpendOverviewByProjectDataOut {
+    /// `project_id`: schema `id_integer`, `integer`, required by the spec: read it with `.require()`, example `1234`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<i64>,
+    /// `project_display_name`: schema `project_display_name`, `string`, required by the spec: read it with `.require()`, example `Westeros / Casterly rocks`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_display_name: Option<String>,
+    /// `amount`: schema `amount`, `number`, required by the spec: read it with `.require()`, example `47.99`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub amount: Option<::rust_decimal::Decimal>,
+    /// `percentage`: schema `spend_overview_percentage`, `number`, required by the spec: read it with `.require()`, example `10.34`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub percentage: Option<::rust_decimal::Decimal>,
+    /// `change_percentage`: schema `spend_overview_change_percentage`, `number`, required by the spec: read it with `.require()`, example `-4.95`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub change_percentage: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}

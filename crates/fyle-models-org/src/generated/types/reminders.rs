@@ -440,59 +440,6 @@ pub struct RemindersStatsOutItem {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
-/// Generated from schema `schedule_config`.
-///
-/// Roles: `admin`, `spender`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ScheduleConfig {
-    /// `type`: one of `interval`, `date`, `cron`, required, example `interval`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<ScheduleConfigType>,
-    /// `when`: `oneOf` of 3 arms, kept as JSON, required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub when: Option<::serde_json::Value>,
-    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
-    #[serde(flatten)]
-    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
-}
-
-/// Generated from schema `schedule_config`.type.
-///
-/// Roles: `admin`, `spender`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ScheduleConfigType {
-    /// `interval`
-    Interval,
-    /// `date`
-    Date,
-    /// `cron`
-    Cron,
-    /// A value this version of the SDK does not know (the spec's enums grow).
-    Unknown(String),
-}
-
-impl ScheduleConfigType {
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Interval => "interval",
-            Self::Date => "date",
-            Self::Cron => "cron",
-            Self::Unknown(other) => other,
-        }
-    }
-    pub(crate) fn from_wire(value: &str) -> Self {
-        match value {
-            "interval" => Self::Interval,
-            "date" => Self::Date,
-            "cron" => Self::Cron,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::impl_string_enum!(ScheduleConfigType);
-
 /// Generated from schema `schedule_config`.when|0.
 ///
 /// Roles: `admin`, `spender`.
@@ -738,6 +685,50 @@ pub struct ScheduledCallbackOut {
 /// Roles: `admin`.
 #[cfg(feature = "admin")]
 pub type ScheduledCallbackUrl = String;
+
+/// Generated from schema `time_interval_granularity`.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TimeIntervalGranularity {
+    /// `day`
+    Day,
+    /// `month`
+    Month,
+    /// `quarter`
+    Quarter,
+    /// `year`
+    Year,
+    /// A value this version of the SDK does not know (the spec's enums grow).
+    Unknown(String),
+}
+
+#[cfg(feature = "admin")]
+impl TimeIntervalGranularity {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Day => "day",
+            Self::Month => "month",
+            Self::Quarter => "quarter",
+            Self::Year => "year",
+            Self::Unknown(other) => other,
+        }
+    }
+    pub(crate) fn from_wire(value: &str) -> Self {
+        match value {
+            "day" => Self::Day,
+            "month" => Self::Month,
+            "quarter" => Self::Quarter,
+            "year" => Self::Year,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "admin")]
+crate::impl_string_enum!(TimeIntervalGranularity);
 
 /// Generated from schema `time_interval_marker`.
 ///

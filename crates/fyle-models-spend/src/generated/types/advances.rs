@@ -1489,6 +1489,28 @@ pub struct AdvanceWalletReportOut {
 #[cfg(any(feature = "admin", feature = "spender"))]
 pub type AdvancesStatsIn = ReportsStatsIn;
 
+/// Generated from schema `apply_advance_wallets_in`.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ApplyAdvanceWalletsIn {
+    /// `id`: schema `id_string`, `string`, max length 15, required, example `sdfd2391`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `advance_wallet_ids`: array, items: schema `id_string`, items: `string`, items: max length 15, required, example `["awfgRr8YA6KK"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advance_wallet_ids: Option<Vec<String>>,
+}
+
+/// Generated from schema `remove_advance_wallets_in`.
+///
+/// the same type as `RoundOffIn` (identical definitions are merged).
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+pub type RemoveAdvanceWalletsIn = RoundOffIn;
+
 /// Generated from schema `spender_advance_request_in`.
 ///
 /// the same type as `AdvanceRequestSubmitIn` (identical definitions are merged).

@@ -3237,6 +3237,14 @@ pub type ExpensesStatsOutVariant1 = AdvancesStatsOut;
 #[cfg(feature = "admin")]
 pub type ExpensesVerifyBulkIn = RoundOffIn;
 
+/// Generated from schema `matched_expense_out_embed`.state.
+///
+/// the same type as `ExpenseOutState` (identical definitions are merged).
+///
+/// Roles: `admin`, `spender`.
+#[cfg(any(feature = "admin", feature = "spender"))]
+pub type MatchedExpenseOutEmbedState = ExpenseOutState;
+
 /// Generated from schema `merchant`.
 ///
 /// `string`, max length 255, nullable.
@@ -3274,6 +3282,121 @@ pub struct MerchantOut {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+
+/// Generated from schema `recurring_expense_disable_in`.
+///
+/// the same type as `RoundOffIn` (identical definitions are merged).
+///
+/// Roles: `spender`.
+#[cfg(feature = "spender")]
+pub type RecurringExpenseDisableIn = RoundOffIn;
+
+/// Generated from schema `recurring_expense_in`.
+///
+/// Roles: `spender`.
+#[cfg(feature = "spender")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RecurringExpenseIn {
+    /// `type`: one of `EXPENSE`, `MILEAGE`, required, example `EXPENSE`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<RecurringExpenseInType>,
+    /// `expense_details`: required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_details: Option<SpenderExpenseIn>,
+    /// `schedule_config`: required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_config: Option<ScheduleConfig>,
+}
+
+/// Generated from schema `recurring_expense_in`.type.
+///
+/// Roles: `spender`.
+#[cfg(feature = "spender")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RecurringExpenseInType {
+    /// `EXPENSE`
+    Expense,
+    /// `MILEAGE`
+    Mileage,
+    /// A value this version of the SDK does not know (the spec's enums grow).
+    Unknown(String),
+}
+
+#[cfg(feature = "spender")]
+impl RecurringExpenseInType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Expense => "EXPENSE",
+            Self::Mileage => "MILEAGE",
+            Self::Unknown(other) => other,
+        }
+    }
+    pub(crate) fn from_wire(value: &str) -> Self {
+        match value {
+            "EXPENSE" => Self::Expense,
+            "MILEAGE" => Self::Mileage,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "spender")]
+crate::impl_string_enum!(RecurringExpenseInType);
+
+/// Generated from schema `recurring_expense_out`.
+///
+/// Roles: `spender`.
+#[cfg(feature = "spender")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RecurringExpenseOut {
+    /// `id`: schema `id_string`, `string`, max length 15, required by the spec: read it with `.require()`, example `rec1a2b3c4d5e6`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `org_id`: schema `org_id`, `string`, read-only, required by the spec: read it with `.require()`, example `orwruogwnngg`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+    /// `user_id`: schema `user_id`, `string`, read-only, required by the spec: read it with `.require()`, example `uswjwgnwwgo`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// `type`: one of `EXPENSE`, `MILEAGE`, required by the spec: read it with `.require()`, example `EXPENSE`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<RecurringExpenseInType>,
+    /// `expense_details`: required by the spec: read it with `.require()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expense_details: Option<SpenderExpenseIn>,
+    /// `schedule_config`: required by the spec: read it with `.require()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_config: Option<ScheduleConfig>,
+    /// `is_enabled`: `boolean`, required by the spec: read it with `.require()`, example `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_enabled: Option<bool>,
+    /// `created_at`: schema `created_at`, `string` (`date-time`), required by the spec: read it with `.require()`, example `2020-06-01T13:14:54.804+00:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::datetime::option"
+    )]
+    pub created_at: Option<::time::OffsetDateTime>,
+    /// `updated_at`: schema `updated_at`, `string` (`date-time`), required by the spec: read it with `.require()`, example `2020-06-11T13:14:55.201598+00:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::datetime::option"
+    )]
+    pub updated_at: Option<::time::OffsetDateTime>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from schema `recurring_expense_out`.type.
+///
+/// the same type as `RecurringExpenseInType` (identical definitions are merged).
+///
+/// Roles: `spender`.
+#[cfg(feature = "spender")]
+pub type RecurringExpenseOutType = RecurringExpenseInType;
 
 /// Generated from schema `spend_overview_by_merchant_data_out`.
 ///
@@ -3440,6 +3563,178 @@ pub struct SpenderExpenseCheckMandatoryFieldsIn {
     /// `invoice_number`: `string`, max length 255, nullable, example `123456`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from schema `spender_expense_in`.
+///
+/// Roles: `spender`.
+#[cfg(feature = "spender")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SpenderExpenseIn {
+    /// `id`: schema `id_string`, `string`, max length 15, example `sdfd2391`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `spent_at`: schema `timestamptz_pst`, `string` (`date-time`), nullable, example `2020-06-01T01:18:19.292-08:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::Patch::is_absent",
+        with = "crate::wire::datetime::patch"
+    )]
+    pub spent_at: crate::Patch<::time::OffsetDateTime>,
+    /// `source`: schema `source`, `string`, example `SLACK`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// `code`: schema `code`, `string`, max length 255, nullable, example `C1234`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub code: crate::Patch<String>,
+    /// `merchant`: schema `merchant`, `string`, max length 255, nullable, example `Uber`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub merchant: crate::Patch<String>,
+    /// `foreign_currency`: schema `foreign_currency`, `string`, nullable, example `GBP`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub foreign_currency: crate::Patch<String>,
+    /// `foreign_amount`: schema `foreign_amount`, `number`, nullable, example `3768`.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::Patch::is_absent",
+        with = "crate::wire::number::patch"
+    )]
+    pub foreign_amount: crate::Patch<::rust_decimal::Decimal>,
+    /// `claim_amount`: schema `claim_amount`, `number`, example `1984.18`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub claim_amount: Option<::rust_decimal::Decimal>,
+    /// `purpose`: `string`, example `Team lunch`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    /// `cost_center_id`: schema `fk_integer`, `integer`, nullable, example `1049`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub cost_center_id: crate::Patch<i64>,
+    /// `category_id`: schema `fk_integer`, `integer`, nullable, example `49058`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub category_id: crate::Patch<i64>,
+    /// `project_id`: schema `fk_integer`, `integer`, nullable, example `92895`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub project_id: crate::Patch<i64>,
+    /// `source_account_id`: schema `fk_string`, `string`, max length 15, nullable, example `acwbl222wlg`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub source_account_id: crate::Patch<String>,
+    /// `advance_wallet_id`: schema `fk_string`, `string`, max length 15, nullable, example `advwrlAGwjr2`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub advance_wallet_id: crate::Patch<String>,
+    /// `tax_amount`: `number`, nullable.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::Patch::is_absent",
+        with = "crate::wire::number::patch"
+    )]
+    pub tax_amount: crate::Patch<::rust_decimal::Decimal>,
+    /// `tax_group_id`: schema `fk_string`, `string`, max length 15, nullable, example `sdfd2391`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub tax_group_id: crate::Patch<String>,
+    /// `is_billable`: schema `is_billable`, `boolean`, nullable, example `true`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub is_billable: crate::Patch<bool>,
+    /// `is_reimbursable`: schema `is_reimbursable`, `boolean`, nullable, example `true`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub is_reimbursable: crate::Patch<bool>,
+    /// `distance`: schema `distance`, `number`, nullable.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::Patch::is_absent",
+        with = "crate::wire::number::patch"
+    )]
+    pub distance: crate::Patch<::rust_decimal::Decimal>,
+    /// `distance_unit`: one of `KM`, `MILES`, nullable, example `MILES`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub distance_unit: crate::Patch<DistanceUnit>,
+    /// `started_at`: schema `timestamptz_pst`, `string` (`date-time`), nullable, example `2020-06-01T01:18:19.292-08:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::Patch::is_absent",
+        with = "crate::wire::datetime::patch"
+    )]
+    pub started_at: crate::Patch<::time::OffsetDateTime>,
+    /// `ended_at`: schema `timestamptz_pst`, `string` (`date-time`), nullable, example `2020-06-01T01:18:19.292-08:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::Patch::is_absent",
+        with = "crate::wire::datetime::patch"
+    )]
+    pub ended_at: crate::Patch<::time::OffsetDateTime>,
+    /// `travel_classes`: schema `travel_classes`, array, items: `string`, at most 2 items, nullable, example `["ECONOMY","BUSINESS"]`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub travel_classes: crate::Patch<Vec<String>>,
+    /// `locations`: schema `locations`, array, at most 10 items, nullable.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub locations: crate::Patch<Vec<LocationsItem>>,
+    /// `custom_fields`: schema `custom_fields`, array.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<Vec<CustomField>>,
+    /// `per_diem_rate_id`: schema `fk_integer`, `integer`, nullable, example `583`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub per_diem_rate_id: crate::Patch<i64>,
+    /// `per_diem_num_days`: `number`, nullable, example `2`.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::Patch::is_absent",
+        with = "crate::wire::number::patch"
+    )]
+    pub per_diem_num_days: crate::Patch<::rust_decimal::Decimal>,
+    /// `report_id`: schema `fk_string`, `string`, max length 15, nullable, example `rpvgnwlgw34`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub report_id: crate::Patch<String>,
+    /// `invoice_number`: `string`, max length 255, nullable, example `123456`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub invoice_number: crate::Patch<String>,
+    /// `file_ids`: array, items: schema `fk_string`, items: `string`, items: max length 15, example `["sdfd2391"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_ids: Option<Vec<String>>,
+    /// `hotel_is_breakfast_provided`: `boolean`, nullable.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub hotel_is_breakfast_provided: crate::Patch<bool>,
+    /// `mileage_rate_id`: schema `fk_integer`, `integer`, nullable, example `9080`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub mileage_rate_id: crate::Patch<i64>,
+    /// `mileage_is_round_trip`: `boolean`, nullable.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub mileage_is_round_trip: crate::Patch<bool>,
+    /// `mileage_calculated_distance`: `number`, nullable.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::Patch::is_absent",
+        with = "crate::wire::number::patch"
+    )]
+    pub mileage_calculated_distance: crate::Patch<::rust_decimal::Decimal>,
+    /// `mileage_calculated_amount`: `number`, nullable.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::Patch::is_absent",
+        with = "crate::wire::number::patch"
+    )]
+    pub mileage_calculated_amount: crate::Patch<::rust_decimal::Decimal>,
+    /// `passenger_count`: `integer`, nullable.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub passenger_count: crate::Patch<i64>,
+    /// `passenger_amount`: `number`, nullable.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::Patch::is_absent",
+        with = "crate::wire::number::patch"
+    )]
+    pub passenger_amount: crate::Patch<::rust_decimal::Decimal>,
+    /// `commute_details_id`: `integer`, nullable, example `1234`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub commute_details_id: crate::Patch<i64>,
+    /// `commute_deduction`: one of `ONE_WAY`, `ROUND_TRIP`, `NO_DEDUCTION`, `null`, nullable, example `ONE_WAY`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
+    pub commute_deduction: crate::Patch<CommuteDeduction>,
     /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,

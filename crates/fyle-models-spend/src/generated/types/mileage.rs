@@ -8,6 +8,12 @@ use super::*;
 /// Generated from 3 identical definitions: `mileage_rate_in`.charging_location`, `mileage_rate_out`.charging_location`, `mileage_rate_out_embed_for_expense`.charging_location`.
 ///
 /// Roles: `admin`, `approver`, `manager`, `spender`.
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ChargingLocation {
     /// `HOME`
@@ -18,6 +24,12 @@ pub enum ChargingLocation {
     Unknown(String),
 }
 
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
 impl ChargingLocation {
     /// The wire value.
     pub fn as_str(&self) -> &str {
@@ -36,11 +48,107 @@ impl ChargingLocation {
     }
 }
 
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
 crate::impl_string_enum!(ChargingLocation);
+
+/// Generated from 5 identical definitions: `admin_expense_in`.commute_deduction`, `approver_expense_in`.commute_deduction`, `expense_out`.commute_deduction`, `expense_out_with_department_name`.commute_deduction`, and 1 more.
+///
+/// Roles: `admin`, `approver`, `manager`, `spender`.
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CommuteDeduction {
+    /// `ONE_WAY`
+    OneWay,
+    /// `ROUND_TRIP`
+    RoundTrip,
+    /// `NO_DEDUCTION`
+    NoDeduction,
+    /// A value this version of the SDK does not know (the spec's enums grow).
+    Unknown(String),
+}
+
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
+impl CommuteDeduction {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OneWay => "ONE_WAY",
+            Self::RoundTrip => "ROUND_TRIP",
+            Self::NoDeduction => "NO_DEDUCTION",
+            Self::Unknown(other) => other,
+        }
+    }
+    pub(crate) fn from_wire(value: &str) -> Self {
+        match value {
+            "ONE_WAY" => Self::OneWay,
+            "ROUND_TRIP" => Self::RoundTrip,
+            "NO_DEDUCTION" => Self::NoDeduction,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
+crate::impl_string_enum!(CommuteDeduction);
+
+/// Generated from schema `commute_details`.distance_unit.
+///
+/// the same type as `DistanceUnit` (identical definitions are merged).
+///
+/// Roles: `admin`, `approver`, `manager`, `spender`.
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
+pub type CommuteDetailsDistanceUnit = DistanceUnit;
+
+/// Generated from schema `commute_details_in`.distance_unit.
+///
+/// the same type as `DistanceUnit` (identical definitions are merged).
+///
+/// Roles: `spender`.
+#[cfg(feature = "spender")]
+pub type CommuteDetailsInDistanceUnit = DistanceUnit;
+
+/// Generated from schema `distance`.
+///
+/// `number`, nullable.
+///
+/// Roles: `admin`, `approver`, `spender`.
+#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+pub type Distance = crate::wire::Number;
 
 /// Generated from 2 identical definitions: `mileage_rate_out_embed_for_expense`.engine_capacity`, `mileage_rate_out`.engine_capacity`.
 ///
 /// Roles: `admin`, `approver`, `manager`, `spender`.
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EngineCapacity {
     /// `from`: `string`, nullable, example `0`.
@@ -60,6 +168,12 @@ pub struct EngineCapacity {
 /// Generated from 3 identical definitions: `mileage_rate_in`.fuel_type`, `mileage_rate_out_embed_for_expense`.fuel_type`, `mileage_rate_out`.fuel_type`.
 ///
 /// Roles: `admin`, `approver`, `manager`, `spender`.
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum FuelType {
     /// `PETROL`
@@ -74,6 +188,12 @@ pub enum FuelType {
     Unknown(String),
 }
 
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
 impl FuelType {
     /// The wire value.
     pub fn as_str(&self) -> &str {
@@ -96,7 +216,29 @@ impl FuelType {
     }
 }
 
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
 crate::impl_string_enum!(FuelType);
+
+/// Generated from schema `items`.distance_unit.
+///
+/// the same type as `DistanceUnit` (identical definitions are merged).
+///
+/// Roles: `admin`, `approver`, `spender`.
+#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+pub type ItemsDistanceUnit = DistanceUnit;
+
+/// Generated from schema `locations`.
+///
+/// array, at most 10 items, nullable.
+///
+/// Roles: `admin`, `approver`, `spender`.
+#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+pub type Locations = Vec<LocationsItem>;
 
 /// Generated from schema `mileage_rate_delete_summary_out`.
 ///
@@ -343,6 +485,12 @@ pub type MileageRateOutChargingLocation = ChargingLocation;
 /// Generated from schema `mileage_rate_out_embed_for_expense`.
 ///
 /// Roles: `admin`, `approver`, `manager`, `spender`.
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MileageRateOutEmbedForExpense {
     /// `id`: schema `id_integer`, `integer`, required by the spec: read it with `.require()`, example `1234`.
@@ -386,6 +534,12 @@ pub struct MileageRateOutEmbedForExpense {
 /// the same type as `ChargingLocation` (identical definitions are merged).
 ///
 /// Roles: `admin`, `approver`, `manager`, `spender`.
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
 pub type MileageRateOutEmbedForExpenseChargingLocation = ChargingLocation;
 
 /// Generated from schema `mileage_rate_out_embed_for_expense`.engine_capacity.
@@ -393,6 +547,12 @@ pub type MileageRateOutEmbedForExpenseChargingLocation = ChargingLocation;
 /// the same type as `EngineCapacity` (identical definitions are merged).
 ///
 /// Roles: `admin`, `approver`, `manager`, `spender`.
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
 pub type MileageRateOutEmbedForExpenseEngineCapacity = EngineCapacity;
 
 /// Generated from schema `mileage_rate_out_embed_for_expense`.fuel_type.
@@ -400,6 +560,12 @@ pub type MileageRateOutEmbedForExpenseEngineCapacity = EngineCapacity;
 /// the same type as `FuelType` (identical definitions are merged).
 ///
 /// Roles: `admin`, `approver`, `manager`, `spender`.
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
 pub type MileageRateOutEmbedForExpenseFuelType = FuelType;
 
 /// Generated from schema `mileage_rate_out_embed_for_expense`.vehicle_category.
@@ -407,6 +573,12 @@ pub type MileageRateOutEmbedForExpenseFuelType = FuelType;
 /// the same type as `VehicleCategory` (identical definitions are merged).
 ///
 /// Roles: `admin`, `approver`, `manager`, `spender`.
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
 pub type MileageRateOutEmbedForExpenseVehicleCategory = VehicleCategory;
 
 /// Generated from schema `mileage_rate_out_embed_for_expense`.vehicle_ownership.
@@ -414,6 +586,12 @@ pub type MileageRateOutEmbedForExpenseVehicleCategory = VehicleCategory;
 /// the same type as `VehicleOwnership` (identical definitions are merged).
 ///
 /// Roles: `admin`, `approver`, `manager`, `spender`.
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
 pub type MileageRateOutEmbedForExpenseVehicleOwnership = VehicleOwnership;
 
 /// Generated from schema `mileage_rate_out`.engine_capacity.
@@ -611,11 +789,88 @@ pub struct PerDiemRateOut {
 /// the same type as `CostCenterOutEmbed` (identical definitions are merged).
 ///
 /// Roles: `admin`, `approver`, `manager`, `spender`.
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
 pub type PerDiemRateOutEmbed = CostCenterOutEmbed;
+
+/// Generated from schema `place_out`.
+///
+/// Roles: `common`.
+#[cfg(feature = "common")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PlaceOut {
+    /// `id`: `string`, max length 255, required by the spec: read it with `.require()`, example `ChIJify3BTzI5zsR2q86fwXrh74`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `city`: `string`, required by the spec: read it with `.require()`, example `London`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// `state`: `string`, required by the spec: read it with `.require()`, example `London`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// `country`: `string`, required by the spec: read it with `.require()`, example `United Kingdom`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// `formatted_address`: `string`, required by the spec: read it with `.require()`, example `221 Baker St, Marylebone, London, United Kingdom`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub formatted_address: Option<String>,
+    /// `latitude`: `number`, required by the spec: read it with `.require()`, example `12.971599`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub latitude: Option<::rust_decimal::Decimal>,
+    /// `longitude`: `number`, required by the spec: read it with `.require()`, example `77.594566`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::number::option"
+    )]
+    pub longitude: Option<::rust_decimal::Decimal>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from schema `place_out_minimal`.
+///
+/// Roles: `common`.
+#[cfg(feature = "common")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PlaceOutMinimal {
+    /// `id`: `string`, max length 255, required by the spec: read it with `.require()`, example `ChIJify3BTzI5zsR2q86fwXrh74`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `formatted_address`: `string`, required by the spec: read it with `.require()`, example `221 Baker St, Marylebone, London, United Kingdom`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub formatted_address: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from schema `spender_commute_details_out`.
+///
+/// the same type as `SpenderEmployeeOut` (identical definitions are merged).
+///
+/// Roles: `spender`.
+#[cfg(feature = "spender")]
+pub type SpenderCommuteDetailsOut = SpenderEmployeeOut;
 
 /// Generated from 5 identical definitions: `expense_out`.selected_vehicle_category`, `expense_out_with_department_name`.selected_vehicle_category`, `mileage_rate_in`.vehicle_category`, `mileage_rate_out_embed_for_expense`.vehicle_category`, and 1 more.
 ///
 /// Roles: `admin`, `approver`, `manager`, `spender`.
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum VehicleCategory {
     /// `CAR`
@@ -628,6 +883,12 @@ pub enum VehicleCategory {
     Unknown(String),
 }
 
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
 impl VehicleCategory {
     /// The wire value.
     pub fn as_str(&self) -> &str {
@@ -648,11 +909,23 @@ impl VehicleCategory {
     }
 }
 
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
 crate::impl_string_enum!(VehicleCategory);
 
 /// Generated from 5 identical definitions: `expense_out`.selected_vehicle_ownership`, `expense_out_with_department_name`.selected_vehicle_ownership`, `mileage_rate_in`.vehicle_ownership`, `mileage_rate_out_embed_for_expense`.vehicle_ownership`, and 1 more.
 ///
 /// Roles: `admin`, `approver`, `manager`, `spender`.
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum VehicleOwnership {
     /// `PERSONAL`
@@ -663,6 +936,12 @@ pub enum VehicleOwnership {
     Unknown(String),
 }
 
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
 impl VehicleOwnership {
     /// The wire value.
     pub fn as_str(&self) -> &str {
@@ -681,64 +960,10 @@ impl VehicleOwnership {
     }
 }
 
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
 crate::impl_string_enum!(VehicleOwnership);
-
-/// Generated from schema `vehicle_type`.
-///
-/// Roles: `admin`, `spender`.
-#[cfg(any(feature = "admin", feature = "spender"))]
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum VehicleType {
-    /// `bicycle`
-    Bicycle,
-    /// `electric_car`
-    ElectricCar,
-    /// `four_wheeler`
-    FourWheeler,
-    /// `four_wheeler1`
-    FourWheeler1,
-    /// `four_wheeler2`
-    FourWheeler2,
-    /// `four_wheeler3`
-    FourWheeler3,
-    /// `four_wheeler4`
-    FourWheeler4,
-    /// `two_wheeler`
-    TwoWheeler,
-    /// A value this version of the SDK does not know (the spec's enums grow).
-    Unknown(String),
-}
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-impl VehicleType {
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Bicycle => "bicycle",
-            Self::ElectricCar => "electric_car",
-            Self::FourWheeler => "four_wheeler",
-            Self::FourWheeler1 => "four_wheeler1",
-            Self::FourWheeler2 => "four_wheeler2",
-            Self::FourWheeler3 => "four_wheeler3",
-            Self::FourWheeler4 => "four_wheeler4",
-            Self::TwoWheeler => "two_wheeler",
-            Self::Unknown(other) => other,
-        }
-    }
-    pub(crate) fn from_wire(value: &str) -> Self {
-        match value {
-            "bicycle" => Self::Bicycle,
-            "electric_car" => Self::ElectricCar,
-            "four_wheeler" => Self::FourWheeler,
-            "four_wheeler1" => Self::FourWheeler1,
-            "four_wheeler2" => Self::FourWheeler2,
-            "four_wheeler3" => Self::FourWheeler3,
-            "four_wheeler4" => Self::FourWheeler4,
-            "two_wheeler" => Self::TwoWheeler,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-crate::impl_string_enum!(VehicleType);

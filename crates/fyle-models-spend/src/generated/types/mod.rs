@@ -45,12 +45,6 @@ mod cards;
 ))]
 pub use cards::*;
 
-#[cfg(feature = "admin")]
-mod categories;
-
-#[cfg(feature = "admin")]
-pub use categories::*;
-
 #[cfg(any(
     feature = "admin",
     feature = "approver",
@@ -150,6 +144,7 @@ pub use exports::*;
 #[cfg(any(
     feature = "admin",
     feature = "approver",
+    feature = "common",
     feature = "manager",
     feature = "spender"
 ))]
@@ -158,6 +153,7 @@ mod mileage;
 #[cfg(any(
     feature = "admin",
     feature = "approver",
+    feature = "common",
     feature = "manager",
     feature = "spender"
 ))]
@@ -179,23 +175,11 @@ mod policies;
 ))]
 pub use policies::*;
 
-#[cfg(feature = "admin")]
-mod projects;
-
-#[cfg(feature = "admin")]
-pub use projects::*;
-
 #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
 mod reimbursements;
 
 #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
 pub use reimbursements::*;
-
-#[cfg(feature = "admin")]
-mod reminders;
-
-#[cfg(feature = "admin")]
-pub use reminders::*;
 
 #[cfg(any(
     feature = "admin",

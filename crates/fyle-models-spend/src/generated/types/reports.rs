@@ -262,6 +262,74 @@ impl AutoApprovalState {
 
 crate::impl_string_enum!(AutoApprovalState);
 
+/// Generated from schema `automate_report_submission_in`.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AutomateReportSubmissionIn {
+    /// `id`: schema `id_string`, `string`, max length 15, example `sdfd2391`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `description`: `string`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `schedule_config`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_config: Option<ScheduleConfig>,
+}
+
+/// Generated from schema `automate_report_submission_out`.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AutomateReportSubmissionOut {
+    /// `id`: schema `id_string`, `string`, max length 15, required by the spec: read it with `.require()`, example `sdfd2391`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `description`: `string`, required by the spec: read it with `.require()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `schedule_config`: required by the spec: read it with `.require()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_config: Option<ScheduleConfig>,
+    /// `org_id`: schema `org_id`, `string`, read-only, required by the spec: read it with `.require()`, example `orwruogwnngg`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+    /// `created_at`: schema `created_at`, `string` (`date-time`), required by the spec: read it with `.require()`, example `2020-06-01T13:14:54.804+00:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::datetime::option"
+    )]
+    pub created_at: Option<::time::OffsetDateTime>,
+    /// `updated_at`: schema `updated_at`, `string` (`date-time`), required by the spec: read it with `.require()`, example `2020-06-11T13:14:55.201598+00:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::datetime::option"
+    )]
+    pub updated_at: Option<::time::OffsetDateTime>,
+    /// `creator_user_id`: schema `user_id`, `string`, read-only, required by the spec: read it with `.require()`, example `uswjwgnwwgo`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator_user_id: Option<String>,
+    /// `creator_user`: required by the spec: read it with `.require()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator_user: Option<UserOutEmbed>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from schema `delete_automate_report_submission_in`.
+///
+/// the same type as `RoundOffIn` (identical definitions are merged).
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+pub type DeleteAutomateReportSubmissionIn = RoundOffIn;
+
 /// Generated from schema `report_accounting_export_summary_in`.
 ///
 /// the same type as `RoundOffIn` (identical definitions are merged).
@@ -2119,6 +2187,24 @@ pub struct ReportsStatsOutVariant1 {
     /// `failed_count`: `integer`, required by the spec: read it with `.require()`, nullable, example `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_count: Option<i64>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from schema `spender_automate_report_submission_next_at_out`.
+///
+/// Roles: `spender`.
+#[cfg(feature = "spender")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SpenderAutomateReportSubmissionNextAtOut {
+    /// `next_at`: `string` (`date-time`), required by the spec: read it with `.require()`, nullable, example `2021-06-01T13:14:54.804+00:00`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::datetime::option"
+    )]
+    pub next_at: Option<::time::OffsetDateTime>,
     /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
