@@ -309,6 +309,8 @@ mod keyring_tests {
 
     #[test]
     fn save_load_and_delete_go_through_the_keyring() {
+        // Before any entry is made, so none reaches the machine's own keyring.
+        mocks();
         let dir = tempfile::tempdir().expect("tempdir");
         let profile = "kr-round-trip";
         // A file left by an earlier fallback is removed once the keyring takes the secrets.
@@ -337,6 +339,8 @@ mod keyring_tests {
 
     #[test]
     fn a_keyring_write_error_falls_back_to_the_private_file() {
+        // Before any entry is made, so none reaches the machine's own keyring.
+        mocks();
         let dir = tempfile::tempdir().expect("tempdir");
         let profile = "kr-write-fails";
         mock(profile).set_error(unreachable_keyring());
@@ -362,6 +366,8 @@ mod keyring_tests {
 
     #[test]
     fn a_keyring_read_error_is_a_missing_profile_not_a_panic() {
+        // Before any entry is made, so none reaches the machine's own keyring.
+        mocks();
         let dir = tempfile::tempdir().expect("tempdir");
         let profile = "kr-read-fails";
         store_in(dir.path(), profile, &secrets("r"), true).expect("stored");
