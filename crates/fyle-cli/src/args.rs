@@ -262,6 +262,17 @@ pub(crate) struct ExpenseArgs {
     /// ({id}, {seq_num}, {report_id}, {org_id} are replaced).
     #[arg(long, value_name = "URL_TEMPLATE")]
     pub(crate) mark_exported: Option<String>,
+    /// Columns an expense must have a value in to be exported: the mappings your accounting
+    /// system needs (e.g. employee_code,category_code). An expense missing one is not written
+    /// and is reported; with --mark-exported it is marked ERROR (MAPPING) in Fyle. An expense
+    /// the format cannot hold (an xlsx cell over 32,767 characters) is marked ERROR
+    /// (ACCOUNTING_INTEGRATION_ERROR) the same way.
+    #[arg(long, value_delimiter = ',', value_name = "COLUMN,...")]
+    pub(crate) require: Vec<String>,
+    /// With --mark-exported: the link of the expenses marked ERROR (your integration's error
+    /// page; the same placeholders). Default: the --mark-exported template.
+    #[arg(long, value_name = "URL_TEMPLATE", requires = "mark_exported")]
+    pub(crate) error_url: Option<String>,
 }
 
 /// `--format`.

@@ -143,6 +143,24 @@ pub fn custom_field_names(row: &Value) -> Vec<String> {
     names
 }
 
+/// The employee who owns an expense or a report: e-mail, name and code, from the embedded
+/// `employee` (or `user`) object.
+pub fn employee_columns() -> [Column; 3] {
+    [
+        Column::new(
+            "employee_email",
+            Kind::Text,
+            "employee.user.email|user.email",
+        ),
+        Column::new(
+            "employee_name",
+            Kind::Text,
+            "employee.user.full_name|user.full_name",
+        ),
+        Column::new("employee_code", Kind::Text, "employee.code"),
+    ]
+}
+
 /// The expense columns, in the order an accountant reads them.
 pub fn expense_columns() -> Vec<Column> {
     use Kind::{Bool, Date, Money, Text};
@@ -151,20 +169,16 @@ pub fn expense_columns() -> Vec<Column> {
             "matched_corporate_card_transaction.{field}|matched_corporate_card_transactions.0.{field}"
         )
     };
-    vec![
+    let mut columns = vec![
         Column::new("id", Text, "id"),
         Column::new("seq_num", Text, "seq_num"),
         Column::new("report_id", Text, "report_id|report.id"),
         Column::new("report_seq_num", Text, "report.seq_num"),
         Column::new("report_title", Text, "report.title"),
         Column::new("state", Text, "state"),
-        Column::new("employee_email", Text, "employee.user.email|user.email"),
-        Column::new(
-            "employee_name",
-            Text,
-            "employee.user.full_name|user.full_name",
-        ),
-        Column::new("employee_code", Text, "employee.code"),
+    ];
+    columns.extend(employee_columns());
+    columns.extend([
         Column::new("employee_mobile", Text, "employee.mobile"),
         Column::new("employee_department", Text, "employee.department.name"),
         Column::new("merchant", Text, "merchant"),
@@ -214,7 +228,8 @@ pub fn expense_columns() -> Vec<Column> {
         Column::new("payment_number", Text, "report.reimbursement_seq_num"),
         Column::new("file_ids", Text, "file_ids"),
         Column::new("updated_at", Text, "updated_at"),
-    ]
+    ]);
+    columns
 }
 
 /// Picks and orders columns by name (`--columns`); an unknown name is an error naming the

@@ -19,7 +19,7 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::checkpoint::{Checkpoint, CheckpointError, RunState};
 use crate::columns::{self, Column, UnknownColumn};
-use crate::mark::{self, MarkError, MarkReport};
+use crate::mark::{self, ErrorType, Links, MarkError, MarkReport, RowError};
 use crate::resource::ExportResource;
 use crate::sink::{Format, Sink, SinkError, Target};
 
@@ -56,6 +56,12 @@ pub struct ExportOptions {
     pub checkpoint: Option<PathBuf>,
     /// `--mark-exported URL_TEMPLATE` (expenses only).
     pub mark_exported: Option<String>,
+    /// `--error-url URL_TEMPLATE`: the link of rows marked `ERROR` (default: the
+    /// `--mark-exported` template).
+    pub error_url: Option<String>,
+    /// `--require COLUMN,...`: columns a row must have a value in to be exported; a row
+    /// missing one is not written and is reported (and marked `ERROR`, `MAPPING`).
+    pub require: Vec<String>,
     /// Test hook: abort the process (no cleanup, like a kill) once this many rows are written.
     pub abort_after: Option<u64>,
 }
@@ -73,6 +79,8 @@ impl ExportOptions {
             target,
             checkpoint: None,
             mark_exported: None,
+            error_url: None,
+            require: Vec::new(),
             abort_after: None,
         }
     }
@@ -96,6 +104,8 @@ pub struct ExportSummary {
     /// Matching rows whose `updated_at` was past the snapshot bound when the run started
     /// (changed meanwhile, or a server clock behind its data): the next run exports them.
     pub beyond_snapshot: u64,
+    /// Rows not written, and why (a `--require` column empty, a row the format cannot hold).
+    pub failed: Vec<RowError>,
 }
 
 /// An export that stopped: how many rows were written and what failed.
@@ -203,12 +213,22 @@ pub async fn export(
         .count;
     let (all_columns, custom_fields) =
         discover_columns(client, op, &options, &base, &window).await?;
+    let all_known = all_columns.clone();
     let wanted = start.columns.clone().or_else(|| options.columns.clone());
     let columns = match &wanted {
         Some(names) => columns::select(&all_columns, names).map_err(|e| stop(0, e))?,
         None => all_columns,
     };
     let column_names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
+    let required = columns::select(&all_known, &options.require).map_err(|e| stop(0, e))?;
+    let links = options.mark_exported.as_ref().map(|exported| Links {
+        exported: exported.clone(),
+        failed: options
+            .error_url
+            .clone()
+            .unwrap_or_else(|| exported.clone()),
+    });
+    let mut failed = Vec::new();
 
     let mut sink = match (&out_path, start.rows) {
         (Some(file), rows) if rows > 0 => {
@@ -261,8 +281,13 @@ pub async fn export(
         }
         let page = request.send().await.map_err(|e| stop(sink.rows(), e))?;
         let full = page.items.len() == PAGE as usize;
+        let mut page_failed = Vec::new();
         for row in &page.items {
-            sink.write(row).map_err(|e| stop(sink.rows(), e))?;
+            if let Some(error) =
+                write_row(&mut sink, row, &required).map_err(|e| stop(sink.rows(), e))?
+            {
+                page_failed.push(error);
+            }
             if options.abort_after.is_some_and(|n| sink.rows() >= n) {
                 // The test hook of a kill: what was written reaches the file, the checkpoint
                 // does not move, and the process dies without unwinding.
@@ -273,12 +298,13 @@ pub async fn export(
         let Some(last) = page.items.last() else {
             break;
         };
-        if let (Some(template), Some(report)) = (&options.mark_exported, marked.as_mut()) {
-            let done = mark::mark_exported(client, template, &page.items)
+        if let (Some(links), Some(report)) = (&links, marked.as_mut()) {
+            let done = mark::mark_exported(client, links, &page.items, &page_failed)
                 .await
                 .map_err(|e| stop(sink.rows(), e))?;
             report.absorb(done);
         }
+        failed.append(&mut page_failed);
         cursor = Some(cursor_of(last).map_err(|e| stop(sink.rows(), e))?);
         let bytes = sink.flush().map_err(|e| stop(sink.rows(), e))?;
         save(
@@ -313,7 +339,45 @@ pub async fn export(
         custom_fields,
         marked,
         beyond_snapshot,
+        failed,
     })
+}
+
+/// Writes one row, or returns why it is not exported: a `required` column is empty (a
+/// `MAPPING` error), or the format cannot hold the row (an `ACCOUNTING_INTEGRATION_ERROR`).
+/// Any other sink failure stops the export.
+fn write_row(
+    sink: &mut Sink,
+    row: &Value,
+    required: &[Column],
+) -> Result<Option<RowError>, SinkError> {
+    let id = || {
+        columns::lookup(row, "id")
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let missing: Vec<&str> = required
+        .iter()
+        .filter(|c| matches!(c.cell(row), crate::cell::Cell::Empty))
+        .map(|c| c.name.as_str())
+        .collect();
+    if !missing.is_empty() {
+        return Ok(Some(RowError {
+            id: id(),
+            error_type: ErrorType::Mapping,
+            reason: format!("no value for {}", missing.join(", ")),
+        }));
+    }
+    match sink.write(row) {
+        Ok(()) => Ok(None),
+        Err(SinkError::Row(reason)) => Ok(Some(RowError {
+            id: id(),
+            error_type: ErrorType::AccountingIntegration,
+            reason,
+        })),
+        Err(other) => Err(other),
+    }
 }
 
 /// Decides where the walk starts: a fresh run (a new snapshot bound), or the unfinished run a

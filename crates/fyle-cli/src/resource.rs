@@ -1,6 +1,6 @@
 //! What `fyle export` can export: the list endpoint and the default columns of each.
 
-use crate::columns::{Column, Kind, expense_columns};
+use crate::columns::{Column, Kind, employee_columns, expense_columns};
 
 /// An exportable resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,18 +54,15 @@ impl ExportResource {
         use Kind::{Bool, Date, Money, Text};
         match self {
             Self::Expenses => expense_columns(),
-            Self::Reports => vec![
+            Self::Reports => [
                 Column::new("id", Text, "id"),
                 Column::new("seq_num", Text, "seq_num"),
                 Column::new("title", Text, "title"),
                 Column::new("state", Text, "state"),
-                Column::new("employee_email", Text, "employee.user.email|user.email"),
-                Column::new(
-                    "employee_name",
-                    Text,
-                    "employee.user.full_name|user.full_name",
-                ),
-                Column::new("employee_code", Text, "employee.code"),
+            ]
+            .into_iter()
+            .chain(employee_columns())
+            .chain([
                 Column::new("currency", Text, "currency"),
                 Column::new("amount", Money, "amount"),
                 Column::new("num_expenses", Text, "num_expenses"),
@@ -74,7 +71,8 @@ impl ExportResource {
                 Column::new("paid_at", Date, "last_paid_at"),
                 Column::new("payment_number", Text, "reimbursement_seq_num"),
                 Column::new("updated_at", Text, "updated_at"),
-            ],
+            ])
+            .collect(),
             Self::Employees => vec![
                 Column::new("id", Text, "id"),
                 Column::new("code", Text, "code"),

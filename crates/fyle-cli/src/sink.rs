@@ -66,7 +66,14 @@ pub enum SinkError {
     /// Building the workbook failed.
     #[error("building the xlsx workbook failed: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// This one row cannot be written in the format; nothing of it was written, and the
+    /// output can go on with the next row.
+    #[error("{0}")]
+    Row(String),
 }
+
+/// The most characters an xlsx cell holds (Excel's limit).
+pub const XLSX_MAX_CELL_CHARS: usize = 32_767;
 
 /// Where rows go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,8 +193,14 @@ impl Sink {
     }
 
     /// Writes one row of Fyle JSON.
+    ///
+    /// A row the format cannot hold (an xlsx cell over [`XLSX_MAX_CELL_CHARS`]) is refused
+    /// with [`SinkError::Row`] before anything of it is written.
     pub fn write(&mut self, row: &Value) -> Result<(), SinkError> {
         let cells: Vec<Cell> = self.columns.iter().map(|c| c.cell(row)).collect();
+        if matches!(self.body, Body::Xlsx(_)) {
+            self.check_xlsx(&cells)?;
+        }
         match &mut self.body {
             Body::Csv(writer) => writer.write_record(cells.iter().map(csv_text))?,
             Body::Json(out) => {
@@ -203,6 +216,21 @@ impl Sink {
             Body::Xlsx(book) => book.write(self.rows, &cells)?,
         }
         self.rows += 1;
+        Ok(())
+    }
+
+    fn check_xlsx(&self, cells: &[Cell]) -> Result<(), SinkError> {
+        for (column, cell) in self.columns.iter().zip(cells) {
+            if let Cell::Text(text) = cell {
+                let chars = text.chars().count();
+                if chars > XLSX_MAX_CELL_CHARS {
+                    return Err(SinkError::Row(format!(
+                        "{} holds {chars} characters; an xlsx cell holds at most {XLSX_MAX_CELL_CHARS}",
+                        column.name
+                    )));
+                }
+            }
+        }
         Ok(())
     }
 

@@ -85,7 +85,7 @@ pub use rate_limit::{
 #[cfg(feature = "reqwest")]
 #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
 pub use reqwest_transport::{ReqwestTransport, ReqwestTransportBuilder};
-pub use retry::{Attempt, DEFAULT_CALL_DEADLINE, RetryPolicy, RetryTransport};
+pub use retry::{Attempt, DEFAULT_CALL_DEADLINE, RetryPolicy, RetryTransport, WallClock};
 pub use retry_budget::RetryBudget;
 pub use trace::TracingTransport;
 pub use transport::{SharedTransport, Transport};

@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
@@ -181,8 +182,8 @@ fn is_idempotent<B>(request: &Request<B>) -> bool {
     request.method().is_idempotent() || request.extensions().get::<Idempotent>().is_some()
 }
 
-/// Parses `Retry-After` as delta-seconds or an HTTP date (relative to the system clock).
-pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+/// Parses `Retry-After` as delta-seconds or an HTTP date (relative to `now`, the wall clock).
+pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let value = headers
         .get(http::header::RETRY_AFTER)?
         .to_str()
@@ -192,10 +193,42 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         return Some(Duration::from_secs(seconds));
     }
     let date = httpdate::parse_http_date(value).ok()?;
-    Some(
-        date.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// The wall clock an HTTP-date `Retry-After` is measured against: the system clock, or one a
+/// test injects (the backoff itself sleeps in `tokio::time`, which a test can pause, but a date
+/// can only be compared with a wall clock).
+#[derive(Clone)]
+pub struct WallClock(Arc<dyn Fn() -> SystemTime + Send + Sync>);
+
+impl WallClock {
+    /// The system clock.
+    pub fn system() -> Self {
+        Self(Arc::new(SystemTime::now))
+    }
+
+    /// A clock that reads `now()`, e.g. a fixed instant in a test.
+    pub fn from_fn(now: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+        Self(Arc::new(now))
+    }
+
+    /// The current time on this clock.
+    pub fn now(&self) -> SystemTime {
+        (self.0)()
+    }
+}
+
+impl Default for WallClock {
+    fn default() -> Self {
+        Self::system()
+    }
+}
+
+impl std::fmt::Debug for WallClock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WallClock")
+    }
 }
 
 enum Decision {
@@ -203,7 +236,11 @@ enum Decision {
     RetryAfter(Option<Duration>),
 }
 
-fn decide<B>(idempotent: bool, outcome: &Result<Response<B>, TransportError>) -> Decision {
+fn decide<B>(
+    idempotent: bool,
+    outcome: &Result<Response<B>, TransportError>,
+    now: SystemTime,
+) -> Decision {
     match outcome {
         Err(err) => {
             if err.is_retryable() && (idempotent || err.nothing_sent()) {
@@ -214,7 +251,7 @@ fn decide<B>(idempotent: bool, outcome: &Result<Response<B>, TransportError>) ->
         }
         Ok(response) => {
             let status = response.status();
-            let after = || retry_after(response.headers());
+            let after = || retry_after(response.headers(), now);
             if status == StatusCode::TOO_MANY_REQUESTS {
                 Decision::RetryAfter(after())
             } else if is_permanent(status) || !idempotent {
@@ -248,6 +285,7 @@ pub struct RetryTransport {
     inner: SharedTransport,
     policy: RetryPolicy,
     budget: Option<RetryBudget>,
+    clock: WallClock,
 }
 
 impl RetryTransport {
@@ -257,7 +295,15 @@ impl RetryTransport {
             inner,
             policy,
             budget: None,
+            clock: WallClock::system(),
         }
+    }
+
+    /// Measures HTTP-date `Retry-After` values against `clock` instead of the system clock.
+    #[must_use]
+    pub fn with_wall_clock(mut self, clock: WallClock) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Bounds the retries by `budget` (shared by every layer holding a clone of it).
@@ -343,7 +389,7 @@ impl RetryTransport {
             } else {
                 send(replay(&request, attempt)).await
             };
-            let delay = match decide(idempotent, &outcome) {
+            let delay = match decide(idempotent, &outcome, self.clock.now()) {
                 Decision::Stop => {
                     if attempt == 1
                         && let (Some(budget), Ok(response)) = (&self.budget, &outcome)
@@ -411,16 +457,17 @@ mod tests {
             http::header::RETRY_AFTER,
             http::HeaderValue::from_static("7"),
         );
-        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+        let now = SystemTime::now();
+        assert_eq!(retry_after(&headers, now), Some(Duration::from_secs(7)));
         headers.insert(
             http::header::RETRY_AFTER,
             http::HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
         );
-        assert_eq!(retry_after(&headers), Some(Duration::ZERO));
+        assert_eq!(retry_after(&headers, now), Some(Duration::ZERO));
         headers.insert(
             http::header::RETRY_AFTER,
             http::HeaderValue::from_static("soon"),
         );
-        assert_eq!(retry_after(&headers), None);
+        assert_eq!(retry_after(&headers, now), None);
     }
 }

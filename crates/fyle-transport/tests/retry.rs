@@ -5,8 +5,8 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use fyle_transport::{
-    Idempotent, RetryPolicy, SharedTransport, Transport, TransportBuilder, TransportError,
-    TransportErrorKind, transport_fn,
+    Idempotent, RetryPolicy, RetryTransport, SharedTransport, Transport, TransportBuilder,
+    TransportError, TransportErrorKind, WallClock, transport_fn,
 };
 use http::{Method, Request, Response, StatusCode};
 use tokio::time::Instant;
@@ -181,27 +181,35 @@ async fn retry_after_seconds_is_honoured_on_429() {
 
 #[tokio::test(start_paused = true)]
 async fn retry_after_http_date_is_honoured_on_503() {
-    let (transport, recorder) = scripted(policy(), |attempt| {
-        if attempt == 1 {
-            let at = SystemTime::now() + Duration::from_secs(30);
+    // The date is measured against an injected wall clock (fixed, whole seconds), while the
+    // wait runs in paused tokio time: the wait is exactly the 30 s the date says.
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_780_000_000);
+    let recorder = Recorder {
+        times: Arc::new(Mutex::new(Vec::new())),
+    };
+    let times = recorder.times.clone();
+    let inner = transport_fn(move |_request: Request<Bytes>| {
+        let attempt = {
+            let mut times = times.lock().expect("not poisoned");
+            times.push(Instant::now());
+            times.len()
+        };
+        let reply = if attempt == 1 {
             with_header(
                 status(503, "maintenance"),
                 "retry-after",
-                &httpdate::fmt_http_date(at),
+                &httpdate::fmt_http_date(now + Duration::from_secs(30)),
             )
         } else {
             status(200, "ok")
-        }
+        };
+        async move { reply }
     });
+    let transport = RetryTransport::new(Arc::new(inner), policy())
+        .with_wall_clock(WallClock::from_fn(move || now));
     let response = transport.send(get()).await.expect("a response");
     assert_eq!(response.status(), StatusCode::OK);
-    let gaps = recorder.gaps();
-    assert_eq!(gaps.len(), 1);
-    // HTTP dates have one-second resolution.
-    assert!(
-        gaps[0] >= Duration::from_secs(28) && gaps[0] <= Duration::from_secs(30),
-        "{gaps:?}"
-    );
+    assert_eq!(recorder.gaps(), vec![Duration::from_secs(30)]);
 }
 
 #[tokio::test(start_paused = true)]

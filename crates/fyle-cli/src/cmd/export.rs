@@ -58,6 +58,8 @@ pub(crate) async fn run(global: &Global, args: ExportArgs, notes: Notes) -> anyh
         target: output.out.clone().map_or(Target::Stdout, Target::File),
         checkpoint: output.checkpoint.clone(),
         mark_exported: None,
+        error_url: None,
+        require: Vec::new(),
         abort_after: output.abort_after_rows,
     };
     if let Some(e) = expense {
@@ -113,10 +115,19 @@ pub(crate) async fn run(global: &Global, args: ExportArgs, notes: Notes) -> anyh
             resource.noun()
         ));
     }
+    for failed in &summary.failed {
+        eprintln!(
+            "not exported: {}: {}: {}",
+            failed.id,
+            failed.error_type.as_str(),
+            failed.reason
+        );
+    }
     if let Some(marked) = &summary.marked {
         notes.say(format!(
-            "Marked {} expenses exported in Fyle; {} failed.",
+            "Marked {} expenses exported and {} as ERROR in Fyle; {} could not be marked.",
             marked.marked,
+            marked.marked_error,
             marked.failures.len()
         ));
         for failure in &marked.failures {
@@ -128,6 +139,13 @@ pub(crate) async fn run(global: &Global, args: ExportArgs, notes: Notes) -> anyh
                 marked.failures.len()
             ));
         }
+    }
+    if !summary.failed.is_empty() {
+        return Err(anyhow::anyhow!(
+            "{} {} could not be exported (listed above)",
+            summary.failed.len(),
+            resource.noun()
+        ));
     }
     Ok(())
 }
@@ -192,6 +210,8 @@ fn expense_filters(args: &ExpenseArgs, options: &mut ExportOptions) -> anyhow::R
     }
     options.filter = filter;
     options.mark_exported.clone_from(&args.mark_exported);
+    options.error_url.clone_from(&args.error_url);
+    options.require.clone_from(&args.require);
     Ok(())
 }
 
