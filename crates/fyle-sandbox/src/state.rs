@@ -69,8 +69,11 @@ impl AppState {
         crate::auth::constant_time_eq(token.as_bytes(), self.control_token.as_bytes())
     }
 
-    /// The grant behind a bearer token, if it is live.
-    pub(crate) fn authenticate(&self, authorization: Option<&str>) -> Option<Grant> {
+    /// The grant behind the request's `Authorization: Bearer` token, if it is live.
+    pub(crate) fn authenticate(&self, headers: &http::HeaderMap) -> Option<Grant> {
+        let authorization = headers
+            .get(http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
         let token = bearer(authorization?)?;
         self.auth().validate(token, self.clock.now()).cloned()
     }
