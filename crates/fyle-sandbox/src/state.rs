@@ -1,4 +1,5 @@
-//! Shared server state.
+//! Shared server state: the store, auth, clock, limiter, faults, list cache, blobs and
+//! signer behind every handler, with the helpers handlers share (authenticate, sign URLs).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
