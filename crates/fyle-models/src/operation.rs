@@ -114,6 +114,26 @@ pub enum BodyShape {
     Redirect,
 }
 
+/// Whether an operation is sent with the access token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OperationAuth {
+    /// `Authorization: Bearer <access token>`: every data and cluster operation.
+    Bearer,
+    /// No `Authorization` header and no token fetched: the operations that mint tokens
+    /// (`POST /oauth/token`, the `tokenUrl` of the spec's OAuth 2.0 flow) or that the spec marks
+    /// with an empty `security`. A client secret or refresh token never travels with a Bearer
+    /// token.
+    None,
+}
+
+impl OperationAuth {
+    /// True when the access token is sent.
+    pub const fn sends_token(self) -> bool {
+        matches!(self, Self::Bearer)
+    }
+}
+
 /// A query parameter the spec declares for an operation (filters on any field work too).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct QueryParam {
@@ -150,6 +170,12 @@ pub struct Operation {
     pub query_params: &'static [QueryParam],
     /// Link to the reference documentation.
     pub docs_url: &'static str,
+    /// Whether the access token is sent (see [`OperationAuth`]).
+    pub auth: OperationAuth,
+    /// The spec declares a `202 Accepted` answer: the server is still computing the result
+    /// (`{message}`), and the caller should ask again later. The facade turns it into a typed
+    /// "not ready" error, never an empty success.
+    pub answers_accepted: bool,
 }
 
 /// Finds an operation of an enabled role by method and exact path (`"/admin/expenses"`).

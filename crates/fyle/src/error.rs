@@ -106,6 +106,15 @@ pub enum ErrorKind {
     /// A list response broke the paging contract (a stable-mode cursor that does not advance,
     /// a page larger than its `limit`).
     Paging(PagingError),
+    /// `202 Accepted` from an operation whose spec declares it (`/admin/spend_overview/*`):
+    /// the server accepted the request and is still computing the result. Ask again later;
+    /// the answer is never decoded as an (empty) success.
+    NotReady {
+        /// The server's `message` (redacted, at most 200 characters), when it sent one.
+        message: Option<String>,
+        /// The server's `Retry-After`, when it sent one.
+        retry_after: Option<Duration>,
+    },
     /// A URL from a response (a presigned storage URL, a redirect) was refused before any
     /// request: not https, or a loopback or private address outside an explicit test opt-in.
     UnsafeUrl {
@@ -114,6 +123,8 @@ pub enum ErrorKind {
         /// Why it was refused.
         reason: &'static str,
     },
+    /// Writing downloaded bytes to the caller's writer failed (a full disk, a closed pipe).
+    Write(std::io::Error),
 }
 
 /// A 404 from Fyle, or a lookup by id with `count == 0`.
@@ -281,6 +292,23 @@ impl Error {
         }))
     }
 
+    /// The error for a `202 Accepted` answer: not ready yet, with the server's message and
+    /// `Retry-After`.
+    pub(crate) fn not_ready(headers: &http::HeaderMap, body: &[u8]) -> Self {
+        #[derive(serde::Deserialize)]
+        struct Accepted {
+            message: Option<String>,
+        }
+        let message = serde_json::from_slice::<Accepted>(body)
+            .ok()
+            .and_then(|a| a.message)
+            .map(|m| bounded(&m, MAX_TEXT_CHARS));
+        Self::new(ErrorKind::NotReady {
+            message,
+            retry_after: retry_after(headers),
+        })
+    }
+
     /// Attaches the method and path of the request (the query is dropped).
     pub(crate) fn with_request(mut self, method: &Method, path: &str) -> Self {
         if self.inner.request.is_none() {
@@ -392,6 +420,7 @@ impl Error {
             ErrorKind::UnexpectedBody { status, .. } | ErrorKind::Storage { status, .. } => {
                 Some(*status)
             }
+            ErrorKind::NotReady { .. } => Some(StatusCode::ACCEPTED),
             _ => None,
         }
     }
@@ -449,12 +478,21 @@ impl Error {
         matches!(self.inner.kind, ErrorKind::Decode(_))
     }
 
+    /// True for a `202 Accepted`: the result is still being computed (see
+    /// [`ErrorKind::NotReady`]).
+    pub fn is_not_ready(&self) -> bool {
+        matches!(self.inner.kind, ErrorKind::NotReady { .. })
+    }
+
     /// True when sending the same request again later may succeed: transport failures the
-    /// transport calls retryable, 429, 5xx (JSON or a proxy's HTML page), storage 5xx.
+    /// transport calls retryable, 429, 5xx (JSON or a proxy's HTML page), storage 5xx, and a
+    /// `202 Accepted` result that is not ready yet.
     pub fn is_retryable(&self) -> bool {
         match &self.inner.kind {
             ErrorKind::Transport(e) => e.is_retryable(),
-            ErrorKind::RateLimited { .. } | ErrorKind::Server(_) => true,
+            ErrorKind::RateLimited { .. } | ErrorKind::Server(_) | ErrorKind::NotReady { .. } => {
+                true
+            }
             ErrorKind::UnexpectedBody { status, .. } | ErrorKind::Storage { status, .. } => {
                 status.is_server_error() || *status == StatusCode::TOO_MANY_REQUESTS
             }
@@ -530,6 +568,19 @@ impl fmt::Display for Error {
             ErrorKind::UnsafeUrl { host, reason } => {
                 write!(f, "refused the URL to host {host}: {reason}")?;
             }
+            ErrorKind::Write(e) => write!(f, "writing the download failed: {e}")?,
+            ErrorKind::NotReady {
+                message,
+                retry_after,
+            } => {
+                f.write_str("202 Accepted: the result is not ready yet; ask again later")?;
+                if let Some(m) = message {
+                    write!(f, " ({m})")?;
+                }
+                if let Some(d) = retry_after {
+                    write!(f, " (retry after {}s)", d.as_secs())?;
+                }
+            }
         }
         if let Some(offset) = self.inner.resume_offset {
             write!(f, " (stream stopped at offset {offset})")?;
@@ -544,6 +595,7 @@ impl std::error::Error for Error {
             ErrorKind::Auth(e) => Some(e),
             ErrorKind::Cluster(e) => Some(e),
             ErrorKind::Transport(e) => Some(e),
+            ErrorKind::Write(e) => Some(e),
             _ => None,
         }
     }

@@ -72,8 +72,12 @@ pub mod files;
 mod list;
 mod pipeline;
 mod raw;
+mod request;
 mod stream;
 
+/// The generated per-role methods (`client.admin().expenses().list()`); the code lives in
+/// `src/generated/`, written by `cargo xtask codegen`.
+#[path = "generated/mod.rs"]
 pub mod api;
 
 pub use fyle_auth as auth;
@@ -87,9 +91,9 @@ pub use builder::{ClientBuilder, DEFAULT_ACCOUNTS_URL, DEFAULT_REQUESTS_PER_SECO
 pub use client::Client;
 pub use cursor::{PagingError, StreamCursor};
 pub use error::{BodyExcerpt, DecodeError, Error, ErrorKind, NotFound, RequestInfo, Result};
-pub use execute::GetRequest;
 pub use list::{
     DEFAULT_SNAPSHOT_COLUMN, DEFAULT_STABLE_KEYS, DEFAULT_STREAM_ORDER, ListRequest, MAX_PAGE_SIZE,
     Page,
 };
 pub use raw::{RawRequest, RawResponse};
+pub use request::GetRequest;

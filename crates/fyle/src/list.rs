@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use crate::client::Client;
 use crate::cursor::StreamCursor;
 use crate::error::{Error, Result};
+use crate::request::Query;
 use crate::stream::{PageQuery, item_stream, keyset_pages, offset_pages};
 
 /// The largest page Fyle serves.
@@ -127,9 +128,8 @@ pub(crate) enum Mode {
 pub struct ListRequest<T> {
     client: Client,
     op: &'static Operation,
-    filter: Filter,
-    query: Vec<(String, String)>,
-    order: Option<String>,
+    /// Filter, other parameters and order; the page's offset and limit are added per page.
+    query: Query,
     limit: Option<u32>,
     offset: u64,
     concurrency: Option<usize>,
@@ -142,9 +142,7 @@ impl<T> Clone for ListRequest<T> {
         Self {
             client: self.client.clone(),
             op: self.op,
-            filter: self.filter.clone(),
             query: self.query.clone(),
-            order: self.order.clone(),
             limit: self.limit,
             offset: self.offset,
             concurrency: self.concurrency,
@@ -159,9 +157,9 @@ impl<T> fmt::Debug for ListRequest<T> {
         f.debug_struct("ListRequest")
             .field("operation", &self.op.operation_id)
             .field("path", &self.op.path)
-            .field("filter", &self.filter.to_query_string())
-            .field("query", &self.query)
-            .field("order", &self.order)
+            .field("filter", &self.query.filter().to_query_string())
+            .field("query", &self.query.params())
+            .field("order", &self.query.order())
             .field("limit", &self.limit)
             .field("offset", &self.offset)
             .field("mode", &self.mode)
@@ -175,9 +173,7 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
         Self {
             client,
             op,
-            filter: Filter::new(),
-            query: Vec::new(),
-            order: None,
+            query: Query::default(),
             limit: None,
             offset: 0,
             concurrency: None,
@@ -188,16 +184,14 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
 
     /// Adds the conditions of a typed filter (ANDed with the others).
     pub fn filter(mut self, filter: Filter) -> Self {
-        for clause in filter.into_clauses() {
-            self.filter = self.filter.clause(clause);
-        }
+        self.query.and(filter);
         self
     }
 
     /// Adds a raw condition, for anything the typed builder lacks:
     /// `.raw_filter("amount", "gt.10")` sends `amount=gt.10` (percent-encoded).
     pub fn raw_filter(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.filter = self.filter.raw(key, value);
+        self.query.raw_filter(key.into(), value.into());
         self
     }
 
@@ -209,13 +203,13 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
 
     /// Sets the order (several columns and directions).
     pub fn order(mut self, order: &Order) -> Self {
-        self.order = Some(order.to_string());
+        self.query.set_order(Some(order.to_string()));
         self
     }
 
     /// Sets the order as Fyle's text, for example `"updated_at.desc,id"`.
     pub fn order_raw(mut self, order: impl Into<String>) -> Self {
-        self.order = Some(order.into());
+        self.query.set_order(Some(order.into()));
         self
     }
 
@@ -317,15 +311,14 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
 
     fn page_query(&self, default_order: Option<&str>) -> Result<PageQuery> {
         let limit = self.checked_limit()?;
+        let mut query = self.query.clone();
+        if query.order().is_none() {
+            query.set_order(default_order.map(str::to_owned));
+        }
         Ok(PageQuery {
             client: self.client.clone(),
             op: self.op,
-            filter: self.filter.clone(),
-            query: self.query.clone(),
-            order: self
-                .order
-                .clone()
-                .or_else(|| default_order.map(str::to_owned)),
+            query,
             limit,
         })
     }

@@ -2,6 +2,7 @@
 //! one refresh on 401/498 -> typed error for non-success statuses.
 
 use bytes::Bytes;
+use fyle_models::operations::OperationAuth;
 use fyle_models::query::encode_pairs;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderValue, Method, StatusCode};
@@ -9,6 +10,7 @@ use url::Url;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::request::Query;
 
 const JSON: &str = "application/json";
 const UA: &str = fyle_transport::USER_AGENT;
@@ -29,14 +31,21 @@ pub(crate) struct Call {
     pub(crate) base: Base,
     /// The path under the base, for example `/admin/expenses`.
     pub(crate) path: String,
-    /// Unencoded query pairs.
-    pub(crate) query: Vec<(String, String)>,
+    /// The query, typed until the URI is built.
+    pub(crate) query: Query,
     pub(crate) body: Option<Bytes>,
     pub(crate) content_type: Option<HeaderValue>,
     /// Marks a POST as safe to retry (GETs always are).
     pub(crate) idempotent: bool,
     /// Hand a 3xx back instead of turning it into an error (downloads).
     pub(crate) accept_redirect: bool,
+    /// Whether the access token is fetched and sent (`None` for `POST /oauth/token`).
+    pub(crate) auth: OperationAuth,
+    /// The operation declares `202 Accepted`: such an answer is [`ErrorKind::NotReady`],
+    /// not a success.
+    ///
+    /// [`ErrorKind::NotReady`]: crate::ErrorKind::NotReady
+    pub(crate) accepted_is_not_ready: bool,
 }
 
 impl Call {
@@ -45,11 +54,13 @@ impl Call {
             method,
             base: Base::Cluster,
             path: path.into(),
-            query: Vec::new(),
+            query: Query::default(),
             body: None,
             content_type: None,
             idempotent: false,
             accept_redirect: false,
+            auth: OperationAuth::Bearer,
+            accepted_is_not_ready: false,
         }
     }
 
@@ -62,20 +73,45 @@ impl Call {
     }
 }
 
-/// Joins `base` and `path` and appends the percent-encoded `query`.
-pub(crate) fn build_url(base: &Url, path: &str, query: &[(String, String)]) -> Result<Url> {
-    let joined = format!(
+/// The URI of a request: `base` and `path` joined, and the query printed and percent-encoded
+/// by the shared printer (so the sandbox parses exactly what is sent), parsed once.
+pub(crate) fn uri_for(base: &Url, path: &str, query: &Query) -> Result<http::Uri> {
+    let mut uri = format!(
         "{}/{}",
         base.as_str().trim_end_matches('/'),
-        path.trim_start_matches('/')
+        encode_path(path.trim_start_matches('/'))
     );
-    let mut url = Url::parse(&joined)
-        .map_err(|e| Error::invalid(format!("bad request path `{path}`: {e}")))?;
-    if !query.is_empty() {
-        // The shared printer's encoding, so the sandbox parses exactly what is sent.
-        url.set_query(Some(&encode_pairs(query)));
+    let pairs = query.to_pairs();
+    if !pairs.is_empty() {
+        uri.push('?');
+        uri.push_str(&encode_pairs(&pairs));
     }
-    Ok(url)
+    uri.parse::<http::Uri>()
+        .map_err(|e| Error::invalid(format!("bad request path `{path}`: {e}")))
+}
+
+/// `path` with every byte a URI path may not hold as is percent-encoded (a space, `"`, `#`,
+/// `?`, `<`, `>`, non-ASCII, ...); an existing `%XX` is kept.
+fn encode_path(path: &str) -> std::borrow::Cow<'_, str> {
+    const KEEP: &[u8] = b"-._~!$&'()*+,;=:@/%";
+    if path
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || KEEP.contains(&b))
+    {
+        return path.into();
+    }
+    let mut out = String::with_capacity(path.len() * 3);
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || KEEP.contains(&b) {
+            out.push(char::from(b));
+        } else {
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xF)]));
+        }
+    }
+    out.into()
 }
 
 pub(crate) fn to_uri(url: &Url) -> Result<http::Uri> {
@@ -102,6 +138,9 @@ impl Client {
     /// that repeats). 2xx (and 3xx when the call accepts redirects) come back as responses;
     /// anything else is a typed [`Error`].
     pub(crate) async fn send_call(&self, call: &Call) -> Result<http::Response<Bytes>> {
+        if !call.auth.sends_token() {
+            return self.send_without_token(call).await;
+        }
         let in_call = |e: Error| e.with_request(&call.method, &call.path);
         // The token this call had refused, and the error its response made.
         let mut refused: Option<(fyle_auth::TokenGeneration, Error)> = None;
@@ -130,20 +169,19 @@ impl Client {
                 }
                 Err(error) => return Err(in_call(error)),
             };
-            let url = build_url(&base, &call.path, &call.query)?;
-            let request = request_for(call, &url, &token)?;
+            let uri = uri_for(&base, &call.path, &call.query)?;
+            let request = request_for(call, uri.clone(), Some(&token))?;
             let response = self
                 .inner
                 .transport
                 .send(request)
                 .await
-                .map_err(|e| Error::from(e).with_request(&call.method, url.path()))?;
+                .map_err(|e| Error::from(e).with_request(&call.method, uri.path()))?;
             let status = response.status();
-            if status.is_success() || (call.accept_redirect && status.is_redirection()) {
-                return Ok(response);
-            }
-            let error = Error::from_response(status, response.headers(), response.body())
-                .with_request(&call.method, url.path());
+            let error = match outcome(call, response, uri.path()) {
+                Ok(response) => return Ok(response),
+                Err(error) => error,
+            };
             if !is_token_rejection(status) || refused.is_some() {
                 // Not a token problem, or the token minted for this replay was refused too.
                 return Err(error);
@@ -151,12 +189,45 @@ impl Client {
             self.inner.tokens.reject(&token);
             tracing::debug!(
                 method = %call.method,
-                path = url.path(),
+                path = uri.path(),
                 status = status.as_u16(),
                 "access token rejected; refreshing once and replaying"
             );
             refused = Some((token.generation(), error));
         }
+    }
+
+    /// Sends a call that carries no access token (`POST /oauth/token`): no token is fetched,
+    /// no `Authorization` header is set, and a 401 is returned as is (there is no token to
+    /// refresh). It goes only to the accounts host, after the host policy accepted it: such
+    /// calls carry the client secret or a refresh token in their body.
+    async fn send_without_token(&self, call: &Call) -> Result<http::Response<Bytes>> {
+        let base = match call.base {
+            Base::Accounts => self.accounts_base(),
+            Base::Cluster => Err(Error::invalid(
+                "an operation sent without a token has no cluster to go to",
+            )),
+        }
+        .map_err(|e| e.with_request(&call.method, &call.path))?;
+        let uri = uri_for(&base, &call.path, &call.query)?;
+        let request = request_for(call, uri.clone(), None)?;
+        let response = self
+            .inner
+            .transport
+            .send(request)
+            .await
+            .map_err(|e| Error::from(e).with_request(&call.method, uri.path()))?;
+        outcome(call, response, uri.path())
+    }
+
+    /// The accounts URL, after the host policy accepted it.
+    fn accounts_base(&self) -> Result<Url> {
+        let accounts = &self.inner.accounts_url;
+        self.inner
+            .allow_list
+            .check_as("accounts URL", accounts)
+            .map_err(fyle_cluster::ClusterError::from)?;
+        Ok(accounts.clone())
     }
 
     /// The base URL of `call`, after the host policy accepted it for the Bearer token.
@@ -170,31 +241,53 @@ impl Client {
                     .map_err(fyle_cluster::ClusterError::from)?;
                 Ok(cluster.api_base())
             }
-            Base::Accounts => {
-                let accounts = &self.inner.accounts_url;
-                self.inner
-                    .allow_list
-                    .check_as("accounts URL", accounts)
-                    .map_err(fyle_cluster::ClusterError::from)?;
-                Ok(accounts.clone())
-            }
+            Base::Accounts => self.accounts_base(),
         }
     }
 }
 
-/// The HTTP request of `call` to `url`, with the Bearer token (marked sensitive).
+/// The response of `call` as the caller sees it: 2xx (and 3xx when the call accepts
+/// redirects) as is; a declared `202 Accepted` as [`ErrorKind::NotReady`]; anything else as the
+/// typed error of its status.
+///
+/// [`ErrorKind::NotReady`]: crate::ErrorKind::NotReady
+fn outcome(
+    call: &Call,
+    response: http::Response<Bytes>,
+    path: &str,
+) -> Result<http::Response<Bytes>> {
+    let status = response.status();
+    if status == StatusCode::ACCEPTED && call.accepted_is_not_ready {
+        return Err(
+            Error::not_ready(response.headers(), response.body()).with_request(&call.method, path)
+        );
+    }
+    if status.is_success() || (call.accept_redirect && status.is_redirection()) {
+        return Ok(response);
+    }
+    Err(
+        Error::from_response(status, response.headers(), response.body())
+            .with_request(&call.method, path),
+    )
+}
+
+/// The HTTP request of `call` to `uri`, with the Bearer token (marked sensitive) when there is
+/// one.
 fn request_for(
     call: &Call,
-    url: &Url,
-    token: &fyle_auth::AccessToken,
+    uri: http::Uri,
+    token: Option<&fyle_auth::AccessToken>,
 ) -> Result<http::Request<Bytes>> {
-    let bearer = token
-        .bearer_header()
-        .map_err(|_| Error::invalid("the access token is not a valid header value"))?;
     let mut builder = http::Request::builder()
         .method(call.method.clone())
-        .uri(to_uri(url)?)
-        .header(AUTHORIZATION, bearer)
+        .uri(uri);
+    if let Some(token) = token {
+        let bearer = token
+            .bearer_header()
+            .map_err(|_| Error::invalid("the access token is not a valid header value"))?;
+        builder = builder.header(AUTHORIZATION, bearer);
+    }
+    builder = builder
         .header(ACCEPT, HeaderValue::from_static(JSON))
         .header(USER_AGENT, HeaderValue::from_static(UA));
     if let Some(ct) = &call.content_type {
@@ -207,4 +300,34 @@ fn request_for(
         request.extensions_mut().insert(fyle_transport::Idempotent);
     }
     Ok(request)
+}
+
+#[cfg(test)]
+mod tests {
+    use fyle_models::query::Filter;
+
+    use super::*;
+
+    #[test]
+    fn the_uri_is_built_once_from_the_typed_query() {
+        let base = Url::parse("https://us1.fylehq.com/platform/v1/").expect("base");
+        let mut query = Query::default();
+        query.and(Filter::new().eq("state", "APPROVED").gt("amount", 10));
+        query.push(("q".to_owned(), "taxi & tip".to_owned()));
+        query.set_order(Some("id.asc".to_owned()));
+        let uri = uri_for(&base, "/admin/expenses", &query.page(200, 50)).expect("uri");
+        assert_eq!(
+            uri.to_string(),
+            "https://us1.fylehq.com/platform/v1/admin/expenses?state=eq.APPROVED&amount=gt.10&q=taxi%20%26%20tip&order=id.asc&offset=200&limit=50"
+        );
+        assert_eq!(uri.path(), "/platform/v1/admin/expenses");
+    }
+
+    #[test]
+    fn a_raw_path_is_percent_encoded_not_refused() {
+        let base = Url::parse("https://us1.fylehq.com/platform/v1").expect("base");
+        let uri = uri_for(&base, "/admin/odd path/é%20", &Query::default()).expect("uri");
+        assert_eq!(uri.path(), "/platform/v1/admin/odd%20path/%C3%A9%20");
+        assert!(uri.query().is_none());
+    }
 }

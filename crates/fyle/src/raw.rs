@@ -72,9 +72,8 @@ impl RawRequest {
     }
 
     /// Adds the conditions of a typed filter.
-    #[allow(clippy::needless_pass_by_value)] // by value: `.filter(Filter::new().eq(..))` reads best
     pub fn filter(mut self, filter: Filter) -> Self {
-        self.call.query.extend(filter.to_query_pairs());
+        self.call.query.and(filter);
         self
     }
 

@@ -2,9 +2,9 @@
 //! prefetch) and by keyset (a snapshot: stable under inserts, updates and deletes, with a
 //! resumable cursor).
 //!
-//! Every page's query is built once from the typed filter: the caller's clauses, then the
-//! snapshot bound and the keyset cursor as clauses of the same AST ([`with_clauses`]), printed
-//! to query pairs only when the request is made.
+//! Every page's query is the request's [`Query`]: the caller's clauses, then the snapshot bound
+//! and the keyset cursor as clauses of the same AST ([`Query::with_clauses`]), printed to query
+//! pairs only when the pipeline builds the URI.
 
 use std::sync::Arc;
 
@@ -20,48 +20,36 @@ use serde_json::value::RawValue;
 
 use crate::client::Client;
 use crate::cursor::{PagingError, StreamCursor};
-use crate::envelope::{decode_with, log_warnings, non_json_body};
+use crate::envelope::{log_warnings, non_json_body};
 use crate::error::{Error, ErrorKind, Result};
 use crate::execute::call_for;
 use crate::list::Page;
+use crate::pipeline::Call;
+use crate::request::Query;
 
 /// Everything needed to fetch one page at some offset.
 pub(crate) struct PageQuery {
     pub(crate) client: Client,
     pub(crate) op: &'static Operation,
-    /// The caller's filter, kept typed until the request is built.
-    pub(crate) filter: Filter,
-    /// Other query parameters (`q`, ...).
-    pub(crate) query: Vec<(String, String)>,
-    pub(crate) order: Option<String>,
+    /// The caller's filter (typed), other parameters and order.
+    pub(crate) query: Query,
     pub(crate) limit: u32,
 }
 
 impl PageQuery {
-    /// The query pairs of one page: the filter with `extra` clauses, the other parameters,
-    /// order, offset and limit.
-    fn pairs(
-        &self,
-        extra: Vec<Clause>,
-        offset: u64,
-        order: Option<&str>,
-        limit: u32,
-    ) -> Vec<(String, String)> {
-        let taken: Vec<&str> = self.query.iter().map(|(k, _)| k.as_str()).collect();
-        let mut pairs = with_clauses(&self.filter, extra, &taken).to_query_pairs();
-        pairs.extend(self.query.iter().cloned());
-        if let Some(order) = order {
-            pairs.push(("order".to_owned(), order.to_owned()));
-        }
-        pairs.push(("offset".to_owned(), offset.to_string()));
-        pairs.push(("limit".to_owned(), limit.to_string()));
-        pairs
+    /// The call of one page: the query with `extra` clauses, `order` (instead of the
+    /// request's), `offset` and `limit`.
+    fn page_call(&self, extra: Vec<Clause>, offset: u64, order: Option<&str>, limit: u32) -> Call {
+        let mut query = self.query.with_clauses(extra);
+        query.set_order(order.map(str::to_owned));
+        let mut call = call_for(self.op);
+        call.query = query.page(offset, limit);
+        call
     }
 
-    async fn fetch_body(&self, pairs: Vec<(String, String)>) -> Result<bytes::Bytes> {
-        let mut call = call_for(self.op);
-        call.query = pairs;
-        let response = self.client.send_call(&call).await?;
+    /// The JSON body of a page (the keyset pager reads its items as raw JSON).
+    async fn fetch_body(&self, call: &Call) -> Result<bytes::Bytes> {
+        let response = self.client.send_call(call).await?;
         if let Some(e) = non_json_body(&response) {
             return Err(e.with_request(&call.method, self.op.path));
         }
@@ -86,45 +74,15 @@ impl PageQuery {
 
     /// One page at `offset`, in the request's order.
     pub(crate) async fn fetch<T: DeserializeOwned>(&self, offset: u64) -> Result<Page<T>> {
-        let pairs = self.pairs(Vec::new(), offset, self.order.as_deref(), self.limit);
-        let body = self.fetch_body(pairs).await?;
-        let page =
-            decode_with::<Page<T>>(self.op.operation_id, &body, self.client.strict_decoding())
-                .map(|d| d.value.with_warnings(d.warnings))
-                .map_err(|e| e.with_request(&http::Method::GET, self.op.path))?;
+        let call = self.page_call(Vec::new(), offset, self.query.order(), self.limit);
+        let page = self
+            .client
+            .send_op::<Page<T>>(self.op, &call)
+            .await
+            .map(|d| d.value.with_warnings(d.warnings))?;
         self.check_cap(page.items.len())?;
         Ok(page)
     }
-}
-
-/// `filter` with `extra` clauses ANDed in, without repeating a top-level query key. A server
-/// that reads one value per key (the first or the last, as many web frameworks do) would
-/// otherwise drop either the caller's condition or the added one, and page forever or skip
-/// rows. A clause whose key is taken (by the filter or by `taken`) goes inside an `and` group:
-/// the filter's own first one when there is one, else a new one.
-pub(crate) fn with_clauses(filter: &Filter, extra: Vec<Clause>, taken: &[&str]) -> Filter {
-    let mut clauses = filter.clauses().to_vec();
-    let mut grouped = Vec::new();
-    for clause in extra {
-        let (key, _) = clause.to_query_pair();
-        let clash =
-            taken.contains(&key.as_str()) || clauses.iter().any(|c| c.to_query_pair().0 == key);
-        if clash {
-            grouped.push(clause);
-        } else {
-            clauses.push(clause);
-        }
-    }
-    if !grouped.is_empty() {
-        match clauses.iter_mut().find_map(|c| match c {
-            Clause::And(inner) => Some(inner),
-            _ => None,
-        }) {
-            Some(inner) => inner.extend(grouped),
-            None => clauses.push(Clause::And(grouped)),
-        }
-    }
-    clauses.into_iter().fold(Filter::new(), Filter::clause)
 }
 
 /// Items from pages; an error is passed through (the pager decides whether polling again
@@ -330,8 +288,8 @@ impl<T: DeserializeOwned + Send + 'static> KeysetPager<T> {
         }
         let column = bound.column.clone();
         let order = format!("{column}.desc");
-        let pairs = self.query.pairs(Vec::new(), 0, Some(&order), 1);
-        let body = self.query.fetch_body(pairs).await?;
+        let call = self.query.page_call(Vec::new(), 0, Some(&order), 1);
+        let body = self.query.fetch_body(&call).await?;
         let raw: RawPage<'_> = self.parse(&body)?;
         let Some(newest) = raw.data.first() else {
             return Ok(false);
@@ -392,8 +350,10 @@ impl<T: DeserializeOwned + Send + 'static> KeysetPager<T> {
         }
         let extra = self.conditions()?;
         let order = self.order();
-        let pairs = self.query.pairs(extra, 0, Some(&order), self.query.limit);
-        let body = self.query.fetch_body(pairs).await?;
+        let call = self
+            .query
+            .page_call(extra, 0, Some(&order), self.query.limit);
+        let body = self.query.fetch_body(&call).await?;
         self.pages += 1;
         let raw = self.parse(&body)?;
         self.query.check_cap(raw.data.len())?;
@@ -501,6 +461,7 @@ pub(crate) fn keyset_pages<T: DeserializeOwned + Send + 'static>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::request::with_clauses;
 
     #[test]
     fn keyset_filter_uses_the_documented_group_syntax() {

@@ -1,4 +1,4 @@
-//! `crates/fyle/src/api/{mod.rs,<role>.rs}`: one method per operation, grouped by role and resource.
+//! `crates/fyle/src/generated/{mod.rs,<role>.rs}` (the module `fyle::api`): one method per operation, grouped by role and resource.
 //!
 //! Naming (`method_names` is the single place these rules live):
 //! - resource = the path segment after the role (`/admin/expenses/...` -> `expenses()`); for the
@@ -88,6 +88,15 @@ pub fn method_names(ops: &[&Op]) -> Vec<String> {
         out[i] = name;
     }
     out
+}
+
+/// `"1 operation"`, `"3 operations"`.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 fn payload(t: Option<&Ty>) -> TokenStream {
@@ -231,24 +240,20 @@ pub fn emit(ops: &[Op], commit: &str) -> anyhow::Result<(Files, Vec<NamingRow>)>
                     op.const_name.clone(),
                 ));
             }
-            let adoc = format!(
-                " `/{}{}` ({} operations).",
-                if *role == "accounts" {
-                    String::new()
-                } else {
-                    format!("{role}/")
-                },
-                res,
-                rops.len()
-            );
+            let url = if *role == "accounts" {
+                format!("/{res}")
+            } else {
+                format!("/{role}/{res}")
+            };
+            let count = plural(rops.len(), "operation");
+            let adoc = format!(" `{url}` ({count}).");
             accessors.push(quote! {
                 #[doc = #adoc]
                 pub fn #res_ident(&self) -> #res_ty {
                     #res_ty { client: self.client.clone() }
                 }
             });
-            let sdoc = format!(" Operations under `{adoc}`");
-            let sdoc = sdoc.replace("`` `", "`").replace("`.", ".");
+            let sdoc = format!(" Operations under `{url}` ({count}).");
             structs.push(quote! {
                 #[doc = #sdoc]
                 #[derive(Clone)]
@@ -282,7 +287,10 @@ pub fn emit(ops: &[Op], commit: &str) -> anyhow::Result<(Files, Vec<NamingRow>)>
             }
             #(#structs)*
         };
-        files.push((format!("src/api/{role}.rs"), render::file(commit, tokens)?));
+        files.push((
+            format!("src/generated/{role}.rs"),
+            render::file(commit, tokens)?,
+        ));
         let f = role.to_string();
         let mdoc = format!(" Operations of role `{role}`.");
         mods.push(quote!(#[doc = #mdoc] #[cfg(feature = #f)] pub mod #role_mod;));
@@ -304,7 +312,10 @@ pub fn emit(ops: &[Op], commit: &str) -> anyhow::Result<(Files, Vec<NamingRow>)>
             #(#role_fns)*
         }
     };
-    files.push(("src/api/mod.rs".to_owned(), render::file(commit, tokens)?));
+    files.push((
+        "src/generated/mod.rs".to_owned(),
+        render::file(commit, tokens)?,
+    ));
     Ok((files, table))
 }
 
@@ -328,6 +339,8 @@ mod tests {
             response_ty: None,
             query: Vec::new(),
             const_name: "X".to_owned(),
+            auth: "Bearer",
+            accepted: false,
         }
     }
 
@@ -357,6 +370,8 @@ mod tests {
                 "stats"
             ]
         );
+        assert_eq!(plural(1, "operation"), "1 operation");
+        assert_eq!(plural(2, "operation"), "2 operations");
         let single = [op("GET", "/spender/my_profile", "GetSingle")];
         assert_eq!(method_names(&single.iter().collect::<Vec<_>>()), ["get"]);
         assert_eq!(split_path(&single[0]), ("my_profile".to_owned(), vec![]));

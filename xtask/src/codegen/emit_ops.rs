@@ -60,6 +60,19 @@ pub fn op_docs(op: &Op) -> Vec<String> {
                 .unwrap_or_default()
         ),
     ];
+    if op.auth == "None" {
+        lines.push(
+            "Sent without an access token (no `Authorization` header): it mints tokens.".to_owned(),
+        );
+    }
+    if op.accepted {
+        lines.push(
+            "Answers `202 Accepted` (`{message}`) while the result is computed: the facade \
+             returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as \
+             an empty result."
+                .to_owned(),
+        );
+    }
     if !op.query.is_empty() {
         lines.push(format!(
             "Query parameters: {}.",
@@ -106,6 +119,8 @@ pub fn emit(ops: &[Op], commit: &str) -> anyhow::Result<Vec<(String, String)>> {
                 .iter()
                 .map(|(n, r)| quote!(QueryParam { name: #n, required: #r }));
             let url = op.docs_url();
+            let auth = ident(op.auth);
+            let accepted = op.accepted;
             quote! {
                 #d
                 pub static #c: Operation = Operation {
@@ -121,11 +136,16 @@ pub fn emit(ops: &[Op], commit: &str) -> anyhow::Result<Vec<(String, String)>> {
                     response_type: #rst,
                     query_params: &[#(#qs),*],
                     docs_url: #url,
+                    auth: OperationAuth::#auth,
+                    answers_accepted: #accepted,
                 };
             }
         });
         let consts: Vec<Ident> = ops.iter().map(|o| ident(&o.const_name)).collect();
-        let doc = format!(" Operations of role `{role}` ({} operations).", ops.len());
+        let doc = format!(
+            " Operations of role `{role}` ({}).",
+            super::emit_api::plural(ops.len(), "operation")
+        );
         let qp = if ops.iter().any(|o| !o.query.is_empty()) {
             quote!(QueryParam,)
         } else {
@@ -133,7 +153,7 @@ pub fn emit(ops: &[Op], commit: &str) -> anyhow::Result<Vec<(String, String)>> {
         };
         let tokens = quote! {
             #![doc = #doc]
-            use super::{BodyShape, HttpMethod, Operation, OperationKind, #qp Role};
+            use super::{BodyShape, HttpMethod, Operation, OperationAuth, OperationKind, #qp Role};
             #(#items)*
             /// Every operation of this role, in spec order.
             pub static ALL: &[&Operation] = &[#(&#consts),*];
@@ -152,7 +172,7 @@ pub fn emit(ops: &[Op], commit: &str) -> anyhow::Result<Vec<(String, String)>> {
     }
     let tokens = quote! {
         //! The operation table: every operation of the spec, one `static` each, grouped by role.
-        pub use crate::operation::{BodyShape, HttpMethod, Operation, OperationKind, QueryParam, Role, find};
+        pub use crate::operation::{BodyShape, HttpMethod, Operation, OperationAuth, OperationKind, QueryParam, Role, find};
         #(#mods)*
         /// Every operation of the enabled roles, in role then spec order.
         pub static ALL: &[&Operation] = &[#(#all),*];

@@ -1,8 +1,8 @@
 //! Operations: classification (domain brief §1.1), body shapes and payload types.
 
 use openapiv3::{
-    Components, OpenAPI, Parameter, ReferenceOr, RequestBody, Response, Schema, SchemaKind,
-    StatusCode, Type,
+    Components, OAuth2Flows, OpenAPI, Parameter, ReferenceOr, RequestBody, Response, Schema,
+    SchemaKind, SecurityScheme, StatusCode, Type,
 };
 
 use super::fixups::derived_operation_id;
@@ -26,6 +26,10 @@ pub struct Op {
     pub response_ty: Option<Ty>,
     pub query: Vec<(String, bool)>,
     pub const_name: String,
+    /// `OperationAuth` variant: `"Bearer"` or `"None"` (see [`auth_of`]).
+    pub auth: &'static str,
+    /// The spec declares a `202 Accepted` answer (the result is not ready yet).
+    pub accepted: bool,
 }
 
 impl Op {
@@ -99,6 +103,58 @@ fn inline_props(s: &ReferenceOr<Schema>) -> Option<(Props, bool)> {
         }
         _ => None,
     }
+}
+
+/// The token URLs of the file's OAuth 2.0 flows: the endpoints that mint tokens.
+fn token_urls(api: &OpenAPI) -> Vec<&str> {
+    let Some(components) = &api.components else {
+        return Vec::new();
+    };
+    let flows = components
+        .security_schemes
+        .values()
+        .filter_map(|s| match s {
+            ReferenceOr::Item(SecurityScheme::OAuth2 { flows, .. }) => Some(flows),
+            _ => None,
+        });
+    let mut urls = Vec::new();
+    for OAuth2Flows {
+        password,
+        client_credentials,
+        authorization_code,
+        ..
+    } in flows
+    {
+        urls.extend(password.iter().map(|f| f.token_url.as_str()));
+        urls.extend(client_credentials.iter().map(|f| f.token_url.as_str()));
+        urls.extend(authorization_code.iter().map(|f| f.token_url.as_str()));
+    }
+    urls
+}
+
+/// Whether `op` at `path` sends the Bearer token (`"Bearer"`) or nothing (`"None"`).
+///
+/// - The operation's `security`, else the file's: an empty list, or only empty requirements,
+///   means no authentication.
+/// - An operation whose URL (a server URL + `path`) is the `tokenUrl` of one of the file's OAuth
+///   2.0 flows mints tokens and cannot require one: `POST /oauth/token` is sent without a
+///   token, so an access token never goes with a client secret or refresh token.
+/// - Otherwise every Fyle operation needs the token (the spec declares no global `security`,
+///   yet every data and cluster call is refused without one).
+pub fn auth_of(api: &OpenAPI, path: &str, op: &openapiv3::Operation) -> &'static str {
+    if let Some(requirements) = op.security.as_ref().or(api.security.as_ref())
+        && requirements
+            .iter()
+            .all(openapiv3::SecurityRequirement::is_empty)
+    {
+        return "None";
+    }
+    let mints_tokens = token_urls(api).iter().any(|token_url| {
+        api.servers
+            .iter()
+            .any(|s| format!("{}{path}", s.url.trim_end_matches('/')) == *token_url)
+    });
+    if mints_tokens { "None" } else { "Bearer" }
 }
 
 fn payload(
@@ -306,6 +362,8 @@ pub fn collect(api: &OpenAPI, role: &str, file: &str, model: &mut Model) -> Vec<
             request_ty,
             response_ty,
             query,
+            auth: auth_of(api, path, op),
+            accepted: responses.contains_key(&StatusCode::Code(202)),
         });
         let last = ops.last_mut().expect("just pushed");
         last.kind = if *method == "GET" {
@@ -326,10 +384,13 @@ pub fn collect(api: &OpenAPI, role: &str, file: &str, model: &mut Model) -> Vec<
             last.kind = "Data"; // provisional, settled below
         }
     }
-    // Upserts: `{data: {..}}` on a collection path (a GET list on the same path, or `/role/resource`).
+    // Upserts: `{data: {..}}` on a collection path: a GET on the same path answers a collection
+    // (a list `{count, offset, data: [..]}` or an array `{data: [..]}`), or the path is
+    // `/role/resource`. One rule for every role, so the same kind of operation gets the same
+    // method name (`filters()` and `filters_upsert(..)` on expenses, employees, cards, reports).
     let list_paths: Vec<String> = ops
         .iter()
-        .filter(|o| o.kind == "List")
+        .filter(|o| o.kind == "List" || o.kind == "GetArray")
         .map(|o| o.path.clone())
         .collect();
     for o in &mut ops {

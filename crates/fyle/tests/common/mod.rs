@@ -10,7 +10,9 @@ use async_trait::async_trait;
 use fyle::Client;
 use fyle::auth::{AccessToken, AuthError, TokenProvider};
 use fyle::cluster::ClusterAllowList;
-use fyle::models::operations::{BodyShape, HttpMethod, Operation, OperationKind, Role};
+use fyle::models::operations::{
+    BodyShape, HttpMethod, Operation, OperationAuth, OperationKind, Role,
+};
 use fyle::query::{Clause, Filter, Operator};
 use fyle::transport::{ReqwestTransport, TransportBuilder};
 use serde_json::Value;
@@ -38,6 +40,8 @@ const fn op(
         response_type: None,
         query_params: &[],
         docs_url: "",
+        auth: OperationAuth::Bearer,
+        answers_accepted: false,
     }
 }
 
@@ -106,11 +110,13 @@ pub static FILE_DOWNLOAD: Operation = op(
     BodyShape::Redirect,
 );
 
-/// Hands out `tok-1`, then `tok-2` after a rejection, and so on; counts refreshes.
+/// Hands out `tok-1`, then `tok-2` after a rejection, and so on; counts refreshes and
+/// token requests.
 #[derive(Debug, Default)]
 pub struct CountingTokens {
     generation: AtomicU64,
     rejections: AtomicU64,
+    fetches: AtomicU64,
 }
 
 impl CountingTokens {
@@ -118,7 +124,13 @@ impl CountingTokens {
         Arc::new(Self {
             generation: AtomicU64::new(1),
             rejections: AtomicU64::new(0),
+            fetches: AtomicU64::new(0),
         })
+    }
+
+    /// How many times a token was asked for.
+    pub fn fetches(&self) -> u64 {
+        self.fetches.load(Ordering::SeqCst)
     }
 
     pub fn rejections(&self) -> u64 {
@@ -129,6 +141,7 @@ impl CountingTokens {
 #[async_trait]
 impl TokenProvider for CountingTokens {
     async fn access_token(&self) -> Result<AccessToken, AuthError> {
+        self.fetches.fetch_add(1, Ordering::SeqCst);
         let g = self.generation.load(Ordering::SeqCst);
         Ok(AccessToken::new(format!("tok-{g}"), None))
     }
@@ -216,4 +229,19 @@ pub fn eval(item: &Value, clause: &Clause) -> bool {
 
 pub fn eval_filter(item: &Value, filter: &Filter) -> bool {
     filter.clauses().iter().all(|c| eval(item, c))
+}
+
+/// [`client_for`], with the accounts host (`/oauth/...`) on `server` too.
+pub fn client_with_accounts_on(server: &MockServer, tokens: Arc<CountingTokens>) -> Client {
+    let transport =
+        TransportBuilder::new(ReqwestTransport::builder().build().expect("reqwest")).build();
+    let uri = Url::parse(&server.uri()).expect("server uri");
+    Client::builder()
+        .shared_token_provider(tokens)
+        .cluster(uri.clone())
+        .accounts_url(uri)
+        .allow_list(ClusterAllowList::default().allow_loopback_http())
+        .transport(transport)
+        .build()
+        .expect("client")
 }

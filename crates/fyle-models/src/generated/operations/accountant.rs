@@ -2,7 +2,7 @@
 // (fylein/fyle-platform-docs commit ab93138c1cf7eaaa20987342a2e679ac0fbc179c). Do not edit by hand.
 
 //! Operations of role `accountant` (2 operations).
-use super::{BodyShape, HttpMethod, Operation, OperationKind, Role};
+use super::{BodyShape, HttpMethod, Operation, OperationAuth, OperationKind, Role};
 
 /// List Organisations.
 ///
@@ -22,6 +22,8 @@ pub static ORGS_LIST: Operation = Operation {
     response_type: Some("OrgRovOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/accountant.yaml/paths/~1accountant~1orgs/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create Organisation.
@@ -42,6 +44,8 @@ pub static ORG_CREATE: Operation = Operation {
     response_type: Some("OrgCreateResponseBody"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/accountant.yaml/paths/~1accountant~1orgs/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Every operation of this role, in spec order.

@@ -2,7 +2,7 @@
 // (fylein/fyle-platform-docs commit ab93138c1cf7eaaa20987342a2e679ac0fbc179c). Do not edit by hand.
 
 //! Operations of role `accounts` (2 operations).
-use super::{BodyShape, HttpMethod, Operation, OperationKind, Role};
+use super::{BodyShape, HttpMethod, Operation, OperationAuth, OperationKind, Role};
 
 /// Data Cluster.
 ///
@@ -22,12 +22,15 @@ pub static DATA_CLUSTER_POST: Operation = Operation {
     response_type: Some("DataClusterPostResponseBody"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/authorization.yaml/paths/~1oauth~1cluster/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// OAuth 2.0 token.
 ///
 /// `POST /oauth/token` (role `accounts`), operationId `oauth_token`.
 /// Kind: Action; request: Bare `OauthTokenBody`; response: Bare `OauthTokenResponseBody`.
+/// Sent without an access token (no `Authorization` header): it mints tokens.
 /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/authorization.yaml/paths/~1oauth~1token/post>
 pub static OAUTH_TOKEN: Operation = Operation {
     role: Role::Accounts,
@@ -42,6 +45,8 @@ pub static OAUTH_TOKEN: Operation = Operation {
     response_type: Some("OauthTokenResponseBody"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/authorization.yaml/paths/~1oauth~1token/post",
+    auth: OperationAuth::None,
+    answers_accepted: false,
 };
 
 /// Every operation of this role, in spec order.

@@ -2,7 +2,7 @@
 // (fylein/fyle-platform-docs commit ab93138c1cf7eaaa20987342a2e679ac0fbc179c). Do not edit by hand.
 
 //! Operations of role `admin` (293 operations).
-use super::{BodyShape, HttpMethod, Operation, OperationKind, QueryParam, Role};
+use super::{BodyShape, HttpMethod, Operation, OperationAuth, OperationKind, QueryParam, Role};
 
 /// List projects.
 ///
@@ -22,6 +22,8 @@ pub static PROJECTS_LIST: Operation = Operation {
     response_type: Some("AdminApproverProjectOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1projects/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update a project.
@@ -42,6 +44,8 @@ pub static PROJECTS_POST: Operation = Operation {
     response_type: Some("AdminApproverProjectOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1projects/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update projects in bulk.
@@ -62,6 +66,8 @@ pub static PROJECTS_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1projects~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Deletes projects.
@@ -82,6 +88,8 @@ pub static PROJECTS_DELETE_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1projects~1delete~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create delete summary for projects.
@@ -102,6 +110,8 @@ pub static PROJECTS_DELETE_SUMMARY_BULK_POST: Operation = Operation {
     response_type: Some("ProjectDeleteSummaryOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1projects~1delete_summary~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List cost centers.
@@ -122,6 +132,8 @@ pub static COST_CENTERS_LIST: Operation = Operation {
     response_type: Some("AdminCostCenterOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1cost_centers/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update a cost center.
@@ -142,6 +154,8 @@ pub static COST_CENTERS_POST: Operation = Operation {
     response_type: Some("AdminCostCenterOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1cost_centers/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update cost centers in bulk.
@@ -162,6 +176,8 @@ pub static COST_CENTERS_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1cost_centers~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Deletes cost centers.
@@ -182,6 +198,8 @@ pub static COST_CENTERS_DELETE_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1cost_centers~1delete~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create delete summary for cost centers.
@@ -202,6 +220,8 @@ pub static COST_CENTERS_DELETE_SUMMARY_BULK_POST: Operation = Operation {
     response_type: Some("CostCenterDeleteSummaryOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1cost_centers~1delete_summary~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List categories.
@@ -222,6 +242,8 @@ pub static CATEGORIES_LIST: Operation = Operation {
     response_type: Some("AdminApproverCategoryOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1categories/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update a category.
@@ -242,6 +264,8 @@ pub static CATEGORIES_POST: Operation = Operation {
     response_type: Some("AdminApproverCategoryOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1categories/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update categories in bulk.
@@ -262,6 +286,8 @@ pub static CATEGORIES_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1categories~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Deletes categories.
@@ -282,6 +308,8 @@ pub static CATEGORIES_DELETE_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1categories~1delete~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create delete summary for categories.
@@ -302,6 +330,8 @@ pub static CATEGORIES_DELETE_SUMMARY_BULK_POST: Operation = Operation {
     response_type: Some("CategoryDeleteSummaryOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1categories~1delete_summary~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List system categories.
@@ -322,6 +352,8 @@ pub static SYSTEM_CATEGORIES_LIST: Operation = Operation {
     response_type: Some("SystemCategoryOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1categories~1system_categories/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List expense fields.
@@ -342,6 +374,8 @@ pub static EXPENSE_FIELDS_LIST: Operation = Operation {
     response_type: Some("ExpenseFieldOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expense_fields/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update an expense fields.
@@ -362,6 +396,8 @@ pub static EXPENSE_FIELDS_POST: Operation = Operation {
     response_type: Some("ExpenseFieldsPostResponseBody"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expense_fields/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Reorder custom expense fields.
@@ -382,6 +418,8 @@ pub static EXPENSE_FIELDS_REORDER: Operation = Operation {
     response_type: Some("ExpenseFieldOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expense_fields~1reorder/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List dependent expense field values.
@@ -428,6 +466,8 @@ pub static DEPENDENT_EXPENSE_FIELD_VALUES_LIST: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1dependent_expense_field_values/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update dependent expense field values.
@@ -448,6 +488,8 @@ pub static DEPENDENT_EXPENSE_FIELD_VALUES_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1dependent_expense_field_values~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List dependent expense field values preview.
@@ -486,6 +528,8 @@ pub static DEPENDENT_EXPENSE_FIELD_VALUES_PREVIEW_LIST: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1dependent_expense_field_values~1preview/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List dependent expense field values upload requests.
@@ -506,6 +550,8 @@ pub static DEPENDENT_EXPENSE_FIELD_VALUES_UPLOADS_LIST: Operation = Operation {
     response_type: Some("DependentExpenseFieldValuesUploadOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1dependent_expense_field_values~1uploads/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create an upload excel file request for dependent expense field values.
@@ -526,6 +572,8 @@ pub static DEPENDENT_EXPENSE_FIELD_VALUES_UPLOADS_POST: Operation = Operation {
     response_type: Some("DependentExpenseFieldValuesUploadOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1dependent_expense_field_values~1uploads/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List dependent expense field values download requests.
@@ -546,6 +594,8 @@ pub static DEPENDENT_EXPENSE_FIELD_VALUES_DOWNLOADS_LIST: Operation = Operation 
     response_type: Some("DependentExpenseFieldValuesDownloadOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1dependent_expense_field_values~1downloads/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create a request to download an excel file for dependent expense field values.
@@ -566,6 +616,8 @@ pub static DEPENDENT_EXPENSE_FIELD_VALUES_DOWNLOADS_POST: Operation = Operation 
     response_type: Some("DependentExpenseFieldValuesDownloadOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1dependent_expense_field_values~1downloads/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List employee fields.
@@ -586,6 +638,8 @@ pub static EMPLOYEE_FIELDS_LIST: Operation = Operation {
     response_type: Some("EmployeeFieldOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1employee_fields/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update an employee fields.
@@ -606,6 +660,8 @@ pub static EMPLOYEE_FIELDS_POST: Operation = Operation {
     response_type: Some("EmployeeFieldsPostResponseBody"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1employee_fields/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List per diem rates.
@@ -626,6 +682,8 @@ pub static PER_DIEM_RATES_LIST: Operation = Operation {
     response_type: Some("PerDiemRateOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1per_diem_rates/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update a per_diem_rate.
@@ -646,6 +704,8 @@ pub static PER_DIEM_RATES_POST: Operation = Operation {
     response_type: Some("PerDiemRateOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1per_diem_rates/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update a per_diem_rates in bulk.
@@ -666,6 +726,8 @@ pub static PER_DIEM_RATES_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1per_diem_rates~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Deletes per diem rates.
@@ -686,6 +748,8 @@ pub static PER_DIEM_RATES_DELETE_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1per_diem_rates~1delete~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create delete summary for per diem rates.
@@ -706,6 +770,8 @@ pub static PER_DIEM_RATES_DELETE_SUMMARY_BULK_POST: Operation = Operation {
     response_type: Some("PerDiemRateDeleteSummaryOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1per_diem_rates~1delete_summary~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List departments.
@@ -726,6 +792,8 @@ pub static DEPARTMENTS_LIST: Operation = Operation {
     response_type: Some("DepartmentOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1departments/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update a department.
@@ -746,6 +814,8 @@ pub static DEPARTMENTS_POST: Operation = Operation {
     response_type: Some("DepartmentOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1departments/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Delete departments.
@@ -766,6 +836,8 @@ pub static DEPARTMENTS_DELETE_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1departments~1delete~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create delete summary for departments.
@@ -786,6 +858,8 @@ pub static DEPARTMENTS_DELETE_SUMMARY_BULK_POST: Operation = Operation {
     response_type: Some("DepartmentDeleteSummaryOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1departments~1delete_summary~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List mileage rates.
@@ -806,6 +880,8 @@ pub static MILEAGE_RATES_LIST: Operation = Operation {
     response_type: Some("MileageRateOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1mileage_rates/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update a mileage rate.
@@ -826,6 +902,8 @@ pub static MILEAGE_RATES_POST: Operation = Operation {
     response_type: Some("MileageRateOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1mileage_rates/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update mileage rates in bulk.
@@ -846,6 +924,8 @@ pub static MILEAGE_RATES_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1mileage_rates~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Delete mileage rates.
@@ -866,6 +946,8 @@ pub static MILEAGE_RATES_DELETE_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1mileage_rates~1delete~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create delete summary for mileage rates.
@@ -886,6 +968,8 @@ pub static MILEAGE_RATES_DELETE_SUMMARY_BULK_POST: Operation = Operation {
     response_type: Some("MileageRateDeleteSummaryOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1mileage_rates~1delete_summary~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Levels.
@@ -906,6 +990,8 @@ pub static LEVELS_LIST: Operation = Operation {
     response_type: Some("LevelOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1levels/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update a level.
@@ -926,6 +1012,8 @@ pub static LEVELS_POST: Operation = Operation {
     response_type: Some("LevelOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1levels/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Delete levels.
@@ -946,6 +1034,8 @@ pub static LEVELS_DELETE_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1levels~1delete~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get levels delete summary.
@@ -966,6 +1056,8 @@ pub static LEVELS_DELETE_SUMMARY_BULK_POST: Operation = Operation {
     response_type: Some("LevelDeleteSummaryOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1levels~1delete_summary~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List employees.
@@ -990,6 +1082,8 @@ pub static EMPLOYEES_LIST: Operation = Operation {
         required: false,
     }],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1employees/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Employees Stats.
@@ -1010,6 +1104,8 @@ pub static EMPLOYEES_STATS: Operation = Operation {
     response_type: Some("EmployeesStatsOutItem"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1employees~1stats/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List employees and potential duplicate expenses.
@@ -1030,6 +1126,8 @@ pub static EMPLOYEES_AND_POTENTIAL_DUPLICATE_EXPENSES_LIST: Operation = Operatio
     response_type: Some("EmployeeOutPotentialDuplicateExpenses"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1employees~1potential_duplicate_expenses/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List employees business units.
@@ -1060,6 +1158,8 @@ pub static EMPLOYEES_BUSINESS_UNITS_LIST: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1employees~1business_units/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Export employees data in the specified format with customizable columns and notification options.
@@ -1080,6 +1180,8 @@ pub static EMPLOYEES_EXPORTS_CREATE: Operation = Operation {
     response_type: Some("EmployeesExportsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1employees~1exports/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List employees titles.
@@ -1110,6 +1212,8 @@ pub static EMPLOYEES_TITLES_LIST: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1employees~1titles/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List employees locations.
@@ -1140,6 +1244,8 @@ pub static EMPLOYEES_LOCATIONS_LIST: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1employees~1locations/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update employees.
@@ -1160,6 +1266,8 @@ pub static INVITATIONS_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1employees~1invite~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Reinvite employees.
@@ -1180,6 +1288,8 @@ pub static REINVITATIONS_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1employees~1reinvite~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Employees saved filters.
@@ -1200,12 +1310,14 @@ pub static EMPLOYEES_FILTERS_GET: Operation = Operation {
     response_type: Some("EmployeeFiltersOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1employees~1filters/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create Employees saved filters.
 ///
 /// `POST /admin/employees/filters` (role `admin`), operationId `employees_filters_post`.
-/// Kind: Action; request: Data `EmployeeFiltersIn`; response: Data `EmployeeFiltersOut`.
+/// Kind: Upsert; request: Data `EmployeeFiltersIn`; response: Data `EmployeeFiltersOut`.
 /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1employees~1filters/post>
 pub static EMPLOYEES_FILTERS_POST: Operation = Operation {
     role: Role::Admin,
@@ -1213,13 +1325,15 @@ pub static EMPLOYEES_FILTERS_POST: Operation = Operation {
     path: "/admin/employees/filters",
     operation_id: "employees_filters_post",
     summary: "Create Employees saved filters",
-    kind: OperationKind::Action,
+    kind: OperationKind::Upsert,
     request_body: BodyShape::Data,
     response_body: BodyShape::Data,
     request_type: Some("EmployeeFiltersIn"),
     response_type: Some("EmployeeFiltersOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1employees~1filters/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Delete Employees saved filter.
@@ -1240,6 +1354,8 @@ pub static EMPLOYEES_FILTERS_POST_ACTION_DELETE: Operation = Operation {
     response_type: Some("EmployeeFiltersOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1employees~1filters~1delete/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Employees upload requests.
@@ -1260,6 +1376,8 @@ pub static EMPLOYEES_UPLOAD_LIST: Operation = Operation {
     response_type: Some("EmployeesUploadOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1employees~1uploads/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Upload Employees data via excel file.
@@ -1280,6 +1398,8 @@ pub static EMPLOYEES_UPLOAD_POST: Operation = Operation {
     response_type: Some("EmployeesUploadOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1employees~1uploads/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Employees download requests.
@@ -1300,6 +1420,8 @@ pub static EMPLOYEES_DOWNLOAD_LIST: Operation = Operation {
     response_type: Some("EmployeesDownloadOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1employees~1downloads/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create a request to download an excel file for employees.
@@ -1320,6 +1442,8 @@ pub static EMPLOYEES_DOWNLOAD_POST: Operation = Operation {
     response_type: Some("EmployeesDownloadOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1employees~1downloads/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List employee summaries.
@@ -1344,6 +1468,8 @@ pub static EMPLOYEE_SUMMARIES_LIST: Operation = Operation {
         required: false,
     }],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1employees~1summaries/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List employees export configurations.
@@ -1364,6 +1490,8 @@ pub static EMPLOYEES_EXPORT_CONFIGURATIONS_LIST: Operation = Operation {
     response_type: Some("EmployeesExportConfigurationOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1employees~1export_configurations/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update an employee export configuration.
@@ -1384,6 +1512,8 @@ pub static EMPLOYEES_EXPORT_CONFIGURATIONS_POST: Operation = Operation {
     response_type: Some("EmployeesExportConfigurationOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1employees~1export_configurations/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Deletes employees export configurations.
@@ -1404,6 +1534,8 @@ pub static EMPLOYEES_EXPORT_CONFIGURATIONS_DELETE_BULK_POST: Operation = Operati
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1employees~1export_configurations~1delete~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create a file.
@@ -1424,6 +1556,8 @@ pub static FILES_POST: Operation = Operation {
     response_type: Some("FileOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1files/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk create files.
@@ -1444,6 +1578,8 @@ pub static FILES_POST_BULK: Operation = Operation {
     response_type: Some("FileOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1files~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk generate download and upload URLs.
@@ -1464,6 +1600,8 @@ pub static FILES_GENERATE_URLS_BULK_POST: Operation = Operation {
     response_type: Some("FileGenerateUrlsActionOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1files~1generate_urls~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Delete files bulk.
@@ -1484,6 +1622,8 @@ pub static FILES_DELETE: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1files~1delete~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Download a file.
@@ -1508,6 +1648,8 @@ pub static FILES_DOWNLOAD_GET: Operation = Operation {
         required: true,
     }],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1files~1download/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Report Submission Automations.
@@ -1528,6 +1670,8 @@ pub static REPORT_SUBMISSION_GET: Operation = Operation {
     response_type: Some("AutomateReportSubmissionOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1automations~1report_submissions/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update Report Submission Automations.
@@ -1548,6 +1692,8 @@ pub static REPORT_SUBMISSION_POST: Operation = Operation {
     response_type: Some("AutomateReportSubmissionOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1automations~1report_submissions/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Delete Report Submission Automation.
@@ -1568,6 +1714,8 @@ pub static REPORT_SUBMISSION_DELETE: Operation = Operation {
     response_type: Some("AutomateReportSubmissionOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1automations~1report_submissions~1delete/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List accounting exports.
@@ -1588,6 +1736,8 @@ pub static ACCOUNTING_EXPORTS_LIST: Operation = Operation {
     response_type: Some("AccountingExportOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1accounting_exports/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update an accounting export.
@@ -1608,6 +1758,8 @@ pub static ACCOUNTING_EXPORT_POST: Operation = Operation {
     response_type: Some("AccountingExportOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1accounting_exports/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List accounting exports lineitems.
@@ -1628,6 +1780,8 @@ pub static ACCOUNTING_EXPORT_LINEITEMS_LIST: Operation = Operation {
     response_type: Some("AccountingExportLineitemOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1accounting_export_lineitems/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update an accounting export lineitem.
@@ -1648,6 +1802,8 @@ pub static ACCOUNTING_EXPORT_LINEITEMS_POST: Operation = Operation {
     response_type: Some("AccountingExportLineitemOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1accounting_export_lineitems/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update accounting export lineitems in bulk.
@@ -1668,6 +1824,8 @@ pub static ACCOUNTING_EXPORT_LINEITEMS_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1accounting_export_lineitems~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List expenses.
@@ -1688,6 +1846,8 @@ pub static EXPENSES_LIST: Operation = Operation {
     response_type: Some("ExpenseOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update an expense.
@@ -1708,6 +1868,8 @@ pub static EXPENSES_POST: Operation = Operation {
     response_type: Some("ExpenseOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Update expenses in bulk.
@@ -1728,6 +1890,8 @@ pub static ADMIN_EXPENSES_POST_BULK: Operation = Operation {
     response_type: Some("ExpenseOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Attach files to an expense in bulk.
@@ -1748,6 +1912,8 @@ pub static ATTACH_FILES_TO_EXPENSE_BULK: Operation = Operation {
     response_type: Some("ExpenseOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1attach_files~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update accounting export summary in bulk.
@@ -1768,6 +1934,8 @@ pub static EXPENSES_ACCOUNTING_EXPORT_SUMMARY_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1accounting_export_summary~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Expenses saved filters.
@@ -1788,6 +1956,8 @@ pub static EXPENSES_FILTERS_GET: Operation = Operation {
     response_type: Some("ExpenseFiltersOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1filters/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create Expenses saved filters.
@@ -1808,6 +1978,8 @@ pub static EXPENSES_FILTERS_POST: Operation = Operation {
     response_type: Some("ExpenseFiltersOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1filters/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Delete Expenses saved filter.
@@ -1828,6 +2000,8 @@ pub static EXPENSES_FILTERS_POST_ACTION_DELETE: Operation = Operation {
     response_type: Some("ExpenseFiltersOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1filters~1delete/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Verify expenses in bulk.
@@ -1848,6 +2022,8 @@ pub static EXPENSES_VERIFY_BULK: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1verify~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Expenses Stats.
@@ -1868,6 +2044,8 @@ pub static EXPENSES_STATS: Operation = Operation {
     response_type: Some("ExpensesStatsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1stats/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get expense count.
@@ -1892,6 +2070,8 @@ pub static EXPENSES_COUNT: Operation = Operation {
         required: true,
     }],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1count/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create Expenses Export.
@@ -1912,6 +2092,8 @@ pub static EXPENSES_EXPORTS_POST: Operation = Operation {
     response_type: Some("ExpensesExportsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1exports/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List expenses export configurations.
@@ -1932,6 +2114,8 @@ pub static EXPENSES_EXPORT_CONFIGURATIONS_LIST: Operation = Operation {
     response_type: Some("ExpensesExportConfigurationOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1export_configurations/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update an expense export configuration.
@@ -1952,6 +2136,8 @@ pub static EXPENSES_EXPORT_CONFIGURATIONS_POST: Operation = Operation {
     response_type: Some("ExpensesExportConfigurationOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1export_configurations/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Deletes expenses export configurations.
@@ -1972,6 +2158,8 @@ pub static EXPENSES_EXPORT_CONFIGURATIONS_DELETE_BULK_POST: Operation = Operatio
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1export_configurations~1delete~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Expense Permissions.
@@ -1992,6 +2180,8 @@ pub static EXPENSE_PERMISSIONS: Operation = Operation {
     response_type: Some("ExpensePermissionsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1permissions/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk Expense Permissions.
@@ -2012,6 +2202,8 @@ pub static BULK_EXPENSE_PERMISSIONS: Operation = Operation {
     response_type: Some("ExpensePermissionsBulkOutItem"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1permissions~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Merge expenses.
@@ -2032,6 +2224,8 @@ pub static MERGE_EXPENSES_POST: Operation = Operation {
     response_type: Some("ExpenseOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1merge/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List advance requests.
@@ -2052,6 +2246,8 @@ pub static ADVANCE_REQUESTS_LIST: Operation = Operation {
     response_type: Some("AdvanceRequestOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1advance_requests/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Update an advance request.
@@ -2072,6 +2268,8 @@ pub static ADVANCE_REQUESTS_POST: Operation = Operation {
     response_type: Some("AdvanceRequestOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1advance_requests/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Advances Requests Stats.
@@ -2092,6 +2290,8 @@ pub static ADVANCE_REQUESTS_STATS: Operation = Operation {
     response_type: Some("AdvanceRequestsStatsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1advance_requests~1stats/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Advance Request Permissions.
@@ -2112,6 +2312,8 @@ pub static ADVANCE_REQUESTS_PERMISSIONS_POST: Operation = Operation {
     response_type: Some("AdvanceRequestPermissionsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1advance_requests~1permissions/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Add comment to advance request.
@@ -2132,6 +2334,8 @@ pub static ADVANCE_REQUESTS_COMMENTS_POST: Operation = Operation {
     response_type: Some("AdvanceRequestCommentsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1advance_requests~1comments/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Remove approver from advance request.
@@ -2152,6 +2356,8 @@ pub static ADVANCE_REQUESTS_REMOVE_APPROVER_POST: Operation = Operation {
     response_type: Some("AdvanceRequestOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1advance_requests~1remove_approver/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List advances.
@@ -2172,6 +2378,8 @@ pub static ADVANCES_LIST: Operation = Operation {
     response_type: Some("AdvanceOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1advances/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create advances.
@@ -2192,6 +2400,8 @@ pub static ADVANCES_POST: Operation = Operation {
     response_type: Some("AdvanceOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1advances/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create advances in bulk.
@@ -2212,6 +2422,8 @@ pub static ADVANCES_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1advances~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Advances Stats.
@@ -2232,6 +2444,8 @@ pub static ADVANCES_STATS: Operation = Operation {
     response_type: Some("AdvancesStatsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1advances~1stats/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List advance wallets.
@@ -2252,6 +2466,8 @@ pub static ADVANCE_WALLETS_LIST: Operation = Operation {
     response_type: Some("AdvanceWalletOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1advance_wallets/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create advance wallets.
@@ -2272,6 +2488,8 @@ pub static ADVANCE_WALLETS_POST: Operation = Operation {
     response_type: Some("AdvanceWalletOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1advance_wallets/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List advance refunds.
@@ -2292,6 +2510,8 @@ pub static ADVANCE_REFUNDS_LIST: Operation = Operation {
     response_type: Some("AdvanceRefundOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1advance_refunds/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create an advance refund.
@@ -2312,6 +2532,8 @@ pub static ADVANCE_REFUNDS_POST: Operation = Operation {
     response_type: Some("AdvanceRefundOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1advance_refunds/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create advance refund in bulk.
@@ -2332,6 +2554,8 @@ pub static ADVANCE_REFUNDS_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1advance_refunds~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Advances Refunds Stats.
@@ -2352,6 +2576,8 @@ pub static ADVANCE_REFUNDS_STATS: Operation = Operation {
     response_type: Some("AdvanceRefundsStatsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1advance_refunds~1stats/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Reminders.
@@ -2372,6 +2598,8 @@ pub static REMINDERS_LIST: Operation = Operation {
     response_type: Some("ReminderOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reminders/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update a reminder.
@@ -2392,6 +2620,8 @@ pub static REMINDERS_POST: Operation = Operation {
     response_type: Some("ReminderOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reminders/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Delete a reminder.
@@ -2412,6 +2642,8 @@ pub static REMINDERS_DELETE: Operation = Operation {
     response_type: Some("ReminderOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reminders~1delete/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Reminders Stats.
@@ -2432,6 +2664,8 @@ pub static REMINDERS_STATS: Operation = Operation {
     response_type: Some("RemindersStatsOutItem"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reminders~1stats/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List reports.
@@ -2456,6 +2690,8 @@ pub static REPORTS_LIST: Operation = Operation {
         required: false,
     }],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Update Purpose.
@@ -2476,6 +2712,8 @@ pub static UPDATE_PURPOSE: Operation = Operation {
     response_type: Some("AdminReportOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Eject expenses from a report.
@@ -2496,6 +2734,8 @@ pub static REPORT_EJECT_EXPENSES_POST: Operation = Operation {
     response_type: Some("AdminReportOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1eject_expenses/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Report saved filters.
@@ -2516,6 +2756,8 @@ pub static REPORT_FILTERS_GET: Operation = Operation {
     response_type: Some("ReportFiltersOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1filters/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create Report saved filters.
@@ -2536,6 +2778,8 @@ pub static REPORT_FILTERS_POST: Operation = Operation {
     response_type: Some("ReportFiltersOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1filters/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Delete Report saved filter.
@@ -2556,6 +2800,8 @@ pub static REPORT_FILTERS_POST_ACTION_DELETE: Operation = Operation {
     response_type: Some("ReportFiltersOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1filters~1delete/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Comments on a report.
@@ -2576,6 +2822,8 @@ pub static REPORT_COMMENTS_POST: Operation = Operation {
     response_type: Some("ReportCommentsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1comments/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Add Approver.
@@ -2596,6 +2844,8 @@ pub static REPORT_ADD_APPROVER: Operation = Operation {
     response_type: Some("AdminReportOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1add_approver/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Remove an approver from a report.
@@ -2616,6 +2866,8 @@ pub static REPORT_APPROVERS_REMOVE: Operation = Operation {
     response_type: Some("AdminReportOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1remove_approver/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Admin approve reports in bulk.
@@ -2636,6 +2888,8 @@ pub static REPORT_ADMIN_APPROVE: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1approve~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Send back report.
@@ -2656,6 +2910,8 @@ pub static REPORT_SEND_BACK: Operation = Operation {
     response_type: Some("AdminReportOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1send_back/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Revert report to Processing.
@@ -2676,6 +2932,8 @@ pub static REPORT_REVERT_TO_PROCESSING: Operation = Operation {
     response_type: Some("AdminReportOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1revert_to_processing/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Revert report to Approved state.
@@ -2696,6 +2954,8 @@ pub static REPORT_REVERT_TO_APPROVED: Operation = Operation {
     response_type: Some("AdminReportOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1revert_to_approved/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Process ACH.
@@ -2716,6 +2976,8 @@ pub static REPORTS_PROCESS_ACH: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1process_ach~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Mark reports as Paid.
@@ -2736,6 +2998,8 @@ pub static REPORTS_MARK_PAID: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1mark_paid~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Process Manual.
@@ -2756,6 +3020,8 @@ pub static REPORTS_PROCESS_MANUAL: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1process_manual~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Reimbursable amount summary.
@@ -2776,6 +3042,8 @@ pub static REPORTS_PROCESS_SUMMARY: Operation = Operation {
     response_type: Some("ProcessSummaryOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1process_summary~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Update accounting export summary and initiate export.
@@ -2796,6 +3064,8 @@ pub static REPORTS_ACCOUNTING_EXPORT_SUMMARY_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1accounting_export_summary~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Reports Stats.
@@ -2816,6 +3086,8 @@ pub static REPORTS_STATS: Operation = Operation {
     response_type: Some("ReportsStatsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1stats/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create and submit reports for employees.
@@ -2836,6 +3108,8 @@ pub static REPORT_CREATE_AND_SUBMIT: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1create_and_submit/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Resubmit an employee's report.
@@ -2856,6 +3130,8 @@ pub static REPORT_RESUBMIT: Operation = Operation {
     response_type: Some("AdminReportOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1resubmit/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Reports Permissions.
@@ -2876,6 +3152,8 @@ pub static REPORTS_PERMISSIONS: Operation = Operation {
     response_type: Some("ReportPermissionsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1permissions/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Settle report with advance wallets.
@@ -2896,6 +3174,8 @@ pub static REPORT_APPLY_ADVANCE_WALLETS: Operation = Operation {
     response_type: Some("AdminReportOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1apply_advance_wallets/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Undo settling of report with advance wallets.
@@ -2916,6 +3196,8 @@ pub static REPORT_REMOVE_ADVANCE_WALLETS: Operation = Operation {
     response_type: Some("AdminReportOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1remove_advance_wallets/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Round off report amount.
@@ -2936,6 +3218,8 @@ pub static REPORT_ROUND_OFF_AMOUNT: Operation = Operation {
     response_type: Some("AdminReportOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1round_off_amount/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get Reports Export.
@@ -2956,6 +3240,8 @@ pub static REPORTS_EXPORTS_GET: Operation = Operation {
     response_type: Some("ReportsExportsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1exports/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create Reports Export.
@@ -2976,6 +3262,8 @@ pub static REPORTS_EXPORTS_POST: Operation = Operation {
     response_type: Some("ReportsExportsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1exports/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List reports export configurations.
@@ -2996,6 +3284,8 @@ pub static REPORTS_EXPORT_CONFIGURATIONS_LIST: Operation = Operation {
     response_type: Some("ReportsExportConfigurationOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1export_configurations/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update a report export configuration.
@@ -3016,6 +3306,8 @@ pub static REPORTS_EXPORT_CONFIGURATIONS_POST: Operation = Operation {
     response_type: Some("ReportsExportConfigurationOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1export_configurations/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Deletes reports export configurations.
@@ -3036,6 +3328,8 @@ pub static REPORTS_EXPORT_CONFIGURATIONS_DELETE_BULK_POST: Operation = Operation
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reports~1export_configurations~1delete~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List corporate cards.
@@ -3082,6 +3376,8 @@ pub static CORPORATE_CARDS_LIST: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_cards/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update an corporate card.
@@ -3102,6 +3398,8 @@ pub static CORPORATE_CARDS_POST: Operation = Operation {
     response_type: Some("CorporateCardOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_cards/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update corporate cards in bulk.
@@ -3122,6 +3420,8 @@ pub static CORPORATE_CARDS_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_cards~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List corporate card bank names.
@@ -3142,6 +3442,8 @@ pub static CORPORATE_CARDS_BANK_NAMES_LIST: Operation = Operation {
     response_type: Some("CorporateCardsBankNamesListResponse"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_cards~1bank_names/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List corporate card masked card numbers.
@@ -3172,6 +3474,8 @@ pub static CORPORATE_CARDS_MASKED_CARD_NUMBERS_LIST: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_cards~1masked_card_numbers/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Corporate Cards Stats.
@@ -3192,6 +3496,8 @@ pub static CORPORATE_CARDS_STATS: Operation = Operation {
     response_type: Some("CorporateCardStatsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_cards~1stats/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Assign corporate card to user.
@@ -3212,6 +3518,8 @@ pub static CORPORATE_CARDS_ASSIGN: Operation = Operation {
     response_type: Some("CorporateCardOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_cards~1assign/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Unassign corporate card from user.
@@ -3232,6 +3540,8 @@ pub static CORPORATE_CARDS_UNASSIGN: Operation = Operation {
     response_type: Some("CorporateCardUnassignOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_cards~1unassign/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Reassign corporate card to another user.
@@ -3252,6 +3562,8 @@ pub static CORPORATE_CARDS_REASSIGN: Operation = Operation {
     response_type: Some("CorporateCardOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_cards~1reassign/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Delete corporate card.
@@ -3272,6 +3584,8 @@ pub static CORPORATE_CARDS_DELETE: Operation = Operation {
     response_type: Some("CorporateCardOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_cards~1delete/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Merge Duplicate Corporate Cards.
@@ -3292,6 +3606,8 @@ pub static CORPORATE_CARDS_MERGE: Operation = Operation {
     response_type: Some("CorporateCardOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_cards~1merge/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Archive a corporate card.
@@ -3312,6 +3628,8 @@ pub static CORPORATE_CARDS_ARCHIVE: Operation = Operation {
     response_type: Some("CorporateCardOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_cards~1archive/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Unarchive a corporate card.
@@ -3332,6 +3650,8 @@ pub static CORPORATE_CARDS_UNARCHIVE: Operation = Operation {
     response_type: Some("CorporateCardOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_cards~1unarchive/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk unarchive corporate cards.
@@ -3352,6 +3672,8 @@ pub static CORPORATE_CARDS_UNARCHIVE_BULK: Operation = Operation {
     response_type: Some("CorporateCardOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_cards~1unarchive~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List corporate card duplicate suggestions.
@@ -3398,6 +3720,8 @@ pub static CORPORATE_CARD_DUPLICATE_SUGGESTIONS_LIST: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_cards~1duplicate_suggestions/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Dismiss a corporate card duplicate suggestion.
@@ -3418,6 +3742,8 @@ pub static CORPORATE_CARDS_DISMISS_DUPLICATE_SUGGESTION: Operation = Operation {
     response_type: Some("CorporateCardDuplicateSuggestionOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_cards~1duplicate_suggestions~1dismiss/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List corporate card archive suggestions.
@@ -3464,6 +3790,8 @@ pub static CORPORATE_CARD_ARCHIVE_SUGGESTIONS_LIST: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_cards~1archive_suggestions/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Dismiss a corporate card archive suggestion.
@@ -3484,6 +3812,8 @@ pub static CORPORATE_CARDS_ARCHIVE_SUGGESTION_DISMISS: Operation = Operation {
     response_type: Some("CorporateCardArchiveSuggestionOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_cards~1archive_suggestions~1dismiss/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List corporate card transactions.
@@ -3530,6 +3860,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_LIST: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update corporate card transaction.
@@ -3550,6 +3882,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_POST: Operation = Operation {
     response_type: Some("CorporateCardTransactionPostOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk create or update corporate card transactions.
@@ -3570,6 +3904,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Corporate Card Transaction Stats.
@@ -3590,6 +3926,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_STATS: Operation = Operation {
     response_type: Some("CorporateCardTransactionsStatsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions~1stats/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Corporate Card Transaction Delete Summary.
@@ -3610,6 +3948,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_DELETE_SUMMARY: Operation = Operation {
     response_type: Some("CorporateCardTransactionsDeleteSummaryOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions~1delete_summary~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Corporate Card Transaction Delete.
@@ -3630,6 +3970,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_DELETE: Operation = Operation {
     response_type: Some("CorporateCardTransactionListOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions~1delete/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Corporate Card Transactions saved filters.
@@ -3650,12 +3992,14 @@ pub static CORPORATE_CARD_TRANSACTION_FILTERS_GET: Operation = Operation {
     response_type: Some("CorporateCardTransactionFiltersOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions~1filters/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Corporate card transactions saved filters.
 ///
 /// `POST /admin/corporate_card_transactions/filters` (role `admin`), operationId `corporate_card_transaction_filters_post`.
-/// Kind: Action; request: Data `CorporateCardTransactionFiltersIn`; response: Data `CorporateCardTransactionFiltersOut`.
+/// Kind: Upsert; request: Data `CorporateCardTransactionFiltersIn`; response: Data `CorporateCardTransactionFiltersOut`.
 /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions~1filters/post>
 pub static CORPORATE_CARD_TRANSACTION_FILTERS_POST: Operation = Operation {
     role: Role::Admin,
@@ -3663,13 +4007,15 @@ pub static CORPORATE_CARD_TRANSACTION_FILTERS_POST: Operation = Operation {
     path: "/admin/corporate_card_transactions/filters",
     operation_id: "corporate_card_transaction_filters_post",
     summary: "Corporate card transactions saved filters",
-    kind: OperationKind::Action,
+    kind: OperationKind::Upsert,
     request_body: BodyShape::Data,
     response_body: BodyShape::Data,
     request_type: Some("CorporateCardTransactionFiltersIn"),
     response_type: Some("CorporateCardTransactionFiltersOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions~1filters/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Delete Corporate Card Transactions saved filter.
@@ -3690,6 +4036,8 @@ pub static CORPORATE_CARD_TRANSACTION_FILTERS_POST_ACTION_DELETE: Operation = Op
     response_type: Some("CorporateCardTransactionFiltersOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions~1filters~1delete/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Assign a corporate card transaction.
@@ -3710,6 +4058,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_ASSIGN: Operation = Operation {
     response_type: Some("CorporateCardTransactionAssignOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions~1assign/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk assign corporate card transactions.
@@ -3730,6 +4080,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_ASSIGN_BULK: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions~1assign~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk reassign corporate card transactions.
@@ -3750,6 +4102,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_REASSIGN_BULK: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions~1reassign~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Unassign corporate card transaction.
@@ -3770,6 +4124,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_UNASSIGN: Operation = Operation {
     response_type: Some("CorporateCardTransactionUnassignOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions~1unassign/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Mark a corporate card transaction as personal.
@@ -3790,6 +4146,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_MARK_PERSONAL: Operation = Operation {
     response_type: Some("CorporateCardTransactionMarkPersonalOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions~1mark_personal/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk mark personal corporate card transactions.
@@ -3810,6 +4168,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_MARK_PERSONAL_BULK: Operation = Operation
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions~1mark_personal~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Unmark a corporate card transaction which is marked as personal.
@@ -3830,6 +4190,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_UNMARK_PERSONAL: Operation = Operation {
     response_type: Some("CorporateCardTransactionUnmarkPersonalOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions~1unmark_personal/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Ignore a corporate card transaction.
@@ -3850,6 +4212,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_IGNORE: Operation = Operation {
     response_type: Some("CorporateCardTransactionIgnoreOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions~1ignore/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk ignore corporate card transactions.
@@ -3870,6 +4234,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_IGNORE_BULK: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions~1ignore~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Undo an ignored corporate card transaction.
@@ -3890,6 +4256,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_UNDO_IGNORE: Operation = Operation {
     response_type: Some("CorporateCardTransactionUndoIgnoreOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions~1undo_ignore/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Match corporate card transaction.
@@ -3910,6 +4278,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_MATCH: Operation = Operation {
     response_type: Some("CorporateCardTransactionMatchOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions~1match/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Unmatch corporate card transaction.
@@ -3930,6 +4300,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_UNMATCH: Operation = Operation {
     response_type: Some("CorporateCardTransactionUnmatchOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions~1unmatch/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create Corproate Card Transactions Export.
@@ -3950,6 +4322,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_EXPORTS_POST: Operation = Operation {
     response_type: Some("CorporateCardTransactionsExportsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions~1exports/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List virtual cards.
@@ -3992,6 +4366,8 @@ pub static VIRTUAL_CARDS_LIST: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1virtual_cards/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get current balance amount of the virtual card.
@@ -4012,6 +4388,8 @@ pub static VIRTUAL_CARDS_GET_CURRENT_BALANCE: Operation = Operation {
     response_type: Some("VirtualCardsGetCurrentBalanceOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1virtual_cards~1get_current_amount/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Show full card details.
@@ -4032,6 +4410,8 @@ pub static VIRTUAL_CARDS_SHOW_CARD_DETAILS: Operation = Operation {
     response_type: Some("VirtualCardsShowCardDetailsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1virtual_cards~1show_card_details/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Delete a virtual card.
@@ -4052,6 +4432,8 @@ pub static VIRTUAL_CARDS_DELETE: Operation = Operation {
     response_type: Some("VirtualCardOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1virtual_cards~1delete/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Admin Subscriptions.
@@ -4072,6 +4454,8 @@ pub static SUBSCRIPTIONS_LIST: Operation = Operation {
     response_type: Some("AdminSubscriptionsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1subscriptions/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create a subscription.
@@ -4092,6 +4476,8 @@ pub static ADMIN_SUBSCRIPTIONS_POST: Operation = Operation {
     response_type: Some("AdminSubscriptionsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1subscriptions/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List reimbursements.
@@ -4112,6 +4498,8 @@ pub static REIMBURSEMENTS_LIST: Operation = Operation {
     response_type: Some("ReimbursementOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reimbursements/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk mark paid reimbursements.
@@ -4132,6 +4520,8 @@ pub static MARK_PAID_REIMBURSEMENTS_BULK: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reimbursements~1mark_paid~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List employee accounts summaries.
@@ -4152,6 +4542,8 @@ pub static EMPLOYEE_ACCOUNT_SUMMARIES_LIST: Operation = Operation {
     response_type: Some("EmployeeAccountSummaryOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1employee_account_summaries/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Schedule.
@@ -4172,6 +4564,8 @@ pub static SCHEDULES_LIST: Operation = Operation {
     response_type: Some("ScheduleOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1schedules/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update a Schedule.
@@ -4192,6 +4586,8 @@ pub static SCHEDULES_POST: Operation = Operation {
     response_type: Some("ScheduleOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1schedules/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Scheduled Callback.
@@ -4212,6 +4608,8 @@ pub static SCHEDULED_CALLBACKS_LIST: Operation = Operation {
     response_type: Some("ScheduledCallbackOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1scheduled_callbacks/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update a Scheduled Callback.
@@ -4232,12 +4630,15 @@ pub static SCHEDULED_CALLBACKS_POST: Operation = Operation {
     response_type: Some("ScheduledCallbackOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1scheduled_callbacks/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Spend Overview Summary.
 ///
 /// `GET /admin/spend_overview/summary` (role `admin`), operationId `spend_overview_summary`.
 /// Kind: GetOther; request: None; response: Bare `SpendOverviewSummaryResponseBody`.
+/// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
 /// Query parameters: `time_interval_granularity`, `time_interval_preset`, `time_interval_start`, `time_interval_end`, `is_card_spend`, `is_reimbursable`, `merchant`, `category_id`, `project_id`, `department_id`, `user_id`, `card_id`.
 /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1summary/get>
 pub static SPEND_OVERVIEW_SUMMARY: Operation = Operation {
@@ -4302,12 +4703,15 @@ pub static SPEND_OVERVIEW_SUMMARY: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1summary/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: true,
 };
 
 /// Spend Overview By Merchant.
 ///
 /// `GET /admin/spend_overview/by_merchant` (role `admin`), operationId `spend_overview_by_merchant`.
 /// Kind: List; request: None; response: List `SpendOverviewByMerchantDataOut`.
+/// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
 /// Query parameters: `time_interval_preset`, `time_interval_start`, `time_interval_end`, `category_id`, `project_id`, `department_id`, `user_id`, `card_id`.
 /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_merchant/get>
 pub static SPEND_OVERVIEW_BY_MERCHANT: Operation = Operation {
@@ -4356,12 +4760,15 @@ pub static SPEND_OVERVIEW_BY_MERCHANT: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_merchant/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: true,
 };
 
 /// Spend Overview By Project.
 ///
 /// `GET /admin/spend_overview/by_project` (role `admin`), operationId `spend_overview_by_project`.
 /// Kind: List; request: None; response: List `SpendOverviewByProjectDataOut`.
+/// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
 /// Query parameters: `time_interval_preset`, `time_interval_start`, `time_interval_end`, `merchant`, `category_id`, `department_id`, `user_id`, `card_id`.
 /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_project/get>
 pub static SPEND_OVERVIEW_BY_PROJECT: Operation = Operation {
@@ -4410,12 +4817,15 @@ pub static SPEND_OVERVIEW_BY_PROJECT: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_project/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: true,
 };
 
 /// Spend Overview By Category.
 ///
 /// `GET /admin/spend_overview/by_category` (role `admin`), operationId `spend_overview_by_category`.
 /// Kind: List; request: None; response: List `SpendOverviewByCategoryDataOut`.
+/// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
 /// Query parameters: `time_interval_preset`, `time_interval_start`, `time_interval_end`, `merchant`, `project_id`, `department_id`, `user_id`, `card_id`.
 /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_category/get>
 pub static SPEND_OVERVIEW_BY_CATEGORY: Operation = Operation {
@@ -4464,12 +4874,15 @@ pub static SPEND_OVERVIEW_BY_CATEGORY: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_category/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: true,
 };
 
 /// Spend Overview By Department.
 ///
 /// `GET /admin/spend_overview/by_department` (role `admin`), operationId `spend_overview_by_department`.
 /// Kind: List; request: None; response: List `SpendOverviewByDepartmentDataOut`.
+/// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
 /// Query parameters: `time_interval_preset`, `time_interval_start`, `time_interval_end`, `merchant`, `project_id`, `category_id`, `user_id`, `card_id`.
 /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_department/get>
 pub static SPEND_OVERVIEW_BY_DEPARTMENT: Operation = Operation {
@@ -4518,12 +4931,15 @@ pub static SPEND_OVERVIEW_BY_DEPARTMENT: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_department/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: true,
 };
 
 /// Spend Overview By User.
 ///
 /// `GET /admin/spend_overview/by_user` (role `admin`), operationId `spend_overview_by_user`.
 /// Kind: List; request: None; response: List `SpendOverviewByUserDataOut`.
+/// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
 /// Query parameters: `time_interval_preset`, `time_interval_start`, `time_interval_end`, `merchant`, `project_id`, `category_id`, `department_id`, `card_id`.
 /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_user/get>
 pub static SPEND_OVERVIEW_BY_USER: Operation = Operation {
@@ -4572,12 +4988,15 @@ pub static SPEND_OVERVIEW_BY_USER: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_user/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: true,
 };
 
 /// Spend Overview By Corporate Card.
 ///
 /// `GET /admin/spend_overview/by_corporate_card` (role `admin`), operationId `spend_overview_by_corporate_card`.
 /// Kind: List; request: None; response: List `SpendOverviewByCorporateCardDataOut`.
+/// Answers `202 Accepted` (`{message}`) while the result is computed: the facade returns that as the typed not-ready error (`fyle::ErrorKind::NotReady`), never as an empty result.
 /// Query parameters: `time_interval_preset`, `time_interval_start`, `time_interval_end`, `merchant`, `project_id`, `category_id`, `department_id`, `user_id`.
 /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_corporate_card/get>
 pub static SPEND_OVERVIEW_BY_CORPORATE_CARD: Operation = Operation {
@@ -4626,6 +5045,8 @@ pub static SPEND_OVERVIEW_BY_CORPORATE_CARD: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1spend_overview~1by_corporate_card/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: true,
 };
 
 /// List accounts.
@@ -4646,6 +5067,8 @@ pub static ACCOUNTS_LIST: Operation = Operation {
     response_type: Some("AccountOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1accounts/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create an account.
@@ -4666,6 +5089,8 @@ pub static ACCOUNTS_POST: Operation = Operation {
     response_type: Some("AccountOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1accounts/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List tax groups.
@@ -4686,6 +5111,8 @@ pub static TAX_GROUPS_LIST: Operation = Operation {
     response_type: Some("TaxGroupOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1tax_groups/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update a tax group.
@@ -4706,6 +5133,8 @@ pub static TAX_GROUPS_POST: Operation = Operation {
     response_type: Some("TaxGroupOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1tax_groups/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update tax groups in bulk.
@@ -4726,6 +5155,8 @@ pub static TAX_GROUPS_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1tax_groups~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Budgets.
@@ -4746,6 +5177,8 @@ pub static BUDGETS_LIST: Operation = Operation {
     response_type: Some("BudgetOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1budgets/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update a Budget.
@@ -4766,6 +5199,8 @@ pub static BUDGETS_POST: Operation = Operation {
     response_type: Some("BudgetPostOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1budgets/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Budget Usages.
@@ -4808,6 +5243,8 @@ pub static BUDGET_USAGES_LIST: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1budget_usages/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create Budget Export.
@@ -4828,6 +5265,8 @@ pub static BUDGETS_EXPORTS_POST: Operation = Operation {
     response_type: Some("BudgetExportsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1budgets~1export/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Organisations.
@@ -4848,6 +5287,8 @@ pub static ORGS_LIST: Operation = Operation {
     response_type: Some("OrgOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1orgs/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Update Organisation.
@@ -4868,6 +5309,8 @@ pub static ORGS_UPDATE: Operation = Operation {
     response_type: Some("PostOrgOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1orgs/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get weekly employee invitation usage.
@@ -4888,6 +5331,8 @@ pub static ORGS_GET_WEEKLY_INVITATION_USAGE: Operation = Operation {
     response_type: Some("OrgWeeklyInvitationUsageOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1orgs~1weekly_invitation_usage/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get Expense Policy Rules.
@@ -4934,6 +5379,8 @@ pub static EXPENSE_POLICY_RULES_GET: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expense_policy_rules/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or Update Expense Policy Rules.
@@ -4954,6 +5401,8 @@ pub static EXPENSE_POLICY_RULES_POST: Operation = Operation {
     response_type: Some("ExpensePolicyOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expense_policy_rules/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Enable an Expense Policy Rule.
@@ -4974,6 +5423,8 @@ pub static EXPENSE_POLICY_RULES_ENABLE: Operation = Operation {
     response_type: Some("ExpensePolicyOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expense_policy_rules~1enable/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Disable an Expense Policy Rule.
@@ -4994,6 +5445,8 @@ pub static EXPENSE_POLICY_RULES_DISABLE: Operation = Operation {
     response_type: Some("ExpensePolicyOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expense_policy_rules~1disable/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Reorder approver policies.
@@ -5014,6 +5467,8 @@ pub static EXPENSE_POLICY_RULES_REORDER: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expense_policy_rules~1reorder/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get policy states of Expenses.
@@ -5048,6 +5503,8 @@ pub static EXPENSE_POLICY_STATES_GET: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expense_policy_states/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Statements.
@@ -5090,6 +5547,8 @@ pub static STATEMENTS_LIST: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1statements/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Upload a statement.
@@ -5110,6 +5569,8 @@ pub static STATEMENTS_POST: Operation = Operation {
     response_type: Some("StatementsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1statements~1upload/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List of statement mappings.
@@ -5152,6 +5613,8 @@ pub static STATEMENT_MAPPINGS_LIST: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1statement_mappings/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Statement mapping suggestion.
@@ -5172,6 +5635,8 @@ pub static STATEMENT_MAPPINGS_SUGGEST: Operation = Operation {
     response_type: Some("serde_json::Value"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1statements~1suggest_mappings/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Preview of the uploaded statement.
@@ -5192,6 +5657,8 @@ pub static STATEMENTS_PREVIEW: Operation = Operation {
     response_type: Some("PreviewOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1statements~1preview/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Summary of the uploaded statement.
@@ -5212,6 +5679,8 @@ pub static STATEMENTS_SUMMARY: Operation = Operation {
     response_type: Some("SummaryOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1statements~1summary/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Reconciliation Summary of uploaded statement.
@@ -5232,6 +5701,8 @@ pub static POST_RECONCILIATION_SUMMARY: Operation = Operation {
     response_type: Some("ReconciliationSummaryOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1statements~1reconciliation_summary/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Reconcile uploaded statement.
@@ -5252,6 +5723,8 @@ pub static POST_RECONCILE_STATEMENT: Operation = Operation {
     response_type: Some("serde_json::Value"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1statements~1reconcile/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get unassigned cards from a reconciled statement.
@@ -5272,6 +5745,8 @@ pub static POST_UNASSIGNED_CARDS_STATEMENT: Operation = Operation {
     response_type: Some("CorporateCardOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1statements~1unassigned_cards/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// RTF Card Stats of a Statement.
@@ -5292,6 +5767,8 @@ pub static CARD_STATS: Operation = Operation {
     response_type: Some("CardStatsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1statements~1card_stats/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Matching cards present in Sage Exp Mgmt.
@@ -5312,6 +5789,8 @@ pub static MATCHING_CARDS: Operation = Operation {
     response_type: Some("MatchingCardsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1statements~1matching_cards/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get RTF Missing Transactions Reconciliation Data.
@@ -5336,6 +5815,8 @@ pub static GET_MISSING_TRANSACTIONS: Operation = Operation {
         required: false,
     }],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1statements~1missing_transactions/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Process RTF Missing Transactions Reconciliation.
@@ -5356,6 +5837,8 @@ pub static POST_MISSING_TRANSACTIONS: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1statements~1missing_transactions/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create corporate card transactions out of the uploaded statement.
@@ -5376,6 +5859,8 @@ pub static STATEMENTS_CREATE_CARD_TRANSACTIONS: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1statements~1create_card_transactions/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get RTF Stats of the last uploaded statement.
@@ -5396,6 +5881,8 @@ pub static GET_RTF_STATS: Operation = Operation {
     response_type: Some("serde_json::Value"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1statements~1rtf_stats/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Archived cards present in Sage Exp Mgmt.
@@ -5416,6 +5903,8 @@ pub static ARCHIVED_CARDS: Operation = Operation {
     response_type: Some("StatementArchivedCardsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1statements~1archived_cards/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Ignore archived cards present in the statement.
@@ -5436,6 +5925,8 @@ pub static IGNORE_ARCHIVED_CARDS: Operation = Operation {
     response_type: Some("serde_json::Value"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1statements~1archived_cards~1ignore/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List expense rules.
@@ -5456,6 +5947,8 @@ pub static EXPENSE_RULES_LIST: Operation = Operation {
     response_type: Some("ExpenseRuleOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expense_rules/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or Update expense rules.
@@ -5476,6 +5969,8 @@ pub static EXPENSE_RULES_POST: Operation = Operation {
     response_type: Some("ExpenseRuleOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expense_rules/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Dismiss an expense rule suggestion.
@@ -5496,6 +5991,8 @@ pub static EXPENSE_RULES_DISMISS_SUGGESTION: Operation = Operation {
     response_type: Some("ExpenseRuleOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expense_rules~1dismiss_suggestion/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Delete an expense rule.
@@ -5516,6 +6013,8 @@ pub static EXPENSE_RULES_DELETE: Operation = Operation {
     response_type: Some("ExpenseRuleOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expense_rules~1delete/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Check expense for missing mandatory fields.
@@ -5536,6 +6035,8 @@ pub static CHECK_MANDATORY_FIELDS_POST: Operation = Operation {
     response_type: Some("ExpenseCheckMandatoryFieldsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1check_mandatory_fields/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Check multiple expenses for missing mandatory fields in bulk.
@@ -5556,6 +6057,8 @@ pub static ADMIN_CHECK_MANDATORY_FIELDS_BULK_POST: Operation = Operation {
     response_type: Some("ExpenseCheckMandatoryFieldsBulkOutItem"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1check_mandatory_fields~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Check multiple expenses for policy violations in bulk.
@@ -5576,6 +6079,8 @@ pub static ADMIN_CHECK_POLICIES_BULK_POST: Operation = Operation {
     response_type: Some("ExpenseCheckPoliciesBulkOutItem"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1check_policies~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List expense comments.
@@ -5600,6 +6105,8 @@ pub static EXPENSE_COMMENTS_GET: Operation = Operation {
         required: false,
     }],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1comments/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk comment on expenses.
@@ -5620,6 +6127,8 @@ pub static EXPENSE_COMMENTS_BULK_POST: Operation = Operation {
     response_type: Some("ExpenseCommentsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1comments~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Dismiss Duplicate expenses.
@@ -5640,6 +6149,8 @@ pub static DISMISS_DUPLICATES_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1dismiss_duplicates~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List expense duplicate sets.
@@ -5664,6 +6175,8 @@ pub static EXPENSE_DUPLICATE_SETS: Operation = Operation {
         required: false,
     }],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1duplicate_sets/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Expense duplicate sets stats.
@@ -5684,6 +6197,8 @@ pub static EXPENSE_DUPLICATE_SETS_STATS: Operation = Operation {
     response_type: Some("ExpensesDuplicateSetsStatsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1duplicate_sets~1stats/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List feature configs.
@@ -5704,6 +6219,8 @@ pub static FEATURE_CONFIGS_LIST: Operation = Operation {
     response_type: Some("FeatureConfigOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1feature_configs/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update feature configs.
@@ -5724,6 +6241,8 @@ pub static FEATURE_CONFIGS_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1feature_configs~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Split an expense.
@@ -5744,6 +6263,8 @@ pub static EXPENSES_SPLIT_POST: Operation = Operation {
     response_type: Some("ExpenseOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1split/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Check mandatory fields before splitting an expense.
@@ -5764,6 +6285,8 @@ pub static EXPENSES_SPLIT_CHECK_MANDATORY_POST: Operation = Operation {
     response_type: Some("ExpenseCheckMandatoryFieldsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1split~1check_mandatory_fields/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Check for policy violations before splitting an expense.
@@ -5784,6 +6307,8 @@ pub static EXPENSES_SPLIT_CHECK_POLICIES_POST: Operation = Operation {
     response_type: Some("ExpenseCheckPoliciesOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1split~1check_policies/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Bank Account Details of Organisations.
@@ -5804,6 +6329,8 @@ pub static ORGS_BANK_DETAILS_LIST: Operation = Operation {
     response_type: Some("OrgBankDetailsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1orgs~1bank_details/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List merchants.
@@ -5854,6 +6381,8 @@ pub static MERCHANTS_LIST: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1merchants/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List reconciliation entries.
@@ -5892,6 +6421,8 @@ pub static RECONCILIATION_ENTRIES_LIST: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reconciliation_entries/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create backdated reconciliation entries.
@@ -5912,6 +6443,8 @@ pub static POST_CREATE_RECONCILIATION_ENTRIES: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reconciliation_entries~1create/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List reconciliation transactions.
@@ -5970,6 +6503,8 @@ pub static RECONCILIATION_TRANSACTIONS_LIST: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reconciliation_entries~1transactions/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk reconcile reconciliation transactions.
@@ -5990,6 +6525,8 @@ pub static RECONCILIATION_TRANSACTIONS_RECONCILE_BULK: Operation = Operation {
     response_type: Some("serde_json::Value"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reconciliation_entries~1transactions~1reconcile~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk match and reconcile reconciliation transactions.
@@ -6010,6 +6547,8 @@ pub static RECONCILIATION_TRANSACTIONS_MATCH_AND_RECONCILE_BULK: Operation = Ope
     response_type: Some("serde_json::Value"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reconciliation_entries~1transactions~1match_and_reconcile~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Find matches for a reconciliation transaction.
@@ -6030,6 +6569,8 @@ pub static RECONCILIATION_TRANSACTIONS_FIND_MATCH: Operation = Operation {
     response_type: Some("ReconciliationTransactionOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reconciliation_entries~1transactions~1find_match/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Reconciliation Transactions Stats.
@@ -6050,6 +6591,8 @@ pub static RECONCILIATION_TRANSACTIONS_STATS: Operation = Operation {
     response_type: Some("ReconciliationTransactionsStatsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reconciliation_entries~1transactions~1stats/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List eligible cards for a reconciliation entry.
@@ -6096,6 +6639,8 @@ pub static RECONCILIATION_ENTRIES_ELIGIBLE_CARDS_LIST: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reconciliation_entries~1eligible_cards/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Stats for eligible cards of a reconciliation entry.
@@ -6116,6 +6661,8 @@ pub static RECONCILIATION_ENTRIES_ELIGIBLE_CARDS_STATS: Operation = Operation {
     response_type: Some("ReconciliationEligibleCardsStatsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reconciliation_entries~1eligible_cards~1stats/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create eligible cards export.
@@ -6136,6 +6683,8 @@ pub static RECONCILIATION_ELIGIBLE_CARDS_EXPORTS_POST: Operation = Operation {
     response_type: Some("ReconciliationExportOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reconciliation_entries~1eligible_cards~1exports/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk delete reconciliation transactions.
@@ -6156,6 +6705,8 @@ pub static RECONCILIATION_TRANSACTIONS_DELETE_BULK: Operation = Operation {
     response_type: Some("serde_json::Value"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reconciliation_entries~1transactions~1delete~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk unmatch reconciliation transactions.
@@ -6176,6 +6727,8 @@ pub static RECONCILIATION_TRANSACTIONS_UNMATCH_BULK: Operation = Operation {
     response_type: Some("serde_json::Value"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reconciliation_entries~1transactions~1unmatch~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Move reconciliation transactions to next period.
@@ -6196,6 +6749,8 @@ pub static POST_MOVE_TO_NEXT_PERIOD_RECONCILIATION_TRANSACTIONS_BULK: Operation 
     response_type: Some("serde_json::Value"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reconciliation_entries~1transactions~1move_to_next_period~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Resolve multiple matches for a reconciliation transaction.
@@ -6216,6 +6771,8 @@ pub static RECONCILIATION_TRANSACTIONS_RESOLVE_MULTI_MATCHES: Operation = Operat
     response_type: Some("serde_json::Value"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reconciliation_entries~1transactions~1resolve_multi_matches/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create transactions export.
@@ -6236,6 +6793,8 @@ pub static RECONCILIATION_TRANSACTIONS_EXPORTS_POST: Operation = Operation {
     response_type: Some("ReconciliationExportOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reconciliation_entries~1transactions~1exports/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Close reconciliation entry.
@@ -6256,6 +6815,8 @@ pub static RECONCILIATION_ENTRIES_CLOSE: Operation = Operation {
     response_type: Some("serde_json::Value"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1reconciliation_entries~1close/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk delete expenses.
@@ -6276,6 +6837,8 @@ pub static EXPENSES_DELETE_BULK: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expenses~1delete~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get Employee Settings.
@@ -6300,6 +6863,8 @@ pub static ADMIN_EMPLOYEE_SETTINGS_GET: Operation = Operation {
         required: true,
     }],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1employee_settings/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk attach files to advance requests.
@@ -6320,6 +6885,8 @@ pub static ADVANCE_REQUESTS_BULK_ATTACH_FILES: Operation = Operation {
     response_type: Some("AdvanceRequestOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1advance_requests~1attach_files~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk approve advance requests.
@@ -6340,6 +6907,8 @@ pub static ADVANCE_REQUESTS_BULK_APPROVE: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1advance_requests~1approve~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Add expense policy comment.
@@ -6360,6 +6929,8 @@ pub static ADD_EXPENSE_POLICY_COMMENT: Operation = Operation {
     response_type: Some("AddExpensePolicyCommentResponse"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1expense_policy_comments/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Add approver to advance request.
@@ -6380,6 +6951,8 @@ pub static ADVANCE_REQUESTS_ADD_APPROVER_POST: Operation = Operation {
     response_type: Some("AdvanceRequestOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1advance_requests~1add_approver/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Reject advance request.
@@ -6400,6 +6973,8 @@ pub static ADVANCE_REQUESTS_REJECT: Operation = Operation {
     response_type: Some("AdvanceRequestOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1advance_requests~1reject/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Inquire about advance request.
@@ -6420,6 +6995,8 @@ pub static ADVANCE_REQUESTS_INQUIRE: Operation = Operation {
     response_type: Some("AdvanceRequestOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1advance_requests~1inquire/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Submit an advance request.
@@ -6440,6 +7017,8 @@ pub static ADVANCE_REQUESTS_SUBMIT: Operation = Operation {
     response_type: Some("AdvanceRequestOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1advance_requests~1submit/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get advance request custom fields.
@@ -6460,12 +7039,14 @@ pub static ADVANCE_REQUESTS_CUSTOM_FIELDS_GET: Operation = Operation {
     response_type: Some("AdvanceRequestCustomFieldOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1advance_requests~1custom_fields/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update advance request custom fields.
 ///
 /// `POST /admin/advance_requests/custom_fields` (role `admin`), operationId `advance_requests_custom_fields_post`.
-/// Kind: Action; request: Data `AdvanceRequestCustomFieldIn`; response: Data `AdvanceRequestCustomFieldOut`.
+/// Kind: Upsert; request: Data `AdvanceRequestCustomFieldIn`; response: Data `AdvanceRequestCustomFieldOut`.
 /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1advance_requests~1custom_fields/post>
 pub static ADVANCE_REQUESTS_CUSTOM_FIELDS_POST: Operation = Operation {
     role: Role::Admin,
@@ -6473,13 +7054,15 @@ pub static ADVANCE_REQUESTS_CUSTOM_FIELDS_POST: Operation = Operation {
     path: "/admin/advance_requests/custom_fields",
     operation_id: "advance_requests_custom_fields_post",
     summary: "Create or update advance request custom fields",
-    kind: OperationKind::Action,
+    kind: OperationKind::Upsert,
     request_body: BodyShape::Data,
     response_body: BodyShape::Data,
     request_type: Some("AdvanceRequestCustomFieldIn"),
     response_type: Some("AdvanceRequestCustomFieldOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1advance_requests~1custom_fields/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get dwolla customer.
@@ -6500,6 +7083,8 @@ pub static DWOLLA_CUSTOMERS_GET: Operation = Operation {
     response_type: Some("DwollaCustomerOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1dwolla_customers/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update dwolla customer.
@@ -6520,6 +7105,8 @@ pub static DWOLLA_CUSTOMERS_POST: Operation = Operation {
     response_type: Some("DwollaCustomerOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1dwolla_customers/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List corporate card transactions export configurations.
@@ -6540,6 +7127,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_EXPORT_CONFIGURATIONS_LIST: Operation = O
     response_type: Some("CorporateCardTransactionsExportConfigurationOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions~1export_configurations/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update a corporate card transactions export configuration.
@@ -6560,6 +7149,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_EXPORT_CONFIGURATIONS_POST: Operation = O
     response_type: Some("CorporateCardTransactionsExportConfigurationOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions~1export_configurations/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Deletes corporate card transactions export configurations.
@@ -6581,6 +7172,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_EXPORT_CONFIGURATIONS_DELETE_BULK_POST: O
         response_type: None,
         query_params: &[],
         docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1corporate_card_transactions~1export_configurations~1delete~1bulk/post",
+        auth: OperationAuth::Bearer,
+        answers_accepted: false,
     };
 
 /// Every operation of this role, in spec order.

@@ -2,7 +2,7 @@
 // (fylein/fyle-platform-docs commit ab93138c1cf7eaaa20987342a2e679ac0fbc179c). Do not edit by hand.
 
 //! Operations of role `approver` (77 operations).
-use super::{BodyShape, HttpMethod, Operation, OperationKind, QueryParam, Role};
+use super::{BodyShape, HttpMethod, Operation, OperationAuth, OperationKind, QueryParam, Role};
 
 /// List reports.
 ///
@@ -22,6 +22,8 @@ pub static REPORTS_LIST: Operation = Operation {
     response_type: Some("ReportOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1reports/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Update Purpose.
@@ -42,6 +44,8 @@ pub static UPDATE_PURPOSE: Operation = Operation {
     response_type: Some("ReportOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1reports/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Add Approver.
@@ -62,6 +66,8 @@ pub static REPORT_ADD_APPROVER: Operation = Operation {
     response_type: Some("ReportOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1reports~1add_approver/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Approve reports.
@@ -82,6 +88,8 @@ pub static REPORTS_APPROVE_POST: Operation = Operation {
     response_type: Some("ReportOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1reports~1partially_approve/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Approve reports bulk.
@@ -102,6 +110,8 @@ pub static REPORTS_APPROVE_POST_BULK: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1reports~1partially_approve~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Send back report.
@@ -122,6 +132,8 @@ pub static REPORT_SEND_BACK: Operation = Operation {
     response_type: Some("ReportOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1reports~1send_back/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get Reports Export.
@@ -142,6 +154,8 @@ pub static REPORTS_EXPORTS_GET: Operation = Operation {
     response_type: Some("ReportsExportsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1reports~1exports/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create Reports Export.
@@ -162,6 +176,8 @@ pub static REPORTS_EXPORTS_POST: Operation = Operation {
     response_type: Some("ReportsExportsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1reports~1exports/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List expenses.
@@ -182,6 +198,8 @@ pub static EXPENSES_LIST: Operation = Operation {
     response_type: Some("ExpenseOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1expenses/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Update an expense.
@@ -202,6 +220,8 @@ pub static EXPENSES_POST: Operation = Operation {
     response_type: Some("ExpenseOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1expenses/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Update expenses in bulk.
@@ -222,6 +242,8 @@ pub static APPROVER_EXPENSES_POST_BULK: Operation = Operation {
     response_type: Some("ExpenseOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1expenses~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Attach files to an expense in bulk.
@@ -242,6 +264,8 @@ pub static ATTACH_FILES_TO_EXPENSE_BULK: Operation = Operation {
     response_type: Some("ExpenseOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1expenses~1attach_files~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Expense Permissions.
@@ -262,6 +286,8 @@ pub static EXPENSE_PERMISSIONS: Operation = Operation {
     response_type: Some("ExpensePermissionsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1expenses~1permissions/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk Expense Permissions.
@@ -282,6 +308,8 @@ pub static BULK_EXPENSE_PERMISSIONS: Operation = Operation {
     response_type: Some("ExpensePermissionsBulkOutItem"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1expenses~1permissions~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Eject expenses from a report.
@@ -302,6 +330,8 @@ pub static REPORT_EJECT_EXPENSES_POST: Operation = Operation {
     response_type: Some("ReportOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1reports~1eject_expenses/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Report saved filters.
@@ -322,6 +352,8 @@ pub static REPORT_FILTERS_GET: Operation = Operation {
     response_type: Some("ReportFiltersOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1reports~1filters/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create Report saved filters.
@@ -342,6 +374,8 @@ pub static REPORT_FILTERS_POST: Operation = Operation {
     response_type: Some("ReportFiltersOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1reports~1filters/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Delete Report saved filter.
@@ -362,6 +396,8 @@ pub static REPORT_FILTERS_POST_ACTION_DELETE: Operation = Operation {
     response_type: Some("ReportFiltersOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1reports~1filters~1delete/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Reports Stats.
@@ -382,6 +418,8 @@ pub static REPORTS_STATS: Operation = Operation {
     response_type: Some("ReportsStatsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1reports~1stats/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Comment on a report.
@@ -402,6 +440,8 @@ pub static REPORT_COMMENTS_POST: Operation = Operation {
     response_type: Some("ReportCommentsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1reports~1comments/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Reports Permissions.
@@ -422,6 +462,8 @@ pub static REPORTS_PERMISSIONS: Operation = Operation {
     response_type: Some("ReportPermissionsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1reports~1permissions/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Round off report amount.
@@ -442,6 +484,8 @@ pub static REPORT_ROUND_OFF_AMOUNT: Operation = Operation {
     response_type: Some("ReportOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1reports~1round_off_amount/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Approver Subscriptions.
@@ -462,6 +506,8 @@ pub static SUBSCRIPTIONS_LIST: Operation = Operation {
     response_type: Some("ApproverSubscriptionsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1subscriptions/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create a subscription.
@@ -482,6 +528,8 @@ pub static SUBSCRIPTIONS_POST: Operation = Operation {
     response_type: Some("ApproverSubscriptionsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1subscriptions/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List advance requests.
@@ -502,6 +550,8 @@ pub static ADVANCE_REQUESTS_LIST: Operation = Operation {
     response_type: Some("AdvanceRequestOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1advance_requests/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Advances Requests Stats.
@@ -522,6 +572,8 @@ pub static ADVANCE_REQUESTS_STATS: Operation = Operation {
     response_type: Some("AdvanceRequestsApproverStatsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1advance_requests~1stats/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Advance Request Permissions.
@@ -542,6 +594,8 @@ pub static ADVANCE_REQUESTS_PERMISSIONS_POST: Operation = Operation {
     response_type: Some("AdvanceRequestPermissionsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1advance_requests~1permissions/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Add comment to advance request.
@@ -562,6 +616,8 @@ pub static ADVANCE_REQUESTS_COMMENTS_POST: Operation = Operation {
     response_type: Some("AdvanceRequestCommentsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1advance_requests~1comments/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List projects.
@@ -582,6 +638,8 @@ pub static PROJECTS_LIST: Operation = Operation {
     response_type: Some("AdminApproverProjectOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1projects/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List categories.
@@ -602,6 +660,8 @@ pub static CATEGORIES_LIST: Operation = Operation {
     response_type: Some("AdminApproverCategoryOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1categories/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List corporate cards.
@@ -648,6 +708,8 @@ pub static CORPORATE_CARDS_LIST: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1corporate_cards/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List cost centers.
@@ -668,6 +730,8 @@ pub static COST_CENTERS_LIST: Operation = Operation {
     response_type: Some("ApproverCostCenterOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1cost_centers/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List per diem rates.
@@ -688,6 +752,8 @@ pub static PER_DIEM_RATES_LIST: Operation = Operation {
     response_type: Some("PerDiemRateOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1per_diem_rates/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List merchants.
@@ -742,6 +808,8 @@ pub static MERCHANTS_LIST: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1merchants/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List mileage rates.
@@ -762,6 +830,8 @@ pub static MILEAGE_RATES_LIST: Operation = Operation {
     response_type: Some("MileageRateOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1mileage_rates/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get policy states of Expenses.
@@ -796,6 +866,8 @@ pub static EXPENSE_POLICY_STATES_GET: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1expense_policy_states/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Check expense for missing mandatory fields.
@@ -816,6 +888,8 @@ pub static CHECK_MANDATORY_FIELDS_POST: Operation = Operation {
     response_type: Some("ExpenseCheckMandatoryFieldsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1expenses~1check_mandatory_fields/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Check multiple expenses for missing mandatory fields in bulk.
@@ -836,6 +910,8 @@ pub static APPROVER_CHECK_MANDATORY_FIELDS_BULK_POST: Operation = Operation {
     response_type: Some("ExpenseCheckMandatoryFieldsBulkOutItem"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1expenses~1check_mandatory_fields~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Check multiple expenses for policy violations in bulk.
@@ -856,6 +932,8 @@ pub static APPROVER_CHECK_POLICIES_BULK_POST: Operation = Operation {
     response_type: Some("ExpenseCheckPoliciesBulkOutItem"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1expenses~1check_policies~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List expense comments.
@@ -880,6 +958,8 @@ pub static EXPENSE_COMMENTS_GET: Operation = Operation {
         required: false,
     }],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1expenses~1comments/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk comment on expenses.
@@ -900,6 +980,8 @@ pub static EXPENSE_COMMENTS_BULK_POST: Operation = Operation {
     response_type: Some("ExpenseCommentsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1expenses~1comments~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Dismiss Duplicate expenses.
@@ -920,6 +1002,8 @@ pub static DISMISS_DUPLICATES_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1expenses~1dismiss_duplicates~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List expense duplicate sets.
@@ -944,6 +1028,8 @@ pub static EXPENSE_DUPLICATE_SETS: Operation = Operation {
         required: false,
     }],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1expenses~1duplicate_sets/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Expenses Stats.
@@ -964,6 +1050,8 @@ pub static EXPENSES_STATS: Operation = Operation {
     response_type: Some("ExpensesStatsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1expenses~1stats/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Expenses saved filters.
@@ -984,6 +1072,8 @@ pub static EXPENSES_FILTERS_GET: Operation = Operation {
     response_type: Some("ExpenseFiltersOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1expenses~1filters/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create Expenses saved filters.
@@ -1004,6 +1094,8 @@ pub static EXPENSES_FILTERS_POST: Operation = Operation {
     response_type: Some("ExpenseFiltersOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1expenses~1filters/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Delete Expenses saved filter.
@@ -1024,6 +1116,8 @@ pub static EXPENSES_FILTERS_POST_ACTION_DELETE: Operation = Operation {
     response_type: Some("ExpenseFiltersOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1expenses~1filters~1delete/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create Expenses Export.
@@ -1044,6 +1138,8 @@ pub static EXPENSES_EXPORTS_POST: Operation = Operation {
     response_type: Some("ExpensesExportsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1expenses~1exports/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Split an expense.
@@ -1064,6 +1160,8 @@ pub static EXPENSES_SPLIT_POST: Operation = Operation {
     response_type: Some("ExpenseOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1expenses~1split/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Check for policy violations before splitting an expense.
@@ -1084,6 +1182,8 @@ pub static EXPENSES_SPLIT_CHECK_POLICIES_POST: Operation = Operation {
     response_type: Some("ExpenseCheckPoliciesOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1expenses~1split~1check_policies/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Check mandatory fields before splitting an expense.
@@ -1104,6 +1204,8 @@ pub static EXPENSES_SPLIT_CHECK_MANDATORY_POST: Operation = Operation {
     response_type: Some("ExpenseCheckMandatoryFieldsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1expenses~1split~1check_mandatory_fields/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk create files.
@@ -1124,6 +1226,8 @@ pub static FILES_POST_BULK: Operation = Operation {
     response_type: Some("FileOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1files~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk generate download and upload URLs.
@@ -1144,6 +1248,8 @@ pub static FILES_GENERATE_URLS_BULK_POST: Operation = Operation {
     response_type: Some("FileGenerateUrlsActionOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1files~1generate_urls~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Delete files bulk.
@@ -1164,6 +1270,8 @@ pub static FILES_DELETE: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1files~1delete~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Download a file.
@@ -1188,6 +1296,8 @@ pub static FILES_DOWNLOAD_GET: Operation = Operation {
         required: true,
     }],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1files~1download/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List employees.
@@ -1208,6 +1318,8 @@ pub static EMPLOYEES_LIST: Operation = Operation {
     response_type: Some("EmployeeOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1employees/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List accounts.
@@ -1228,6 +1340,8 @@ pub static ACCOUNTS_LIST: Operation = Operation {
     response_type: Some("AccountOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1accounts/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get Employee Settings.
@@ -1252,6 +1366,8 @@ pub static APPROVER_EMPLOYEE_SETTINGS_GET: Operation = Operation {
         required: true,
     }],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1employee_settings/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk attach files to advance requests.
@@ -1272,6 +1388,8 @@ pub static ADVANCE_REQUESTS_BULK_ATTACH_FILES: Operation = Operation {
     response_type: Some("AdvanceRequestOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1advance_requests~1attach_files~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Add approver to advance request.
@@ -1292,6 +1410,8 @@ pub static ADVANCE_REQUESTS_ADD_APPROVER_POST: Operation = Operation {
     response_type: Some("AdvanceRequestOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1advance_requests~1add_approver/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Reject advance request.
@@ -1312,6 +1432,8 @@ pub static ADVANCE_REQUESTS_REJECT: Operation = Operation {
     response_type: Some("AdvanceRequestOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1advance_requests~1reject/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk approve advance requests.
@@ -1332,6 +1454,8 @@ pub static ADVANCE_REQUESTS_BULK_APPROVE: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1advance_requests~1approve~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Inquire about advance request.
@@ -1352,6 +1476,8 @@ pub static ADVANCE_REQUESTS_INQUIRE: Operation = Operation {
     response_type: Some("AdvanceRequestOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1advance_requests~1inquire/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Submit an advance request.
@@ -1372,6 +1498,8 @@ pub static ADVANCE_REQUESTS_SUBMIT: Operation = Operation {
     response_type: Some("AdvanceRequestOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1advance_requests~1submit/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get advance request custom fields.
@@ -1392,6 +1520,8 @@ pub static ADVANCE_REQUESTS_CUSTOM_FIELDS_GET: Operation = Operation {
     response_type: Some("AdvanceRequestCustomFieldOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1advance_requests~1custom_fields/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk generate download and upload URLs for advance request files.
@@ -1412,6 +1542,8 @@ pub static ADVANCE_REQUESTS_GENERATE_FILE_URLS_BULK_POST: Operation = Operation 
     response_type: Some("FileGenerateUrlsActionOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1advance_requests~1generate_file_urls~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List employees hierarchy view.
@@ -1432,6 +1564,8 @@ pub static EMPLOYEE_OVERVIEW_HIERARCHY_LIST: Operation = Operation {
     response_type: Some("EmployeeHierarchyOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1employee_overview~1hierarchy/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List expense overview of employees under the current user hierarchy.
@@ -1452,6 +1586,8 @@ pub static EMPLOYEE_OVERVIEW_LIST: Operation = Operation {
     response_type: Some("EmployeeOverviewOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1employee_overview/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get employee overview statistics.
@@ -1472,6 +1608,8 @@ pub static EMPLOYEE_OVERVIEW_STATS_POST: Operation = Operation {
     response_type: Some("EmployeeOverviewStatsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1employee_overview~1stats/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List expenses in hierarchy.
@@ -1492,6 +1630,8 @@ pub static EMPLOYEE_OVERVIEW_EXPENSES_LIST: Operation = Operation {
     response_type: Some("ExpenseOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1employee_overview~1expenses/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Expenses Stats of users in hierarchy.
@@ -1512,6 +1652,8 @@ pub static EMPLOYEE_OVERVIEW_EXPENSES_STATS: Operation = Operation {
     response_type: Some("EmployeeOverviewExpenseStatsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1employee_overview~1expenses~1stats/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List expenses export configurations.
@@ -1532,6 +1674,8 @@ pub static APPROVER_EXPENSES_EXPORT_CONFIGURATIONS_LIST: Operation = Operation {
     response_type: Some("ExpensesExportConfigurationOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1expenses~1export_configurations/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update an expense export configuration.
@@ -1552,6 +1696,8 @@ pub static APPROVER_EXPENSES_EXPORT_CONFIGURATIONS_POST: Operation = Operation {
     response_type: Some("ExpensesExportConfigurationOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1expenses~1export_configurations/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Deletes expenses export configurations.
@@ -1572,6 +1718,8 @@ pub static APPROVER_EXPENSES_EXPORT_CONFIGURATIONS_DELETE_BULK_POST: Operation =
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1expenses~1export_configurations~1delete~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List reports export configurations.
@@ -1592,6 +1740,8 @@ pub static REPORTS_EXPORT_CONFIGURATIONS_LIST_APPROVER: Operation = Operation {
     response_type: Some("ReportsExportConfigurationOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1reports~1export_configurations/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update a report export configuration.
@@ -1612,6 +1762,8 @@ pub static REPORTS_EXPORT_CONFIGURATIONS_POST_APPROVER: Operation = Operation {
     response_type: Some("ReportsExportConfigurationOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1reports~1export_configurations/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Deletes reports export configurations.
@@ -1632,6 +1784,8 @@ pub static REPORTS_EXPORT_CONFIGURATIONS_DELETE_BULK_POST_APPROVER: Operation = 
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/approver.yaml/paths/~1approver~1reports~1export_configurations~1delete~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Every operation of this role, in spec order.

@@ -2,7 +2,7 @@
 // (fylein/fyle-platform-docs commit ab93138c1cf7eaaa20987342a2e679ac0fbc179c). Do not edit by hand.
 
 //! Operations of role `common` (5 operations).
-use super::{BodyShape, HttpMethod, Operation, OperationKind, QueryParam, Role};
+use super::{BodyShape, HttpMethod, Operation, OperationAuth, OperationKind, QueryParam, Role};
 
 /// Suggest places.
 ///
@@ -36,6 +36,8 @@ pub static PLACES_AUTOCOMPLETE: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/common.yaml/paths/~1common~1places~1autocomplete/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List places.
@@ -60,6 +62,8 @@ pub static PLACES_LIST: Operation = Operation {
         required: true,
     }],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/common.yaml/paths/~1common~1places/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List currencies.
@@ -80,6 +84,8 @@ pub static CURRENCIES_LIST: Operation = Operation {
     response_type: Some("serde_json::Value"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/common.yaml/paths/~1common~1currency~1list/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get exchange rate.
@@ -114,6 +120,8 @@ pub static CURRENCIES_EXCHANGE_RATE: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/common.yaml/paths/~1common~1currency~1exchange_rate/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Generate URLs for org logo.
@@ -134,6 +142,8 @@ pub static ORG_LOGO_GENERATE_URLS: Operation = Operation {
     response_type: Some("LogoFileGenerateDownloadUrlActionOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/common.yaml/paths/~1common~1org_settings~1org_logo_settings~1generate_download_url/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Every operation of this role, in spec order.

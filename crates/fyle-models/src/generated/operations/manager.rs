@@ -2,7 +2,7 @@
 // (fylein/fyle-platform-docs commit ab93138c1cf7eaaa20987342a2e679ac0fbc179c). Do not edit by hand.
 
 //! Operations of role `manager` (9 operations).
-use super::{BodyShape, HttpMethod, Operation, OperationKind, QueryParam, Role};
+use super::{BodyShape, HttpMethod, Operation, OperationAuth, OperationKind, QueryParam, Role};
 
 /// Get employee overview expense comments.
 ///
@@ -26,6 +26,8 @@ pub static EMPLOYEE_OVERVIEW_EXPENSE_COMMENTS_GET: Operation = Operation {
         required: false,
     }],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/manager.yaml/paths/~1manager~1employee_overview~1expense_comments/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk generate download and upload URLs for files under the current user's hierarchy.
@@ -46,6 +48,8 @@ pub static EMPLOYEE_OVERVIEW_FILES_GENERATE_URLS_BULK_POST: Operation = Operatio
     response_type: Some("FileGenerateUrlsActionOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/manager.yaml/paths/~1manager~1employee_overview~1files~1generate_urls~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get policy states of Expenses.
@@ -80,6 +84,8 @@ pub static EXPENSE_POLICY_STATES_GET: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/manager.yaml/paths/~1manager~1employee_overview~1expense_policy_states/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List employees hierarchy view.
@@ -100,6 +106,8 @@ pub static MANAGER_HIERARCHY_LIST: Operation = Operation {
     response_type: Some("EmployeeHierarchyOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/manager.yaml/paths/~1manager~1employee_overview~1hierarchy/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List expense overview of employees under the current user hierarchy.
@@ -120,6 +128,8 @@ pub static EMPLOYEE_HIERARCHY_OVERVIEW_LIST: Operation = Operation {
     response_type: Some("EmployeeOverviewOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/manager.yaml/paths/~1manager~1employee_overview/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get employee overview statistics.
@@ -140,6 +150,8 @@ pub static EMPLOYEE_HIERARCHY_OVERVIEW_STATS_POST: Operation = Operation {
     response_type: Some("EmployeeOverviewStatsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/manager.yaml/paths/~1manager~1employee_overview~1stats/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List employees in hierarchy.
@@ -164,6 +176,8 @@ pub static EMPLOYEE_OVERVIEW_EMPLOYEES_LIST: Operation = Operation {
         required: false,
     }],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/manager.yaml/paths/~1manager~1employee_overview~1employees/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List expenses in hierarchy.
@@ -184,6 +198,8 @@ pub static EMPLOYEE_HIERARCHY_OVERVIEW_EXPENSES_LIST: Operation = Operation {
     response_type: Some("ExpenseOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/manager.yaml/paths/~1manager~1employee_overview~1expenses/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Expenses Stats of users in hierarchy.
@@ -204,6 +220,8 @@ pub static EMPLOYEE_HIERARCHY_OVERVIEW_EXPENSES_STATS: Operation = Operation {
     response_type: Some("EmployeeOverviewExpenseStatsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/manager.yaml/paths/~1manager~1employee_overview~1expenses~1stats/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Every operation of this role, in spec order.

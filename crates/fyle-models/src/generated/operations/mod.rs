@@ -3,7 +3,7 @@
 
 //! The operation table: every operation of the spec, one `static` each, grouped by role.
 pub use crate::operation::{
-    BodyShape, HttpMethod, Operation, OperationKind, QueryParam, Role, find,
+    BodyShape, HttpMethod, Operation, OperationAuth, OperationKind, QueryParam, Role, find,
 };
 
 /// Operations of role `accountant` (feature `accountant`).

@@ -2,7 +2,7 @@
 // (fylein/fyle-platform-docs commit ab93138c1cf7eaaa20987342a2e679ac0fbc179c). Do not edit by hand.
 
 //! Operations of role `owner` (4 operations).
-use super::{BodyShape, HttpMethod, Operation, OperationKind, Role};
+use super::{BodyShape, HttpMethod, Operation, OperationAuth, OperationKind, Role};
 
 /// Update Organisation.
 ///
@@ -22,6 +22,8 @@ pub static ORGS_UPSERT: Operation = Operation {
     response_type: Some("PostOrgOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/owner.yaml/paths/~1owner~1orgs/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Reset an organisation.
@@ -42,6 +44,8 @@ pub static ORGS_RESET: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/owner.yaml/paths/~1owner~1orgs~1reset/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Delete an organisation.
@@ -62,6 +66,8 @@ pub static ORGS_DELETE: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/owner.yaml/paths/~1owner~1orgs~1delete/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Change Owner of an Org.
@@ -82,6 +88,8 @@ pub static EMPLOYEES_CHANGE_OWNER: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/owner.yaml/paths/~1owner~1employees~1change_owner/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Every operation of this role, in spec order.

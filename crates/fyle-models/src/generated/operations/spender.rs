@@ -2,7 +2,7 @@
 // (fylein/fyle-platform-docs commit ab93138c1cf7eaaa20987342a2e679ac0fbc179c). Do not edit by hand.
 
 //! Operations of role `spender` (146 operations).
-use super::{BodyShape, HttpMethod, Operation, OperationKind, QueryParam, Role};
+use super::{BodyShape, HttpMethod, Operation, OperationAuth, OperationKind, QueryParam, Role};
 
 /// List budgets.
 ///
@@ -22,6 +22,8 @@ pub static BUDGETS_LIST: Operation = Operation {
     response_type: Some("SpenderBudgetOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1budgets/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List projects.
@@ -42,6 +44,8 @@ pub static PROJECTS_LIST: Operation = Operation {
     response_type: Some("ProjectOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1projects/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List cost centers.
@@ -62,6 +66,8 @@ pub static COST_CENTERS_LIST: Operation = Operation {
     response_type: Some("CostCenterOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1cost_centers/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List categories.
@@ -82,6 +88,8 @@ pub static CATEGORIES_LIST: Operation = Operation {
     response_type: Some("CategoryOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1categories/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List expense fields.
@@ -102,6 +110,8 @@ pub static EXPENSE_FIELDS_LIST: Operation = Operation {
     response_type: Some("ExpenseFieldOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expense_fields/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List dependent expense field values.
@@ -148,6 +158,8 @@ pub static DEPENDENT_EXPENSE_FIELD_VALUES_LIST: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1dependent_expense_field_values/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List mileage rates.
@@ -168,6 +180,8 @@ pub static MILEAGE_RATES_LIST: Operation = Operation {
     response_type: Some("MileageRateOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1mileage_rates/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Retrieve my profile.
@@ -188,6 +202,8 @@ pub static MY_PROFILE_GET: Operation = Operation {
     response_type: Some("MyProfileOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1my_profile/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Retrieve recently used fields.
@@ -208,6 +224,8 @@ pub static RECENTLY_USED_FIELDS_GET: Operation = Operation {
     response_type: Some("RecentlyUsedFieldsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1recently_used_fields/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List accounts.
@@ -228,6 +246,8 @@ pub static ACCOUNTS_LIST: Operation = Operation {
     response_type: Some("AccountOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1accounts/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List departments.
@@ -248,6 +268,8 @@ pub static DEPARTMENTS_LIST: Operation = Operation {
     response_type: Some("DepartmentOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1departments/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List expenses.
@@ -272,6 +294,8 @@ pub static EXPENSES_LIST: Operation = Operation {
         required: false,
     }],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update expense.
@@ -292,6 +316,8 @@ pub static EXPENSES_POST: Operation = Operation {
     response_type: Some("ExpenseOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Update expenses in bulk.
@@ -312,6 +338,8 @@ pub static EXPENSES_POST_BULK: Operation = Operation {
     response_type: Some("ExpenseOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Delete Expenses in Bulk.
@@ -332,6 +360,8 @@ pub static EXPENSES_DELETE_BULK: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1delete~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Attach Receipt to an expense.
@@ -352,6 +382,8 @@ pub static ATTACH_RECEIPT_POST: Operation = Operation {
     response_type: Some("ExpenseOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1attach_receipt/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create Expense from a receipt.
@@ -372,6 +404,8 @@ pub static CREATE_FROM_RECEIPT_POST: Operation = Operation {
     response_type: Some("ExpenseOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1create_from_receipt/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create Expenses from files.
@@ -392,6 +426,8 @@ pub static CREATE_FROM_FILE_BULK_POST: Operation = Operation {
     response_type: Some("ExpenseOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1create_from_file~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Attach files to an expense in bulk.
@@ -412,6 +448,8 @@ pub static ATTACH_FILES_TO_EXPENSE_BULK: Operation = Operation {
     response_type: Some("ExpenseOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1attach_files~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Expense Permissions.
@@ -432,6 +470,8 @@ pub static EXPENSE_PERMISSIONS: Operation = Operation {
     response_type: Some("ExpensePermissionsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1permissions/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk Expense Permissions.
@@ -452,6 +492,8 @@ pub static BULK_EXPENSE_PERMISSIONS: Operation = Operation {
     response_type: Some("ExpensePermissionsBulkOutItem"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1permissions~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List per diem rates.
@@ -472,6 +514,8 @@ pub static PER_DIEM_RATES_LIST: Operation = Operation {
     response_type: Some("PerDiemRateOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1per_diem_rates/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List merchants.
@@ -526,6 +570,8 @@ pub static MERCHANTS_LIST: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1merchants/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Spender Subscriptions.
@@ -546,6 +592,8 @@ pub static SUBSCRIPTIONS_LIST: Operation = Operation {
     response_type: Some("SpenderSubscriptionsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1subscriptions/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create a subscription.
@@ -566,6 +614,8 @@ pub static SUBSCRIPTIONS_POST: Operation = Operation {
     response_type: Some("SpenderSubscriptionsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1subscriptions/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Schedule.
@@ -586,6 +636,8 @@ pub static SCHEDULES_LIST: Operation = Operation {
     response_type: Some("ScheduleOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1schedules/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update a Schedule.
@@ -606,6 +658,8 @@ pub static SCHEDULES_POST: Operation = Operation {
     response_type: Some("ScheduleOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1schedules/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List expense reports.
@@ -648,6 +702,8 @@ pub static REPORTS_LIST: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1reports/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update an Expense Report.
@@ -668,6 +724,8 @@ pub static REPORTS_POST: Operation = Operation {
     response_type: Some("ReportOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1reports/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Delete Reports in Bulk.
@@ -688,6 +746,8 @@ pub static REPORTS_DELETE_BULK: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1reports~1delete~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Add expenses to a report.
@@ -708,6 +768,8 @@ pub static REPORTS_ADD_EXPENSES_POST: Operation = Operation {
     response_type: Some("ReportOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1reports~1add_expenses/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Eject expenses from a report.
@@ -728,6 +790,8 @@ pub static REPORTS_EJECT_EXPENSES_POST: Operation = Operation {
     response_type: Some("ReportOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1reports~1eject_expenses/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Submit report.
@@ -748,6 +812,8 @@ pub static REPORTS_SUBMIT_POST: Operation = Operation {
     response_type: Some("ReportOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1reports~1submit/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Resubmit report.
@@ -768,6 +834,8 @@ pub static REPORTS_RESUBMIT_POST: Operation = Operation {
     response_type: Some("ReportOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1reports~1resubmit/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Reports Stats.
@@ -788,6 +856,8 @@ pub static REPORTS_STATS: Operation = Operation {
     response_type: Some("ReportsStatsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1reports~1stats/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Suggests purpose for an Expense Report.
@@ -808,6 +878,8 @@ pub static SUGGESTS_PURPOSE: Operation = Operation {
     response_type: Some("ReportPurposeOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1reports~1suggest_purpose/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Report saved filters.
@@ -828,6 +900,8 @@ pub static REPORT_FILTERS_GET: Operation = Operation {
     response_type: Some("ReportFiltersOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1reports~1filters/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create Report saved filters.
@@ -848,6 +922,8 @@ pub static REPORT_FILTERS_POST: Operation = Operation {
     response_type: Some("ReportFiltersOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1reports~1filters/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Delete Report saved filter.
@@ -868,6 +944,8 @@ pub static REPORT_FILTERS_POST_ACTION_DELETE: Operation = Operation {
     response_type: Some("ReportFiltersOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1reports~1filters~1delete/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Comment on a report.
@@ -888,6 +966,8 @@ pub static REPORT_COMMENTS_POST: Operation = Operation {
     response_type: Some("ReportCommentsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1reports~1comments/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Reports Permissions.
@@ -908,6 +988,8 @@ pub static REPORTS_PERMISSIONS: Operation = Operation {
     response_type: Some("ReportPermissionsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1reports~1permissions/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get Reports Export.
@@ -928,6 +1010,8 @@ pub static REPORTS_EXPORTS_GET: Operation = Operation {
     response_type: Some("ReportsExportsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1reports~1exports/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create Reports Export.
@@ -948,6 +1032,8 @@ pub static REPORTS_EXPORTS_POST: Operation = Operation {
     response_type: Some("ReportsExportsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1reports~1exports/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List advance requests.
@@ -968,6 +1054,8 @@ pub static ADVANCE_REQUESTS_LIST: Operation = Operation {
     response_type: Some("AdvanceRequestOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1advance_requests/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update an advance requests.
@@ -988,6 +1076,8 @@ pub static ADVANCE_REQUESTS_POST: Operation = Operation {
     response_type: Some("AdvanceRequestOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1advance_requests/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Advance Requests Stats.
@@ -1008,6 +1098,8 @@ pub static ADVANCE_REQUESTS_STATS: Operation = Operation {
     response_type: Some("AdvanceRequestsStatsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1advance_requests~1stats/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List advances.
@@ -1028,6 +1120,8 @@ pub static ADVANCES_LIST: Operation = Operation {
     response_type: Some("AdvanceOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1advances/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Advances Stats.
@@ -1048,6 +1142,8 @@ pub static ADVANCES_STATS: Operation = Operation {
     response_type: Some("AdvancesStatsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1advances~1stats/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List advance wallets.
@@ -1068,6 +1164,8 @@ pub static ADVANCE_WALLETS_LIST: Operation = Operation {
     response_type: Some("AdvanceWalletOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1advance_wallets/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List of corporate cards assigned to user.
@@ -1088,6 +1186,8 @@ pub static CORPORATE_CARDS_LIST: Operation = Operation {
     response_type: Some("CorporateCardOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1corporate_cards/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List of yodlee corporate cards assigned to user.
@@ -1108,6 +1208,8 @@ pub static CORPORATE_CARD_YODLEE_ACCOUNTS_LIST: Operation = Operation {
     response_type: Some("YodleeAccountsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1corporate_cards~1yodlee_accounts/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List corporate card transactions.
@@ -1128,6 +1230,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_LIST: Operation = Operation {
     response_type: Some("CorporateCardTransactionListOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1corporate_card_transactions/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get corporate card transactions expenses stats.
@@ -1148,6 +1252,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_EXPENSES_STATS: Operation = Operation {
     response_type: Some("CorporateCardTransactionsExpensesStatsOutItem"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1corporate_card_transactions~1expenses~1stats/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Mark a corporate card transaction as personal.
@@ -1168,6 +1274,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_MARK_PERSONAL: Operation = Operation {
     response_type: Some("CorporateCardTransactionMarkPersonalOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1corporate_card_transactions~1mark_personal/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Unmark a corporate card transaction which is marked as personal.
@@ -1188,6 +1296,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_UNMARK_PERSONAL: Operation = Operation {
     response_type: Some("CorporateCardTransactionUnmarkPersonalOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1corporate_card_transactions~1unmark_personal/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Ignore a corporate card transaction.
@@ -1208,6 +1318,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_IGNORE: Operation = Operation {
     response_type: Some("CorporateCardTransactionIgnoreOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1corporate_card_transactions~1ignore/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Undo an ignored corporate card transaction.
@@ -1228,6 +1340,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_UNDO_IGNORE: Operation = Operation {
     response_type: Some("CorporateCardTransactionUndoIgnoreOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1corporate_card_transactions~1undo_ignore/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Match corporate card transaction.
@@ -1248,6 +1362,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_MATCH: Operation = Operation {
     response_type: Some("CorporateCardTransactionMatchOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1corporate_card_transactions~1match/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Unmatch corporate card transaction.
@@ -1268,6 +1384,8 @@ pub static CORPORATE_CARD_TRANSACTIONS_UNMATCH: Operation = Operation {
     response_type: Some("CorporateCardTransactionUnmatchOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1corporate_card_transactions~1unmatch/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List employees.
@@ -1288,6 +1406,8 @@ pub static EMPLOYEES_LIST: Operation = Operation {
     response_type: Some("SpenderEmployeeOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1employees/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Update employee profile details.
@@ -1308,6 +1428,8 @@ pub static SPENDER_EMPLOYEE_POST: Operation = Operation {
     response_type: Some("SpenderEmployeeOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1employees/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get current employee.
@@ -1328,6 +1450,8 @@ pub static EMPLOYEES_CURRENT: Operation = Operation {
     response_type: Some("SpenderEmployeeCurrentOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1employees~1current/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Update Commute Details.
@@ -1348,6 +1472,8 @@ pub static EMPLOYEE_COMMUTE_DETAILS_POST: Operation = Operation {
     response_type: Some("SpenderCommuteDetailsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1employees~1commute_details/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Delete Commute Details.
@@ -1368,6 +1494,8 @@ pub static EMPLOYEE_COMMUTE_DETAILS_DELETE_POST: Operation = Operation {
     response_type: Some("CommuteDetails"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1employees~1commute_details~1delete/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Assign delegatees.
@@ -1388,6 +1516,8 @@ pub static EMPLOYEES_DELEGATEES_POST: Operation = Operation {
     response_type: Some("SpenderDelegateesPostOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1employees~1delegatees/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Employee's Delegators.
@@ -1408,6 +1538,8 @@ pub static EMPLOYEES_DELEGATORS_LIST: Operation = Operation {
     response_type: Some("SpenderDelegatorsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1employees~1delegators/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Remove delegatee.
@@ -1428,6 +1560,8 @@ pub static EMPLOYEES_DELEGATEE_DELETE_POST: Operation = Operation {
     response_type: Some("SpenderDelegateesDeleteOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1employees~1delegatees~1delete/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Mark Active.
@@ -1448,6 +1582,8 @@ pub static EMPLOYEES_MARK_ACTIVE_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1employees~1mark_active/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Send mobile verification code.
@@ -1468,6 +1604,8 @@ pub static EMPLOYEES_SEND_MOBILE_VERIFICATION_CODE_POST: Operation = Operation {
     response_type: Some("EmployeesSendMobileVerificationCodePostOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1employees~1send_mobile_verification_code/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Check Mobile Verification Code.
@@ -1488,6 +1626,8 @@ pub static EMPLOYEES_CHECK_MOBILE_VERIFICATION_CODE: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1employees~1check_mobile_verification_code/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Change primary org.
@@ -1508,6 +1648,8 @@ pub static EMPLOYEES_CHANGE_PRIMARY_ORG: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1employees~1change_primary_org/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get Employee Settings.
@@ -1528,6 +1670,8 @@ pub static EMPLOYEE_SETTINGS_GET: Operation = Operation {
     response_type: Some("SpenderEmployeeSettingsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1employee_settings/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Update Employee Settings.
@@ -1548,6 +1692,8 @@ pub static EMPLOYEE_SETTINGS_POST: Operation = Operation {
     response_type: Some("SpenderEmployeeSettingsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1employee_settings/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List virtual cards.
@@ -1590,6 +1736,8 @@ pub static VIRTUAL_CARDS_LIST: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1virtual_cards/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get current balance amount of the virtual card.
@@ -1610,6 +1758,8 @@ pub static VIRTUAL_CARDS_GET_CURRENT_BALANCE: Operation = Operation {
     response_type: Some("VirtualCardsGetCurrentBalanceOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1virtual_cards~1get_current_amount/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Show full card details.
@@ -1630,6 +1780,8 @@ pub static VIRTUAL_CARDS_SHOW_CARD_DETAILS: Operation = Operation {
     response_type: Some("VirtualCardsShowCardDetailsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1virtual_cards~1show_card_details/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List tax groups.
@@ -1650,6 +1802,8 @@ pub static TAX_GROUPS_LIST: Operation = Operation {
     response_type: Some("TaxGroupOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1tax_groups/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create a file.
@@ -1670,6 +1824,8 @@ pub static FILES_POST: Operation = Operation {
     response_type: Some("FileOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1files/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk create files.
@@ -1690,6 +1846,8 @@ pub static FILES_POST_BULK: Operation = Operation {
     response_type: Some("FileOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1files~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Generate download and upload URLs.
@@ -1710,6 +1868,8 @@ pub static FILES_GENERATE_URLS_POST: Operation = Operation {
     response_type: Some("FileGenerateUrlsActionOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1files~1generate_urls/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk generate download and upload URLs.
@@ -1730,6 +1890,8 @@ pub static FILES_GENERATE_URLS_BULK_POST: Operation = Operation {
     response_type: Some("FileGenerateUrlsActionOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1files~1generate_urls~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Delete files bulk.
@@ -1750,6 +1912,8 @@ pub static FILES_DELETE: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1files~1delete~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Download a file.
@@ -1774,6 +1938,8 @@ pub static FILES_DOWNLOAD_GET: Operation = Operation {
         required: true,
     }],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1files~1download/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Upload html.
@@ -1794,6 +1960,8 @@ pub static FILES_UPLOAD_HTML: Operation = Operation {
     response_type: Some("FileOutDownloadUrl"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1files~1upload_html/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get Expense Policy Rules.
@@ -1840,6 +2008,8 @@ pub static EXPENSE_POLICY_RULES_GET: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expense_policy_rules/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get policy states of Expenses.
@@ -1874,6 +2044,8 @@ pub static EXPENSE_POLICY_STATES_GET: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expense_policy_states/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Check expense for policy violation.
@@ -1894,6 +2066,8 @@ pub static CHECK_POLICIES_POST: Operation = Operation {
     response_type: Some("ExpenseCheckPoliciesOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1check_policies/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Check multiple expenses for policy violations in bulk.
@@ -1914,6 +2088,8 @@ pub static CHECK_POLICIES_BULK_POST: Operation = Operation {
     response_type: Some("ExpenseCheckPoliciesBulkOutItem"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1check_policies~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Fetch Report Submission Automation next run time.
@@ -1934,6 +2110,8 @@ pub static FETCH_AUTO_REPORT_SUBMISSION_NEXT_RUN_TIME: Operation = Operation {
     response_type: Some("SpenderAutomateReportSubmissionNextAtOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1automations~1report_submissions~1next_at/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Recurring Expenses.
@@ -1964,6 +2142,8 @@ pub static RECURRING_EXPENSE_GET: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1automations~1recurring_expenses/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create Recurring Expense.
@@ -1984,6 +2164,8 @@ pub static RECURRING_EXPENSE_POST: Operation = Operation {
     response_type: Some("RecurringExpenseOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1automations~1recurring_expenses/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Disable Recurring Expense.
@@ -2004,6 +2186,8 @@ pub static RECURRING_EXPENSE_DISABLE_POST: Operation = Operation {
     response_type: Some("RecurringExpenseOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1automations~1recurring_expenses~1disable/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Check expense for missing mandatory fields.
@@ -2024,6 +2208,8 @@ pub static CHECK_MANDATORY_FIELDS_POST: Operation = Operation {
     response_type: Some("ExpenseCheckMandatoryFieldsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1check_mandatory_fields/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Check multiple expense for missing mandatory fields in bulk.
@@ -2044,6 +2230,8 @@ pub static CHECK_MANDATORY_FIELDS_BULK_POST: Operation = Operation {
     response_type: Some("ExpenseCheckMandatoryFieldsBulkOutItem"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1check_mandatory_fields~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List expense comments.
@@ -2068,6 +2256,8 @@ pub static EXPENSE_COMMENTS_GET: Operation = Operation {
         required: false,
     }],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1comments/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk comment on expenses.
@@ -2088,6 +2278,8 @@ pub static EXPENSE_COMMENTS_BULK_POST: Operation = Operation {
     response_type: Some("ExpenseCommentsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1comments~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Dismiss Duplicate expenses.
@@ -2108,6 +2300,8 @@ pub static DISMISS_DUPLICATES_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1dismiss_duplicates~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List expense duplicate sets.
@@ -2132,6 +2326,8 @@ pub static EXPENSE_DUPLICATE_SETS: Operation = Operation {
         required: false,
     }],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1duplicate_sets/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Expenses Stats.
@@ -2152,6 +2348,8 @@ pub static EXPENSES_STATS: Operation = Operation {
     response_type: Some("ExpensesStatsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1stats/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Expenses saved filters.
@@ -2172,6 +2370,8 @@ pub static EXPENSES_FILTERS_GET: Operation = Operation {
     response_type: Some("ExpenseFiltersOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1filters/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create Expenses saved filters.
@@ -2192,6 +2392,8 @@ pub static EXPENSES_FILTERS_POST: Operation = Operation {
     response_type: Some("ExpenseFiltersOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1filters/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Delete Expenses saved filter.
@@ -2212,6 +2414,8 @@ pub static EXPENSES_FILTERS_POST_ACTION_DELETE: Operation = Operation {
     response_type: Some("ExpenseFiltersOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1filters~1delete/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create Expenses Export.
@@ -2232,6 +2436,8 @@ pub static EXPENSES_EXPORTS_POST: Operation = Operation {
     response_type: Some("ExpensesExportsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1exports/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Split an expense.
@@ -2252,6 +2458,8 @@ pub static EXPENSES_SPLIT_POST: Operation = Operation {
     response_type: Some("ExpenseOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1split/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Check for policy violations before splitting an expense.
@@ -2272,6 +2480,8 @@ pub static EXPENSES_SPLIT_CHECK_POLICIES_POST: Operation = Operation {
     response_type: Some("ExpenseCheckPoliciesOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1split~1check_policies/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Check mandatory fields before splitting an expense.
@@ -2292,6 +2502,8 @@ pub static EXPENSES_SPLIT_CHECK_MANDATORY_POST: Operation = Operation {
     response_type: Some("ExpenseCheckMandatoryFieldsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1split~1check_mandatory_fields/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Merge expenses.
@@ -2312,6 +2524,8 @@ pub static MERGE_EXPENSES_POST: Operation = Operation {
     response_type: Some("ExpenseOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1merge/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List feature configs.
@@ -2332,6 +2546,8 @@ pub static FEATURE_CONFIGS_LIST: Operation = Operation {
     response_type: Some("FeatureConfigOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1feature_configs/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update feature configs.
@@ -2352,6 +2568,8 @@ pub static FEATURE_CONFIGS_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1feature_configs~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Personal Cards.
@@ -2372,6 +2590,8 @@ pub static PERSONAL_CARDS_GET: Operation = Operation {
     response_type: Some("PersonalCardOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1personal_cards/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Creates Personal Cards.
@@ -2392,6 +2612,8 @@ pub static PERSONAL_CARDS_POST: Operation = Operation {
     response_type: Some("PersonalCardOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1personal_cards/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Delete Personal Card.
@@ -2412,6 +2634,8 @@ pub static PERSONAL_CARDS_DELETE: Operation = Operation {
     response_type: Some("PersonalCardDeleteOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1personal_cards~1delete/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Personal card access token.
@@ -2432,6 +2656,8 @@ pub static PERSONAL_CARDS_ACCESS_TOKEN: Operation = Operation {
     response_type: Some("PersonalCardAccessTokenOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1personal_cards~1access_token/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Personal card MFA.
@@ -2452,6 +2678,8 @@ pub static PERSONAL_CARDS_MFA: Operation = Operation {
     response_type: Some("PersonalCardMfaOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1personal_cards~1mfa/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get Personal Card Transactions.
@@ -2490,6 +2718,8 @@ pub static PERSONAL_CARD_TRANSACTIONS_GET: Operation = Operation {
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1personal_card_transactions/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Creates Personal Card Transactions.
@@ -2510,6 +2740,8 @@ pub static PERSONAL_CARD_TRANSACTIONS_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1personal_card_transactions/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Match Personal Card Transactions with expense.
@@ -2530,6 +2762,8 @@ pub static PERSONAL_CARD_TRANSACTIONS_MATCH: Operation = Operation {
     response_type: Some("PersonalCardTransactionOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1personal_card_transactions~1match/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Hide Personal Card Transactions.
@@ -2550,6 +2784,8 @@ pub static PERSONAL_CARD_TRANSACTIONS_HIDE_BULK_POST: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1personal_card_transactions~1hide~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Personal Card Transactions Expense Suggestions.
@@ -2580,6 +2816,8 @@ pub static PERSONAL_CARD_TRANSACTIONS_EXPENSE_SUGGESTIONS: Operation = Operation
         },
     ],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1personal_card_transactions~1expense_suggestion/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Personal Card Transaction Stats.
@@ -2600,6 +2838,8 @@ pub static PERSONAL_CARD_TRANSACTIONS_STATS: Operation = Operation {
     response_type: Some("PersonalCardTransactionsStatsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1personal_card_transactions~1stats/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Organisations.
@@ -2620,6 +2860,8 @@ pub static ORGS_LIST: Operation = Operation {
     response_type: Some("GetSpenderOrgsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1orgs/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Bank Account Status of Organisations.
@@ -2640,6 +2882,8 @@ pub static ORGS_BANK_DETAILS_LIST: Operation = Operation {
     response_type: Some("SpenderOrgBankDetailsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1orgs~1bank_details/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Add expense policy comment.
@@ -2660,6 +2904,8 @@ pub static ADD_EXPENSE_POLICY_COMMENT: Operation = Operation {
     response_type: Some("AddExpensePolicyCommentResponse"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expense_policy_comments/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Submit an advance request.
@@ -2680,6 +2926,8 @@ pub static ADVANCE_REQUESTS_SUBMIT: Operation = Operation {
     response_type: Some("AdvanceRequestOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1advance_requests~1submit/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Advance Request Permissions.
@@ -2700,6 +2948,8 @@ pub static ADVANCE_REQUESTS_PERMISSIONS_POST: Operation = Operation {
     response_type: Some("AdvanceRequestPermissionsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1advance_requests~1permissions/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Pull back advance request.
@@ -2720,6 +2970,8 @@ pub static ADVANCE_REQUESTS_PULL_BACK_POST: Operation = Operation {
     response_type: Some("AdvanceRequestOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1advance_requests~1pull_back/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Bulk attach files to advance requests.
@@ -2740,6 +2992,8 @@ pub static ADVANCE_REQUESTS_BULK_ATTACH_FILES: Operation = Operation {
     response_type: Some("AdvanceRequestOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1advance_requests~1attach_files~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Add comment to advance request.
@@ -2760,6 +3014,8 @@ pub static ADVANCE_REQUESTS_COMMENTS_POST: Operation = Operation {
     response_type: Some("AdvanceRequestCommentsOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1advance_requests~1comments/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Delete an advance request.
@@ -2780,6 +3036,8 @@ pub static ADVANCE_REQUESTS_DELETE: Operation = Operation {
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1advance_requests~1delete/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List Secondary Emails.
@@ -2800,6 +3058,8 @@ pub static SECONDARY_EMAILS_LIST: Operation = Operation {
     response_type: Some("SecondaryEmailOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1secondary_emails/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Add Secondary Email.
@@ -2820,6 +3080,8 @@ pub static SECONDARY_EMAILS_ADD: Operation = Operation {
     response_type: Some("SecondaryEmailOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1secondary_emails/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Check Secondary Email.
@@ -2840,6 +3102,8 @@ pub static SECONDARY_EMAILS_CHECK: Operation = Operation {
     response_type: Some("serde_json::Value"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1secondary_emails~1check/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Delete Secondary Email.
@@ -2860,6 +3124,8 @@ pub static SECONDARY_EMAILS_DELETE: Operation = Operation {
     response_type: Some("serde_json::Value"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1secondary_emails~1delete/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get advance request custom fields.
@@ -2880,6 +3146,8 @@ pub static ADVANCE_REQUESTS_CUSTOM_FIELDS_GET: Operation = Operation {
     response_type: Some("AdvanceRequestCustomFieldOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1advance_requests~1custom_fields/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get dwolla customer.
@@ -2900,6 +3168,8 @@ pub static DWOLLA_CUSTOMERS_GET: Operation = Operation {
     response_type: Some("SpenderDwollaCustomerOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1dwolla_customers/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update dwolla customer.
@@ -2920,6 +3190,8 @@ pub static DWOLLA_CUSTOMERS_POST: Operation = Operation {
     response_type: Some("DwollaCustomerOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1dwolla_customers/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List expenses export configurations.
@@ -2940,6 +3212,8 @@ pub static SPENDER_EXPENSES_EXPORT_CONFIGURATIONS_LIST: Operation = Operation {
     response_type: Some("ExpensesExportConfigurationOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1export_configurations/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update an expense export configuration.
@@ -2960,6 +3234,8 @@ pub static SPENDER_EXPENSES_EXPORT_CONFIGURATIONS_POST: Operation = Operation {
     response_type: Some("ExpensesExportConfigurationOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1export_configurations/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Deletes expenses export configurations.
@@ -2980,6 +3256,8 @@ pub static SPENDER_EXPENSES_EXPORT_CONFIGURATIONS_DELETE_BULK_POST: Operation = 
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1expenses~1export_configurations~1delete~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List reports export configurations.
@@ -3000,6 +3278,8 @@ pub static REPORTS_EXPORT_CONFIGURATIONS_LIST_SPENDER: Operation = Operation {
     response_type: Some("ReportsExportConfigurationOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1reports~1export_configurations/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create or update a report export configuration.
@@ -3020,6 +3300,8 @@ pub static REPORTS_EXPORT_CONFIGURATIONS_POST_SPENDER: Operation = Operation {
     response_type: Some("ReportsExportConfigurationOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1reports~1export_configurations/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Deletes reports export configurations.
@@ -3040,6 +3322,8 @@ pub static REPORTS_EXPORT_CONFIGURATIONS_DELETE_BULK_POST_SPENDER: Operation = O
     response_type: None,
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1reports~1export_configurations~1delete~1bulk/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// List mobile app versions.
@@ -3060,6 +3344,8 @@ pub static MOBILE_APP_VERSIONS_LIST: Operation = Operation {
     response_type: Some("MobileAppVersionOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1mobile_app~1versions/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Create a mobile app version entry.
@@ -3080,6 +3366,8 @@ pub static MOBILE_APP_VERSIONS_POST: Operation = Operation {
     response_type: Some("MobileAppVersionOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1mobile_app~1versions/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Get mobile app rating prompt state for the current user.
@@ -3100,6 +3388,8 @@ pub static MOBILE_APP_RATING_PROMPT_STATE_GET: Operation = Operation {
     response_type: Some("RatingPromptStateOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1mobile_app~1rating_prompt_state/get",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Update mobile app rating prompt state for the current user.
@@ -3120,6 +3410,8 @@ pub static MOBILE_APP_RATING_PROMPT_STATE_POST: Operation = Operation {
     response_type: Some("RatingPromptStateOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/spender.yaml/paths/~1spender~1mobile_app~1rating_prompt_state/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Every operation of this role, in spec order.

@@ -2,7 +2,7 @@
 // (fylein/fyle-platform-docs commit ab93138c1cf7eaaa20987342a2e679ac0fbc179c). Do not edit by hand.
 
 //! Operations of role `super_admin` (2 operations).
-use super::{BodyShape, HttpMethod, Operation, OperationKind, Role};
+use super::{BodyShape, HttpMethod, Operation, OperationAuth, OperationKind, Role};
 
 /// User Signup.
 ///
@@ -22,6 +22,8 @@ pub static SIGNUP: Operation = Operation {
     response_type: Some("SignupResponseBody"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/super_admin.yaml/paths/~1super_admin~1auth~1signup/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// User Signin.
@@ -42,6 +44,8 @@ pub static SIGNIN: Operation = Operation {
     response_type: Some("SigninResponseBody"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/super_admin.yaml/paths/~1super_admin~1auth~1signin/post",
+    auth: OperationAuth::Bearer,
+    answers_accepted: false,
 };
 
 /// Every operation of this role, in spec order.
