@@ -28,6 +28,21 @@
 //! Roles behave like Fyle's: a spender sees their own expenses, an approver their approvees', an
 //! admin the whole org's. Only tokens the sandbox issued are accepted.
 //!
+//! # Inside (for contributors)
+//! One room per concern, each module's doc says what it holds:
+//! - serving: `routes` (accounts, platform dispatch, storage, control), `listing` (list
+//!   endpoints, cached and keyset-paged via `keyset`), `generic` (every operation the
+//!   hand-written routes do not simulate), `ops` and `schema` (the generated spec table:
+//!   operations, envelopes, schemas and a validator), `instance` and `realistic` (values built
+//!   from a schema);
+//! - queries: `query_eval` (filter evaluation, ordering, the LIKE matcher, scalars);
+//! - writes: `writes` (the transaction core, then one room per resource: expenses, reports,
+//!   files, reference data, employees) applying `rules` (the report state machine, editable and
+//!   deletable states, money);
+//! - data: `store` (tables per org), `seed` and `seed_master` (seeding only), `ids` (ids and
+//!   secrets), `churn`;
+//! - around them: `auth`, `clock`, `faults`, `rate_limit`, `webhooks`, `errors`, `state`.
+//!
 //! ```no_run
 //! use fyle_sandbox::{Sandbox, SandboxConfig};
 //!

@@ -1,4 +1,5 @@
-//! Shared server state.
+//! Shared server state: the store, auth, clock, limiter, faults, list cache, blobs and
+//! signer behind every handler, with the helpers handlers share (authenticate, sign URLs).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
@@ -69,8 +70,11 @@ impl AppState {
         crate::auth::constant_time_eq(token.as_bytes(), self.control_token.as_bytes())
     }
 
-    /// The grant behind a bearer token, if it is live.
-    pub(crate) fn authenticate(&self, authorization: Option<&str>) -> Option<Grant> {
+    /// The grant behind the request's `Authorization: Bearer` token, if it is live.
+    pub(crate) fn authenticate(&self, headers: &http::HeaderMap) -> Option<Grant> {
+        let authorization = headers
+            .get(http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
         let token = bearer(authorization?)?;
         self.auth().validate(token, self.clock.now()).cloned()
     }

@@ -313,15 +313,16 @@ impl OrgData {
 
     /// The user with this email (case-insensitive).
     pub(crate) fn user_by_email(&self, email: &str) -> Option<User> {
-        self.table(Resource::Employees)
-            .rows
-            .values()
-            .find(|e| {
-                e.pointer("/user/email")
-                    .and_then(Value::as_str)
-                    .is_some_and(|m| m.eq_ignore_ascii_case(email))
-            })
-            .map(|e| user_of(e))
+        self.employee_by_email(email).map(|e| user_of(e))
+    }
+
+    /// The employee row whose user has this email (case-insensitive).
+    pub(crate) fn employee_by_email(&self, email: &str) -> Option<&Row> {
+        self.table(Resource::Employees).rows.values().find(|e| {
+            e.pointer("/user/email")
+                .and_then(Value::as_str)
+                .is_some_and(|m| m.eq_ignore_ascii_case(email))
+        })
     }
 
     /// Users whose approver list contains `approver_user_id`.

@@ -306,12 +306,7 @@ struct Subscriber {
 }
 
 fn subscriber(state: &AppState, headers: &HeaderMap, role: &str) -> Result<Subscriber, ApiError> {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let grant = state
-        .authenticate(authorization)
-        .ok_or(ApiError::InvalidToken)?;
+    let grant = state.authenticate(headers).ok_or(ApiError::InvalidToken)?;
     let (role, needed) = match role {
         "admin" => ("admin", "ADMIN"),
         "approver" => ("approver", "APPROVER"),

@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde_json::{Value, json};
@@ -35,12 +35,7 @@ pub(crate) async fn expenses_bulk(
 }
 
 fn store_summaries(state: &AppState, headers: &HeaderMap, body: &Bytes) -> Result<(), ApiError> {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let grant = state
-        .authenticate(authorization)
-        .ok_or(ApiError::InvalidToken)?;
+    let grant = state.authenticate(headers).ok_or(ApiError::InvalidToken)?;
     let body: Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::InvalidUsage(format!("the body is not valid JSON: {e}")))?;
     let Some(rows) = body.get("data").and_then(Value::as_array) else {

@@ -145,10 +145,7 @@ fn json_ok(v: &Value) -> Response {
 
 /// `POST /oauth/cluster` (with or without a trailing slash and a `{}` body).
 pub(crate) async fn cluster(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let auth = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    if state.authenticate(auth).is_none() {
+    if state.authenticate(&headers).is_none() {
         return ApiError::InvalidToken.into_response();
     }
     json_ok(&json!({"cluster_domain": state.base_url}))

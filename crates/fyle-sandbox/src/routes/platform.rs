@@ -173,12 +173,7 @@ fn handle(
     };
     let path = path.trim_end_matches('/');
     let op = ops::find(method, path);
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let grant = state
-        .authenticate(authorization)
-        .ok_or(ApiError::InvalidToken)?;
+    let grant = state.authenticate(headers).ok_or(ApiError::InvalidToken)?;
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let not_simulated = || match op {
         Some(op) => ApiError::NotSimulated {
@@ -403,11 +398,8 @@ async fn conform_answer(
     let Ok(value) = serde_json::from_slice::<Value>(&bytes) else {
         return Response::from_parts(parts, axum::body::Body::from(bytes));
     };
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
     let refs = state
-        .authenticate(authorization)
+        .authenticate(headers)
         .and_then(|g| state.read().org(&g.org_id).map(|o| o.refs.clone()))
         .unwrap_or_default();
     let fitted = Builder::new(&SPEC, &refs, 17).conform(&op.response, &value);

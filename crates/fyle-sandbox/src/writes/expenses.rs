@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::{ActAs, RowError, Txn};
 use crate::rules::{expense_deletable, round_money, spender_may_edit_expense};
-use crate::store::{Resource, Row, key_of};
+use crate::store::{OrgData, Resource, Row, key_of};
 
 impl Txn<'_> {
     /// Fills a new expense: its owner (the actor, or `assignee_user_email` for an admin), the
@@ -15,17 +15,12 @@ impl Txn<'_> {
         m: &mut Map<String, Value>,
         data: &Map<String, Value>,
     ) -> Result<(), RowError> {
-        let owner = if self.role == ActAs::Admin {
-            let email = data
-                .get("assignee_user_email")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            self.org.user_by_email(email).ok_or_else(|| {
-                RowError::field("assignee_user_email", "No employee found with this email.")
-            })?
-        } else {
-            self.actor.clone()
-        };
+        let owner = self.owner(
+            data,
+            "assignee_user_email",
+            OrgData::user_by_email,
+            "No employee found with this email.",
+        )?;
         m.remove("assignee_user_email");
         m.insert("user_id".into(), json!(owner.user_id));
         m.insert("employee_id".into(), json!(owner.employee_id));

@@ -3,8 +3,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{ActAs, RowError, Txn};
-use crate::store::{Resource, key_of};
+use super::{RowError, Txn};
+use crate::store::{OrgData, Resource, key_of};
 
 impl Txn<'_> {
     /// Fills a new file row: its owner (the actor, or `user_id` for an admin), no password, and
@@ -14,17 +14,12 @@ impl Txn<'_> {
         m: &mut Map<String, Value>,
         data: &Map<String, Value>,
     ) -> Result<(), RowError> {
-        let owner = if self.role == ActAs::Admin {
-            let uid = data
-                .get("user_id")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            self.org
-                .user(uid)
-                .ok_or_else(|| RowError::field("user_id", "No user found with this id."))?
-        } else {
-            self.actor.clone()
-        };
+        let owner = self.owner(
+            data,
+            "user_id",
+            OrgData::user,
+            "No user found with this id.",
+        )?;
         m.insert("user_id".into(), json!(owner.user_id));
         m.remove("password");
         let name = data.get("name").and_then(Value::as_str).unwrap_or_default();

@@ -32,8 +32,8 @@ impl Txn<'_> {
             .and_then(Value::as_str)
             .filter(|e| valid_email(e))
             .ok_or_else(|| RowError::field("user_email", "Not a valid email address."))?;
-        let mut row = match self.employee_by_email(email) {
-            Some(row) => row,
+        let mut row = match self.org.employee_by_email(email) {
+            Some(row) => (**row).clone(),
             None => self.new_employee(email, data)?,
         };
         if let Some(m) = row.as_object_mut() {
@@ -55,19 +55,6 @@ impl Txn<'_> {
             m.insert("updated_at".into(), json!(self.now));
         }
         Ok(self.put(Resource::Employees, row))
-    }
-
-    fn employee_by_email(&self, email: &str) -> Option<Value> {
-        self.org
-            .table(Resource::Employees)
-            .rows
-            .values()
-            .find(|e| {
-                e.pointer("/user/email")
-                    .and_then(Value::as_str)
-                    .is_some_and(|m| m.eq_ignore_ascii_case(email))
-            })
-            .map(|r| (**r).clone())
     }
 
     /// A new employee shaped like the stored ones (so every answer keeps the spec's shape),

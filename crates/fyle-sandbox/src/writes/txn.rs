@@ -143,6 +143,23 @@ impl<'a> Txn<'a> {
         Some((**row).clone())
     }
 
+    /// The owner of a new row: the actor, or for an admin the user `data[key]` names, found by
+    /// `find` (by id or by email); `missing` is the field error when there is none.
+    pub(super) fn owner(
+        &self,
+        data: &Map<String, Value>,
+        key: &str,
+        find: fn(&OrgData, &str) -> Option<User>,
+        missing: &str,
+    ) -> Result<User, RowError> {
+        if self.role != ActAs::Admin {
+            return Ok(self.actor.clone());
+        }
+        let named = data.get(key).and_then(Value::as_str).unwrap_or_default();
+        find(self.org, named).ok_or_else(|| RowError::field(key, missing))
+    }
+
+    /// The full `*_out` shape of a stored row (see [`OrgData::materialize`]).
     pub(crate) fn materialize(&self, resource: Resource, row: &Value) -> Value {
         self.org.materialize(resource, row)
     }
