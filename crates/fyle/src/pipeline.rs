@@ -2,13 +2,16 @@
 //! one refresh on 401/498 -> typed error for non-success statuses.
 
 use bytes::Bytes;
-use fyle_models::operations::OperationAuth;
+use fyle_models::lenient::Decoded;
+use fyle_models::operations::{Operation, OperationAuth};
 use fyle_models::query::encode_pairs;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderValue, Method, StatusCode};
+use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::client::Client;
+use crate::envelope::decode_body_with;
 use crate::error::{Error, Result};
 use crate::request::Query;
 
@@ -130,6 +133,25 @@ fn is_cluster_refusal(error: &Error) -> bool {
 }
 
 impl Client {
+    /// Sends `call` (made by `execute::call_for` for `op`) and decodes the answer per
+    /// `op.response_body`: lenient with warnings, or strict (see
+    /// [`ClientBuilder::strict_decoding`](crate::ClientBuilder::strict_decoding)). The one
+    /// send-and-decode of `execute`, `GetRequest` and list pages.
+    pub(crate) async fn send_op<R: DeserializeOwned>(
+        &self,
+        op: &'static Operation,
+        call: &Call,
+    ) -> Result<Decoded<R>> {
+        let response = self.send_call(call).await?;
+        decode_body_with(
+            op.operation_id,
+            op.response_body,
+            &response,
+            self.strict_decoding(),
+        )
+        .map_err(|e| e.with_request(&call.method, op.path))
+    }
+
     /// Sends `call` with the Bearer token to a host the allow-list accepts (the validated
     /// cluster, or the accounts host). On 401/498 the token is rejected and the call replayed
     /// once with a new token. A 401 on that new token is returned as
