@@ -25,7 +25,8 @@
 //!   it re-encodes to the same string.
 //! - **Every field is optional**: a field the spec calls required but the server omits or sends as
 //!   `null` decodes as `None` instead of failing the whole page. Each field's doc says
-//!   "required by the spec" where it is. Every struct derives `Default`, so adding a field in a
+//!   "required by the spec" where it is, and [`Require::require`] reaches it with one `?`
+//!   (`expense.id.require("id")?`), failing with a [`MissingField`] that names it (see below). Every struct derives `Default`, so adding a field in a
 //!   later version is not a breaking change for code that builds values with `..Default::default()`.
 //! - **Input types** (reachable from a request body) use [`Patch<T>`] for fields that are optional
 //!   and nullable: `Absent` (not sent: Fyle keeps the stored value), `Null` (sent as `null`) or a value.
@@ -59,11 +60,31 @@
 //! let op = fyle_models::operations::ALL.first();
 //! # let _ = op;
 //! ```
+//!
+//! # Required fields
+//! One policy, the same on every type: fields stay `Option`, and [`Require`] (in scope with
+//! `use fyle_models::Require`) turns one the spec requires into its value or a typed error.
+//! ```
+//! # #[cfg(feature = "admin")] {
+//! use fyle_models::{MissingField, Require, types::ExpenseOut};
+//!
+//! fn describe(expense: ExpenseOut) -> Result<String, MissingField> {
+//!     let id = expense.id.require("id")?;
+//!     let amount = expense.amount.require("amount")?;
+//!     Ok(format!("{id}: {amount}"))
+//! }
+//! let full: ExpenseOut = serde_json::from_str(r#"{"id": "txABC", "amount": 12.34}"#).unwrap();
+//! assert_eq!(describe(full).unwrap(), "txABC: 12.34");
+//! let partial: ExpenseOut = serde_json::from_str(r#"{"id": "txABC", "amount": null}"#).unwrap();
+//! assert_eq!(describe(partial), Err(MissingField { field: "amount" }));
+//! # }
+//! ```
 
 mod generated;
 pub mod lenient;
 mod operation;
 mod patch;
+mod require;
 mod string_enum;
 pub mod wire;
 
@@ -76,3 +97,4 @@ pub use generated::{operations, types};
 #[path = "generated/registry.rs"]
 pub mod registry;
 pub use patch::Patch;
+pub use require::{MissingField, Require};

@@ -9,7 +9,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
 
-use crate::seed::new_secret;
+use crate::ids::new_secret;
 
 /// An OAuth client (a "Custom App").
 #[derive(Debug, Clone)]

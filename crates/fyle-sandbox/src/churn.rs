@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::clock::fyle_timestamp;
-use crate::seed::{money, new_id};
+use crate::ids::new_id;
+use crate::rules::money;
 use crate::state::AppState;
 use crate::store::Resource;
 

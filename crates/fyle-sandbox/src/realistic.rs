@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
 use crate::clock::fyle_timestamp_unix;
-use crate::seed::new_id;
+use crate::ids::new_id;
 
 /// A user of the org that generated rows may point at.
 #[derive(Debug, Clone)]
@@ -251,5 +251,5 @@ fn number_for(rng: &mut ChaCha8Rng, name: &str) -> Value {
     } else {
         rng.gen_range(500..250_000)
     };
-    crate::seed::money(cents)
+    crate::rules::money(cents)
 }

@@ -23,6 +23,11 @@ pub(crate) struct OpSpec {
     pub(crate) method: String,
     /// Path under `/platform/v1` (or the accounts server for `authorization`).
     pub(crate) path: String,
+    /// The spec's `operationId`, when it has one (see [`OpSpec::operation_id`]).
+    #[serde(rename = "operation_id")]
+    pub(crate) declared_id: Option<String>,
+    /// The success status (`200`), `None` when the operation has no 2xx answer (a redirect).
+    pub(crate) status: Option<u16>,
     /// Query parameters.
     pub(crate) params: Vec<Param>,
     /// Schema of the request body, `null` when it has none.

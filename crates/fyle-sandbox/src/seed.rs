@@ -10,6 +10,8 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 
 use crate::clock::fyle_timestamp_unix;
+use crate::ids::new_id;
+use crate::rules::{expense_state_for_report, money, nested_display_name, state_display_name};
 use crate::seed_master;
 use crate::store::{OrgData, Resource};
 
@@ -208,68 +210,15 @@ const REPORT_STATES: &[(&str, u32)] = &[
     ("PAID", 30),
 ];
 
-/// Display name of a report or expense state.
-pub(crate) fn state_display_name(state: &str) -> &'static str {
-    match state {
-        "DRAFT" => "Draft",
-        "COMPLETE" => "Complete",
-        "APPROVER_PENDING" => "Reported",
-        "APPROVER_INQUIRY" => "Sent Back",
-        "APPROVED" => "Approved",
-        "PAYMENT_PENDING" => "Payment Pending",
-        "PAYMENT_PROCESSING" => "Processing",
-        "PAID" => "Closed",
-        _ => "Unknown",
-    }
-}
-
-/// The expense state that goes with a report state.
-pub(crate) fn expense_state_for_report(report_state: &str) -> &'static str {
-    match report_state {
-        "APPROVER_INQUIRY" | "APPROVER_PENDING" => "APPROVER_PENDING",
-        "APPROVED" => "APPROVED",
-        "PAYMENT_PENDING" => "PAYMENT_PENDING",
-        "PAYMENT_PROCESSING" => "PAYMENT_PROCESSING",
-        "PAID" => "PAID",
-        // A DRAFT report holds COMPLETE expenses.
-        _ => "COMPLETE",
-    }
-}
-
-const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-
-/// A random id with a Fyle-like prefix (`tx3qHkN0aBcD`).
-pub(crate) fn new_id<R: Rng>(rng: &mut R, prefix: &str) -> String {
-    let mut s = String::with_capacity(prefix.len() + 10);
-    s.push_str(prefix);
-    for _ in 0..10 {
-        s.push(char::from(ALNUM[rng.gen_range(0..ALNUM.len())]));
-    }
-    s
-}
-
-/// A random secret of `len` alphanumerics.
-pub(crate) fn new_secret<R: Rng>(rng: &mut R, len: usize) -> String {
-    (0..len)
-        .map(|_| char::from(ALNUM[rng.gen_range(0..ALNUM.len())]))
-        .collect()
-}
-
-/// Rounds cents into a 2-decimal JSON number.
 /// A name with an optional second level (sub-category, sub-project, sub-department): the
 /// second level as JSON (null when empty) and the `display_name` Fyle shows.
 fn nested_name(name: &str, sub: &str) -> (Value, String) {
-    if sub.is_empty() {
-        (Value::Null, name.to_owned())
+    let sub_json = if sub.is_empty() {
+        Value::Null
     } else {
-        (json!(sub), format!("{name} / {sub}"))
-    }
-}
-
-pub(crate) fn money(cents: i64) -> Value {
-    #[allow(clippy::cast_precision_loss)] // amounts stay far below 2^53 cents
-    let v = cents as f64 / 100.0;
-    json!(v)
+        json!(sub)
+    };
+    (sub_json, nested_display_name(name, sub))
 }
 
 fn ts<R: Rng>(rng: &mut R, secs: i64) -> String {

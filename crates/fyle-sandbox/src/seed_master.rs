@@ -10,7 +10,8 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value, json};
 
-use crate::seed::{money, new_id};
+use crate::ids::new_id;
+use crate::rules::money;
 use crate::store::{OrgData, Table};
 
 /// A tax group: name, code, rate in percent.

@@ -140,6 +140,7 @@ impl<T> ConnectionBuilder<T> {
 }
 
 /// Reads a body chunk by chunk, failing at the size limit or after an idle gap.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct BodyLimits {
     pub(crate) max_bytes: u64,
     pub(crate) idle: Option<Duration>,
@@ -211,6 +212,28 @@ impl BodyLimits {
         body.extend_from_slice(chunk);
         Ok(())
     }
+}
+
+/// Runs `exchange` within the whole-request `limit`, if any: a [`TransportErrorKind::Timeout`]
+/// naming what did not arrive in time.
+pub(crate) async fn within_timeout<T>(
+    limit: Option<Duration>,
+    uri: &http::Uri,
+    what: &str,
+    exchange: impl std::future::Future<Output = Result<T, TransportError>>,
+) -> Result<T, TransportError> {
+    let Some(limit) = limit else {
+        return exchange.await;
+    };
+    tokio::time::timeout(limit, exchange)
+        .await
+        .unwrap_or_else(|_elapsed| {
+            Err(TransportError::new(
+                TransportErrorKind::Timeout,
+                format!("no {what} within {} ms", limit.as_millis()),
+            )
+            .with_uri(uri))
+        })
 }
 
 /// Refuses a request whose URI lacks a scheme or host before anything is sent: the transports

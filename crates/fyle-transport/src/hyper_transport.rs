@@ -7,14 +7,15 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use http::{Request, Response};
 use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::classify::{connect_kind, is_io_timeout, root_message};
-use crate::connection::{BodyLimits, ConnectionBuilder, require_absolute};
-use crate::{Transport, TransportError, TransportErrorKind};
+use crate::connection::{BodyLimits, ConnectionBuilder, require_absolute, within_timeout};
+use crate::{BodyStream, Transport, TransportError, TransportErrorKind};
 
 type HyperClient = Client<Timed<HttpsConnector<HttpConnector>>, Full<Bytes>>;
 
@@ -87,8 +88,7 @@ pub struct HyperTransport {
     client: HyperClient,
     timeout: Option<Duration>,
     user_agent: http::HeaderValue,
-    max_response_bytes: u64,
-    read_idle_timeout: Option<Duration>,
+    limits: BodyLimits,
 }
 
 impl Default for HyperTransport {
@@ -160,8 +160,7 @@ impl ConnectionBuilder<HyperTransport> {
             client,
             timeout: self.timeout,
             user_agent,
-            max_response_bytes: limits.max_bytes,
-            read_idle_timeout: limits.idle,
+            limits,
         })
     }
 }
@@ -180,14 +179,46 @@ fn map_client_error(err: &hyper_util::client::legacy::Error) -> (TransportErrorK
     }
 }
 
+fn body_error(err: hyper::Error, uri: &http::Uri) -> TransportError {
+    let kind = if is_io_timeout(&err) {
+        TransportErrorKind::Timeout
+    } else {
+        TransportErrorKind::Body
+    };
+    TransportError::new(kind, root_message(&err))
+        .with_uri(uri)
+        .with_source(err)
+}
+
+/// The next data chunk of `incoming` within the read-idle timeout (trailers are skipped), or
+/// `None` at its end.
+async fn next_data(
+    incoming: &mut Incoming,
+    limits: BodyLimits,
+    uri: &http::Uri,
+) -> Result<Option<Bytes>, TransportError> {
+    while let Some(frame) = limits.within_idle(uri, incoming.frame()).await? {
+        if let Ok(data) = frame.map_err(|err| body_error(err, uri))?.into_data() {
+            return Ok(Some(data));
+        }
+    }
+    Ok(None)
+}
+
 impl HyperTransport {
-    async fn exchange(
+    /// Sends `request` (with the default user agent) and waits for the response head.
+    async fn head(
         &self,
-        request: Request<Bytes>,
+        mut request: Request<Bytes>,
         uri: &http::Uri,
-    ) -> Result<Response<Bytes>, TransportError> {
-        let response = self
-            .client
+    ) -> Result<Response<Incoming>, TransportError> {
+        require_absolute(uri)?;
+        if !request.headers().contains_key(http::header::USER_AGENT) {
+            request
+                .headers_mut()
+                .insert(http::header::USER_AGENT, self.user_agent.clone());
+        }
+        self.client
             .request(request.map(Full::new))
             .await
             .map_err(|err| {
@@ -196,54 +227,67 @@ impl HyperTransport {
                     .with_uri(uri)
                     .with_nothing_sent(nothing_sent)
                     .with_source(err)
-            })?;
-        let (parts, mut incoming) = response.into_parts();
-        let limits = BodyLimits {
-            max_bytes: self.max_response_bytes,
-            idle: self.read_idle_timeout,
-        };
+            })
+    }
+
+    /// The whole exchange of `send`: the head, then the body up to the size limit.
+    async fn exchange(
+        &self,
+        request: Request<Bytes>,
+        uri: &http::Uri,
+    ) -> Result<Response<Bytes>, TransportError> {
+        let (parts, mut incoming) = self.head(request, uri).await?.into_parts();
+        let limits = self.limits;
         limits.check_declared(&parts.headers, uri)?;
         let mut body = bytes::BytesMut::new();
-        while let Some(frame) = limits.within_idle(uri, incoming.frame()).await? {
-            let frame = frame.map_err(|err| {
-                let kind = if is_io_timeout(&err) {
-                    TransportErrorKind::Timeout
-                } else {
-                    TransportErrorKind::Body
-                };
-                TransportError::new(kind, root_message(&err))
-                    .with_uri(uri)
-                    .with_source(err)
-            })?;
-            if let Ok(data) = frame.into_data() {
-                limits.push(&mut body, &data, uri)?;
-            }
+        while let Some(data) = next_data(&mut incoming, limits, uri).await? {
+            limits.push(&mut body, &data, uri)?;
         }
         Ok(Response::from_parts(parts, body.freeze()))
     }
 }
 
+/// The data chunks of `incoming` as they arrive, each within the read-idle timeout, with no
+/// total-size cap.
+fn chunks(incoming: Incoming, uri: http::Uri, limits: BodyLimits) -> BodyStream {
+    BodyStream::new(futures::stream::try_unfold(
+        incoming,
+        move |mut incoming| {
+            let uri = uri.clone();
+            async move {
+                let data = next_data(&mut incoming, limits, &uri).await?;
+                Ok(data.map(|data| (data, incoming)))
+            }
+        },
+    ))
+}
+
 #[async_trait]
 impl Transport for HyperTransport {
-    async fn send(&self, mut request: Request<Bytes>) -> Result<Response<Bytes>, TransportError> {
+    async fn send(&self, request: Request<Bytes>) -> Result<Response<Bytes>, TransportError> {
         let uri = request.uri().clone();
-        require_absolute(&uri)?;
-        if !request.headers().contains_key(http::header::USER_AGENT) {
-            request
-                .headers_mut()
-                .insert(http::header::USER_AGENT, self.user_agent.clone());
-        }
-        match self.timeout {
-            None => self.exchange(request, &uri).await,
-            Some(limit) => tokio::time::timeout(limit, self.exchange(request, &uri))
-                .await
-                .unwrap_or_else(|_elapsed| {
-                    Err(TransportError::new(
-                        TransportErrorKind::Timeout,
-                        format!("no complete response within {} ms", limit.as_millis()),
-                    )
-                    .with_uri(&uri))
-                }),
-        }
+        within_timeout(
+            self.timeout,
+            &uri,
+            "complete response",
+            self.exchange(request, &uri),
+        )
+        .await
+    }
+
+    async fn send_streaming(
+        &self,
+        request: Request<Bytes>,
+    ) -> Result<Response<BodyStream>, TransportError> {
+        let uri = request.uri().clone();
+        let response = within_timeout(
+            self.timeout,
+            &uri,
+            "response head",
+            self.head(request, &uri),
+        )
+        .await?;
+        let limits = self.limits;
+        Ok(response.map(|incoming| chunks(incoming, uri, limits)))
     }
 }

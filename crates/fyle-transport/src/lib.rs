@@ -4,6 +4,8 @@
 //!
 //! - [`Transport`] / [`SharedTransport`] (`Arc<dyn Transport>`): the currency of the upper layers.
 //!   Any HTTP status is `Ok(response)`; a [`TransportError`] means no response at all.
+//!   `send` reads the body whole, up to a maximum size; `send_streaming` hands it out as a
+//!   [`BodyStream`] of chunks with no total cap (downloads), the read-idle timeout kept.
 //! - `ReqwestTransport` (feature `reqwest`, default) and `HyperTransport` (feature `hyper`):
 //!   rustls, connection pool, connect and request timeouts, redirects never followed.
 //! - Layers composed by [`TransportBuilder`]: [`RetryTransport`] ([`RetryPolicy`], honouring
@@ -42,6 +44,7 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod body;
 mod builder;
 #[cfg(any(feature = "reqwest", feature = "hyper"))]
 mod classify;
@@ -62,6 +65,7 @@ mod retry_budget;
 mod trace;
 mod transport;
 
+pub use body::BodyStream;
 pub use builder::TransportBuilder;
 pub use closure::{FnTransport, transport_fn};
 #[cfg(any(feature = "reqwest", feature = "hyper"))]

@@ -13,7 +13,7 @@ use governor::nanos::Nanos;
 use governor::state::{InMemoryState, NotKeyed};
 use http::{Request, Response};
 
-use crate::{SharedTransport, Transport, TransportError, TransportErrorKind};
+use crate::{BodyStream, SharedTransport, Transport, TransportError, TransportErrorKind};
 
 /// A governor clock that reads `tokio::time::Instant`, so the limiter runs in virtual time
 /// under `tokio::time::pause`.
@@ -171,5 +171,16 @@ impl Transport for RateLimitTransport {
             .await
             .map_err(|err| err.with_uri(request.uri()))?;
         self.inner.send(request).await
+    }
+
+    async fn send_streaming(
+        &self,
+        request: Request<Bytes>,
+    ) -> Result<Response<BodyStream>, TransportError> {
+        self.limiter
+            .until_ready()
+            .await
+            .map_err(|err| err.with_uri(request.uri()))?;
+        self.inner.send_streaming(request).await
     }
 }

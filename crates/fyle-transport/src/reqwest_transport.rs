@@ -5,8 +5,8 @@ use bytes::Bytes;
 use http::{Request, Response};
 
 use crate::classify::{connect_kind, is_io_timeout, root_message};
-use crate::connection::{BodyLimits, ConnectionBuilder, require_absolute};
-use crate::{Transport, TransportError, TransportErrorKind};
+use crate::connection::{BodyLimits, ConnectionBuilder, require_absolute, within_timeout};
+use crate::{BodyStream, Transport, TransportError, TransportErrorKind};
 
 /// The default [`Transport`]: a pooled `reqwest` client with rustls and webpki roots.
 ///
@@ -28,8 +28,10 @@ use crate::{Transport, TransportError, TransportErrorKind};
 #[derive(Debug, Clone)]
 pub struct ReqwestTransport {
     client: reqwest::Client,
-    max_response_bytes: u64,
-    read_idle_timeout: Option<std::time::Duration>,
+    limits: BodyLimits,
+    // Applied here rather than as reqwest's own timeout, which would also cut a streamed
+    // download short: `send` bounds the whole exchange, `send_streaming` the head only.
+    timeout: Option<std::time::Duration>,
 }
 
 impl Default for ReqwestTransport {
@@ -64,27 +66,25 @@ impl ConnectionBuilder<ReqwestTransport> {
     /// Builds the transport.
     pub fn build(self) -> Result<ReqwestTransport, TransportError> {
         let limits = BodyLimits::of(&self);
-        let mut builder = reqwest::Client::builder()
+        let client = reqwest::Client::builder()
             .use_rustls_tls()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(self.connect_timeout)
             .pool_idle_timeout(self.pool_idle_timeout)
             .pool_max_idle_per_host(self.pool_max_idle_per_host)
-            .user_agent(self.user_agent);
-        if let Some(timeout) = self.timeout {
-            builder = builder.timeout(timeout);
-        }
-        let client = builder.build().map_err(|err| {
-            TransportError::new(
-                TransportErrorKind::Other,
-                format!("could not build the HTTP client: {}", root_message(&err)),
-            )
-            .with_source(err.without_url())
-        })?;
+            .user_agent(self.user_agent)
+            .build()
+            .map_err(|err| {
+                TransportError::new(
+                    TransportErrorKind::Other,
+                    format!("could not build the HTTP client: {}", root_message(&err)),
+                )
+                .with_source(err.without_url())
+            })?;
         Ok(ReqwestTransport {
             client,
-            max_response_bytes: limits.max_bytes,
-            read_idle_timeout: limits.idle,
+            limits,
+            timeout: self.timeout,
         })
     }
 }
@@ -114,46 +114,93 @@ enum Phase {
     Body,
 }
 
-#[async_trait]
-impl Transport for ReqwestTransport {
-    async fn send(&self, request: Request<Bytes>) -> Result<Response<Bytes>, TransportError> {
-        let uri = request.uri().clone();
-        require_absolute(&uri)?;
+impl ReqwestTransport {
+    /// Sends `request` and waits for the response head.
+    async fn head(
+        &self,
+        request: Request<Bytes>,
+        uri: &http::Uri,
+    ) -> Result<(Response<()>, reqwest::Response), TransportError> {
+        require_absolute(uri)?;
         let request =
-            reqwest::Request::try_from(request).map_err(|err| map_error(err, &uri, Phase::Send))?;
+            reqwest::Request::try_from(request).map_err(|err| map_error(err, uri, Phase::Send))?;
         let response = self
             .client
             .execute(request)
             .await
-            .map_err(|err| map_error(err, &uri, Phase::Send))?;
-        let mut builder = Response::builder()
-            .status(response.status())
-            .version(response.version());
-        if let Some(headers) = builder.headers_mut() {
-            headers.extend(
-                response
-                    .headers()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone())),
-            );
-        }
-        let limits = BodyLimits {
-            max_bytes: self.max_response_bytes,
-            idle: self.read_idle_timeout,
-        };
-        limits.check_declared(response.headers(), &uri)?;
-        let mut response = response;
+            .map_err(|err| map_error(err, uri, Phase::Send))?;
+        let mut head = Response::new(());
+        *head.status_mut() = response.status();
+        *head.version_mut() = response.version();
+        *head.headers_mut() = response.headers().clone();
+        Ok((head, response))
+    }
+
+    /// The whole exchange of `send`: the head, then the body up to the size limit.
+    async fn exchange(
+        &self,
+        request: Request<Bytes>,
+        uri: &http::Uri,
+    ) -> Result<Response<Bytes>, TransportError> {
+        let (head, mut response) = self.head(request, uri).await?;
+        let limits = self.limits;
+        limits.check_declared(head.headers(), uri)?;
         let mut body = bytes::BytesMut::new();
         while let Some(chunk) = limits
-            .within_idle(&uri, response.chunk())
+            .within_idle(uri, response.chunk())
             .await?
-            .map_err(|err| map_error(err, &uri, Phase::Body))?
+            .map_err(|err| map_error(err, uri, Phase::Body))?
         {
-            limits.push(&mut body, &chunk, &uri)?;
+            limits.push(&mut body, &chunk, uri)?;
         }
-        let body = body.freeze();
-        builder.body(body).map_err(|err| {
-            TransportError::new(TransportErrorKind::Other, err.to_string()).with_uri(&uri)
-        })
+        Ok(head.map(|()| body.freeze()))
+    }
+}
+
+/// The chunks of `response` as they arrive, each within the read-idle timeout, with no
+/// total-size cap.
+fn chunks(response: reqwest::Response, uri: http::Uri, limits: BodyLimits) -> BodyStream {
+    BodyStream::new(futures::stream::try_unfold(
+        response,
+        move |mut response| {
+            let uri = uri.clone();
+            async move {
+                let chunk = limits
+                    .within_idle(&uri, response.chunk())
+                    .await?
+                    .map_err(|err| map_error(err, &uri, Phase::Body))?;
+                Ok(chunk.map(|chunk| (chunk, response)))
+            }
+        },
+    ))
+}
+
+#[async_trait]
+impl Transport for ReqwestTransport {
+    async fn send(&self, request: Request<Bytes>) -> Result<Response<Bytes>, TransportError> {
+        let uri = request.uri().clone();
+        within_timeout(
+            self.timeout,
+            &uri,
+            "complete response",
+            self.exchange(request, &uri),
+        )
+        .await
+    }
+
+    async fn send_streaming(
+        &self,
+        request: Request<Bytes>,
+    ) -> Result<Response<BodyStream>, TransportError> {
+        let uri = request.uri().clone();
+        let (head, response) = within_timeout(
+            self.timeout,
+            &uri,
+            "response head",
+            self.head(request, &uri),
+        )
+        .await?;
+        let limits = self.limits;
+        Ok(head.map(|()| chunks(response, uri, limits)))
     }
 }

@@ -1,5 +1,7 @@
 //! The retry layer: [`RetryPolicy`] and [`RetryTransport`].
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
@@ -8,7 +10,8 @@ use http::{HeaderMap, Request, Response, StatusCode};
 use rand::Rng;
 
 use crate::{
-    Idempotent, RetryBudget, SharedTransport, Transport, TransportError, TransportErrorKind,
+    BodyStream, Idempotent, RetryBudget, SharedTransport, Transport, TransportError,
+    TransportErrorKind,
 };
 
 /// When and how often the retry layer sends a request again.
@@ -200,7 +203,7 @@ enum Decision {
     RetryAfter(Option<Duration>),
 }
 
-fn decide(idempotent: bool, outcome: &Result<Response<Bytes>, TransportError>) -> Decision {
+fn decide<B>(idempotent: bool, outcome: &Result<Response<B>, TransportError>) -> Decision {
     match outcome {
         Err(err) => {
             if err.is_retryable() && (idempotent || err.nothing_sent()) {
@@ -271,20 +274,45 @@ fn replay(request: &Request<Bytes>, attempt: u32) -> Request<Bytes> {
     copy
 }
 
+/// One attempt's future, as the inner transport returns it (boxed by `async_trait`).
+type Sending<'a, B> =
+    Pin<Box<dyn Future<Output = Result<Response<B>, TransportError>> + Send + 'a>>;
+
 #[async_trait]
 impl Transport for RetryTransport {
     async fn send(&self, request: Request<Bytes>) -> Result<Response<Bytes>, TransportError> {
+        self.call(request, &|r| self.inner.send(r)).await
+    }
+
+    /// Retries exactly as [`send`](Transport::send) does until a response head is accepted;
+    /// nothing is retried once its body started (a replay would repeat bytes already handed
+    /// out), and the call deadline covers the head only.
+    async fn send_streaming(
+        &self,
+        request: Request<Bytes>,
+    ) -> Result<Response<BodyStream>, TransportError> {
+        self.call(request, &|r| self.inner.send_streaming(r)).await
+    }
+}
+
+impl RetryTransport {
+    /// The attempts of one call through `send`, within the policy's deadline.
+    async fn call<'a, B: Send>(
+        &'a self,
+        request: Request<Bytes>,
+        send: &(dyn Fn(Request<Bytes>) -> Sending<'a, B> + Send + Sync),
+    ) -> Result<Response<B>, TransportError> {
         let policy = request
             .extensions()
             .get::<RetryPolicy>()
             .copied()
             .unwrap_or(self.policy);
         let Some(deadline) = policy.deadline else {
-            return self.attempts(request, policy, None).await;
+            return self.attempts(request, policy, None, send).await;
         };
         let uri = request.uri().clone();
         let until = tokio::time::Instant::now() + deadline;
-        tokio::time::timeout_at(until, self.attempts(request, policy, Some(until)))
+        tokio::time::timeout_at(until, self.attempts(request, policy, Some(until), send))
             .await
             .unwrap_or_else(|_| {
                 Err(TransportError::new(
@@ -297,24 +325,23 @@ impl Transport for RetryTransport {
                 .with_uri(&uri))
             })
     }
-}
 
-impl RetryTransport {
-    async fn attempts(
-        &self,
+    async fn attempts<'a, B: Send>(
+        &'a self,
         request: Request<Bytes>,
         policy: RetryPolicy,
         until: Option<tokio::time::Instant>,
-    ) -> Result<Response<Bytes>, TransportError> {
+        send: &(dyn Fn(Request<Bytes>) -> Sending<'a, B> + Send + Sync),
+    ) -> Result<Response<B>, TransportError> {
         let idempotent = is_idempotent(&request);
         let mut attempt = 1;
         loop {
             let outcome = if attempt >= policy.max_attempts {
                 let mut last = request;
                 last.extensions_mut().insert(Attempt(attempt));
-                return self.inner.send(last).await;
+                return send(last).await;
             } else {
-                self.inner.send(replay(&request, attempt)).await
+                send(replay(&request, attempt)).await
             };
             let delay = match decide(idempotent, &outcome) {
                 Decision::Stop => {

@@ -5,7 +5,8 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use bytes::Bytes;
-use fyle_transport::{Transport, TransportErrorKind};
+use futures::StreamExt as _;
+use fyle_transport::{BodyStream, Transport, TransportErrorKind};
 use http::{Method, Request, StatusCode};
 use wiremock::matchers::{body_bytes, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -234,6 +235,103 @@ async fn large_bodies<M: MakeTransport>() {
     );
 }
 
+/// Reads a streamed body, returning it with its chunk count and largest chunk.
+async fn drain(
+    mut body: BodyStream,
+) -> Result<(Vec<u8>, usize, usize), fyle_transport::TransportError> {
+    let (mut all, mut chunks, mut largest) = (Vec::new(), 0, 0);
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk?;
+        chunks += 1;
+        largest = largest.max(chunk.len());
+        all.extend_from_slice(&chunk);
+    }
+    Ok((all, chunks, largest))
+}
+
+async fn streamed_bodies<M: MakeTransport>() {
+    let server = MockServer::start().await;
+    let body = large_body();
+    Mock::given(method("GET"))
+        .and(path("/files/f1"))
+        .and(header("user-agent", fyle_transport::USER_AGENT))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-request-id", "req-7")
+                .set_body_raw(body.clone(), "application/pdf"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let transport = M::make(Duration::from_secs(60));
+    let response = transport
+        .send_streaming(
+            request(Method::GET, &format!("{}/files/f1", server.uri()))
+                .body(Bytes::new())
+                .expect("valid request"),
+        )
+        .await
+        .expect("a response head");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["x-request-id"], "req-7");
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    let (got, chunks, largest) = drain(response.into_body()).await.expect("the whole body");
+    println!("5 MB streamed in {chunks} chunks, largest {largest} bytes");
+    assert!(got == body, "the streamed 5 MB body came back intact");
+    assert!(chunks > 1, "a 5 MB body arrives in more than one chunk");
+}
+
+async fn streamed_truncated_body<M: MakeTransport>() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a free port");
+    let port = listener.local_addr().expect("bound address").port();
+    let server = tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buf = [0_u8; 4096];
+            let _ = socket.read(&mut buf).await;
+            let _ = socket
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n0123456789")
+                .await;
+            let _ = socket.shutdown().await;
+        }
+    });
+    let transport = M::make(Duration::from_secs(10));
+    let response = transport
+        .send_streaming(
+            request(
+                Method::GET,
+                &format!("http://127.0.0.1:{port}/files/f1?sig=secret"),
+            )
+            .body(Bytes::new())
+            .expect("valid request"),
+        )
+        .await
+        .expect("the head arrives");
+    let err = drain(response.into_body())
+        .await
+        .expect_err("the body is cut short");
+    server.abort();
+    assert_eq!(err.kind(), TransportErrorKind::Body, "{err}");
+    assert_eq!(err.path(), "/files/f1");
+    assert!(!format!("{err} {err:?}").contains("secret"));
+}
+
+async fn streamed_relative_uri<M: MakeTransport>() {
+    let transport = M::make(Duration::from_secs(10));
+    let err = transport
+        .send_streaming(
+            request(Method::GET, "/files/f1")
+                .body(Bytes::new())
+                .expect("valid request"),
+        )
+        .await
+        .expect_err("a relative URI cannot be sent");
+    assert_eq!(err.kind(), TransportErrorKind::Other);
+    assert!(err.nothing_sent());
+}
+
 async fn timeouts<M: MakeTransport>() {
     let server = MockServer::start().await;
     Mock::given(path("/slow"))
@@ -413,6 +511,21 @@ macro_rules! conformance_suite {
             }
 
             #[tokio::test]
+            async fn streams_a_five_megabyte_body_in_chunks() {
+                streamed_bodies::<$maker>().await;
+            }
+
+            #[tokio::test]
+            async fn streamed_truncated_body_ends_with_a_body_error() {
+                streamed_truncated_body::<$maker>().await;
+            }
+
+            #[tokio::test]
+            async fn streamed_relative_uri_is_an_error() {
+                streamed_relative_uri::<$maker>().await;
+            }
+
+            #[tokio::test]
             async fn slow_server_times_out() {
                 timeouts::<$maker>().await;
             }
@@ -497,4 +610,49 @@ async fn default_transport_sends_through_all_layers() {
         .await
         .expect("a response");
     assert_eq!(response.body().as_ref(), b"pong");
+}
+
+#[cfg(feature = "reqwest")]
+#[tokio::test]
+async fn default_transport_streams_through_all_layers() {
+    let server = MockServer::start().await;
+    Mock::given(path("/file"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(large_body()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let transport = fyle_transport::default_transport();
+    let response = transport
+        .send_streaming(
+            request(Method::GET, &format!("{}/file", server.uri()))
+                .body(Bytes::new())
+                .expect("valid request"),
+        )
+        .await
+        .expect("a response head");
+    let (got, chunks, _) = drain(response.into_body()).await.expect("the body");
+    assert_eq!(got.len(), FIVE_MB);
+    assert!(
+        chunks > 1,
+        "the layers pass the stream through, not one buffered chunk"
+    );
+}
+
+/// A transport that only implements `send` still answers `send_streaming` (the default), with
+/// its body as one chunk.
+#[tokio::test]
+async fn a_send_only_transport_streams_through_the_default() {
+    let transport = fyle_transport::transport_fn(|_request| async {
+        Ok(http::Response::new(Bytes::from_static(b"whole")))
+    });
+    let response = transport
+        .send_streaming(
+            request(Method::GET, "http://example.test/x")
+                .body(Bytes::new())
+                .expect("valid request"),
+        )
+        .await
+        .expect("a response");
+    let (got, chunks, _) = drain(response.into_body()).await.expect("the body");
+    assert_eq!((got.as_slice(), chunks), (b"whole".as_slice(), 1));
 }

@@ -15,8 +15,13 @@ use tokio::net::TcpListener;
 const TWO_GB: u64 = 2 * 1024 * 1024 * 1024;
 const LIMIT: u64 = 8 * 1024 * 1024;
 
-/// Serves every connection a 2 GB body of zeros: chunked, or with `Content-Length`.
+/// Serves every connection a 2 GB body of spaces: chunked, or with `Content-Length`.
 async fn huge_body_server(chunked: bool) -> String {
+    body_server(chunked, TWO_GB).await
+}
+
+/// Serves every connection a body of `size` spaces, written 64 KiB at a time.
+async fn body_server(chunked: bool, size: u64) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
@@ -28,7 +33,7 @@ async fn huge_body_server(chunked: bool) -> String {
                     "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n".to_owned()
                 } else {
                     format!(
-                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {TWO_GB}\r\n\r\n"
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {size}\r\n\r\n"
                     )
                 };
                 if socket.write_all(head.as_bytes()).await.is_err() {
@@ -42,7 +47,7 @@ async fn huge_body_server(chunked: bool) -> String {
                 ]
                 .concat();
                 let mut sent = 0u64;
-                while sent < TWO_GB {
+                while sent < size {
                     let frame = if chunked { &framed } else { &chunk };
                     if socket.write_all(frame).await.is_err() {
                         return;
@@ -117,6 +122,69 @@ async fn a_2_gb_body_stops_at_the_limit_with_a_typed_error_in_bounded_memory() {
     assert!(peak < 64 * 1024, "peak RSS {peak} KiB is over 64 MiB");
 }
 
+const STREAMED: u64 = 256 * 1024 * 1024;
+
+/// `send_streaming` has no total cap: a 256 MiB body streams through a transport whose
+/// `send` limit is 8 MiB, one chunk at a time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_streaming_reads_past_the_size_limit_one_chunk_at_a_time() {
+    use futures::StreamExt as _;
+    let transports: Vec<(&str, Box<dyn Transport>)> = vec![
+        (
+            "reqwest",
+            Box::new(
+                ReqwestTransport::builder()
+                    .max_response_bytes(LIMIT)
+                    .timeout(Duration::from_secs(5))
+                    .build()
+                    .expect("reqwest"),
+            ),
+        ),
+        (
+            "hyper",
+            Box::new(
+                HyperTransport::builder()
+                    .max_response_bytes(LIMIT)
+                    .timeout(Duration::from_secs(5))
+                    .build()
+                    .expect("hyper"),
+            ),
+        ),
+    ];
+    for chunked in [true, false] {
+        let url = body_server(chunked, STREAMED).await;
+        for (name, transport) in &transports {
+            let started = std::time::Instant::now();
+            let request = http::Request::get(url.as_str())
+                .body(Bytes::new())
+                .expect("request");
+            let mut body = transport
+                .send_streaming(request)
+                .await
+                .expect("the head arrives")
+                .into_body();
+            let (mut total, mut largest) = (0_u64, 0_usize);
+            while let Some(chunk) = body.next().await {
+                let chunk = chunk.expect("the body streams past the send limit");
+                largest = largest.max(chunk.len());
+                total += chunk.len() as u64;
+            }
+            println!(
+                "{name}, {} MiB {} body streamed (send limit {LIMIT} bytes, request timeout 5 s) in {:?}: largest chunk {largest} bytes, peak RSS so far {} KiB",
+                STREAMED >> 20,
+                if chunked { "chunked" } else { "declared" },
+                started.elapsed(),
+                peak_rss_kib()
+            );
+            assert_eq!(total, STREAMED);
+            assert!(
+                (largest as u64) < LIMIT,
+                "a chunk of {largest} bytes is not streaming"
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_stalled_body_fails_after_the_read_idle_timeout() {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -156,5 +224,89 @@ async fn a_stalled_body_fails_after_the_read_idle_timeout() {
         let err = transport.send(request).await.expect_err("stalled");
         println!("stalled body: {err} after {:?}", started.elapsed());
         assert_eq!(err.kind(), TransportErrorKind::Timeout, "{err}");
+        // Streamed, the head arrives and the body then fails the same way.
+        let request = http::Request::get(url.as_str())
+            .body(Bytes::new())
+            .expect("request");
+        let body = transport
+            .send_streaming(request)
+            .await
+            .expect("the head arrives")
+            .into_body();
+        let err = body
+            .collect_limited(u64::MAX)
+            .await
+            .expect_err("stalled stream");
+        println!("stalled streamed body: {err}");
+        assert_eq!(err.kind(), TransportErrorKind::Timeout, "{err}");
+    }
+}
+
+/// The whole-request timeout covers the head of a streamed response, not its body: a body
+/// dripping for 3x the timeout streams to its end, as long as no gap passes the idle timeout.
+#[tokio::test]
+async fn a_streamed_body_outlives_the_request_timeout() {
+    use futures::StreamExt as _;
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = [0u8; 4096];
+                let _ = socket.read(&mut request).await;
+                let _ = socket
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 12\r\n\r\n")
+                    .await;
+                for _ in 0..12 {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    let _ = socket.write_all(b"x").await;
+                }
+            });
+        }
+    });
+    let url = format!("http://{addr}/drip");
+    let transports: Vec<Box<dyn Transport>> = vec![
+        Box::new(
+            ReqwestTransport::builder()
+                .timeout(Duration::from_millis(200))
+                .read_idle_timeout(Duration::from_secs(5))
+                .build()
+                .expect("reqwest"),
+        ),
+        Box::new(
+            HyperTransport::builder()
+                .timeout(Duration::from_millis(200))
+                .read_idle_timeout(Duration::from_secs(5))
+                .build()
+                .expect("hyper"),
+        ),
+    ];
+    for transport in transports {
+        let started = std::time::Instant::now();
+        let request = http::Request::get(url.as_str())
+            .body(Bytes::new())
+            .expect("request");
+        let err = transport
+            .send(request)
+            .await
+            .expect_err("send waits for the whole body");
+        assert_eq!(err.kind(), TransportErrorKind::Timeout, "{err}");
+        let request = http::Request::get(url.as_str())
+            .body(Bytes::new())
+            .expect("request");
+        let mut body = transport
+            .send_streaming(request)
+            .await
+            .expect("the head arrives in time")
+            .into_body();
+        let mut total = 0;
+        while let Some(chunk) = body.next().await {
+            total += chunk.expect("no gap passes the idle timeout").len();
+        }
+        println!(
+            "12-byte body dripped over {:?} past a 200 ms request timeout: {total} bytes",
+            started.elapsed()
+        );
+        assert_eq!(total, 12);
     }
 }

@@ -473,3 +473,70 @@ async fn the_call_deadline_bounds_retry_after_waits_and_hung_attempts() {
         "on by default"
     );
 }
+
+/// Streams a 503 head first, then a 200 whose body breaks after one chunk.
+#[derive(Debug, Default)]
+struct BreaksMidBody {
+    attempts: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl Transport for BreaksMidBody {
+    async fn send(&self, _request: Request<Bytes>) -> Reply {
+        Err(TransportError::new(
+            TransportErrorKind::Other,
+            "this test only streams",
+        ))
+    }
+
+    async fn send_streaming(
+        &self,
+        _request: Request<Bytes>,
+    ) -> Result<Response<fyle_transport::BodyStream>, TransportError> {
+        let attempt = self
+            .attempts
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            + 1;
+        let (status, chunks) = if attempt == 1 {
+            (StatusCode::SERVICE_UNAVAILABLE, vec![])
+        } else {
+            (
+                StatusCode::OK,
+                vec![
+                    Ok(Bytes::from_static(b"first chunk")),
+                    Err(TransportError::new(TransportErrorKind::Body, "reset")),
+                ],
+            )
+        };
+        let mut response = Response::new(fyle_transport::BodyStream::new(futures::stream::iter(
+            chunks,
+        )));
+        *response.status_mut() = status;
+        Ok(response)
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn streaming_retries_the_head_but_never_a_started_body() {
+    use futures::StreamExt as _;
+    let inner = Arc::new(BreaksMidBody::default());
+    let transport = TransportBuilder::from_shared(inner.clone())
+        .retry(policy())
+        .build();
+    let response = transport
+        .send_streaming(get())
+        .await
+        .expect("the 503 head is retried, the 200 head returned");
+    assert_eq!(response.status(), StatusCode::OK);
+    let chunks: Vec<_> = response.into_body().collect().await;
+    assert_eq!(chunks.len(), 2);
+    assert_eq!(
+        chunks[1].as_ref().expect_err("the body broke").kind(),
+        TransportErrorKind::Body
+    );
+    assert_eq!(
+        inner.attempts.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "one retry for the 503 head, none for the broken body"
+    );
+}

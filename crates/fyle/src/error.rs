@@ -123,6 +123,8 @@ pub enum ErrorKind {
         /// Why it was refused.
         reason: &'static str,
     },
+    /// Writing downloaded bytes to the caller's writer failed (a full disk, a closed pipe).
+    Write(std::io::Error),
 }
 
 /// A 404 from Fyle, or a lookup by id with `count == 0`.
@@ -566,6 +568,7 @@ impl fmt::Display for Error {
             ErrorKind::UnsafeUrl { host, reason } => {
                 write!(f, "refused the URL to host {host}: {reason}")?;
             }
+            ErrorKind::Write(e) => write!(f, "writing the download failed: {e}")?,
             ErrorKind::NotReady {
                 message,
                 retry_after,
@@ -592,6 +595,7 @@ impl std::error::Error for Error {
             ErrorKind::Auth(e) => Some(e),
             ErrorKind::Cluster(e) => Some(e),
             ErrorKind::Transport(e) => Some(e),
+            ErrorKind::Write(e) => Some(e),
             _ => None,
         }
     }

@@ -18,6 +18,10 @@ use crate::pipeline::{Call, to_uri};
 
 use fyle_models::operations::BodyShape;
 
+mod streaming;
+
+pub use streaming::DownloadStream;
+
 /// A downloaded file.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -244,16 +248,7 @@ impl Client {
 
     async fn download_call(&self, call: &Call) -> Result<Download> {
         let response = self.send_call(call).await?;
-        if response.status().is_redirection() {
-            let location = response
-                .headers()
-                .get(LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .ok_or_else(|| {
-                    Error::invalid("download answered a redirect without a Location")
-                        .with_request(&call.method, &call.path)
-                })?
-                .to_owned();
+        if let Some(location) = redirect_location(call, &response)? {
             return self.download_url(&location).await;
         }
         let content_type = header_text(&response, CONTENT_TYPE);
@@ -261,6 +256,15 @@ impl Client {
             content_type,
             bytes: response.into_body(),
         })
+    }
+
+    /// [`download_call`](Self::download_call), streaming the storage host's body.
+    async fn download_call_stream(&self, call: &Call) -> Result<DownloadStream> {
+        let response = self.send_call(call).await?;
+        if let Some(location) = redirect_location(call, &response)? {
+            return self.download_url_stream(&location).await;
+        }
+        Ok(streaming::inline(response, &call.path))
     }
 
     /// Fetches a presigned `download_url` (no Authorization header is sent). The URL must be
@@ -299,6 +303,22 @@ impl Client {
             .await
             .map_err(|e| Error::from(e).with_request(&method, url.path()))
     }
+}
+
+/// The `Location` of a redirect answer (`None` for any other status).
+fn redirect_location(call: &Call, response: &http::Response<Bytes>) -> Result<Option<String>> {
+    if !response.status().is_redirection() {
+        return Ok(None);
+    }
+    response
+        .headers()
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(|location| Some(location.to_owned()))
+        .ok_or_else(|| {
+            Error::invalid("download answered a redirect without a Location")
+                .with_request(&call.method, &call.path)
+        })
 }
 
 fn header_text(response: &http::Response<Bytes>, name: http::header::HeaderName) -> Option<String> {
@@ -441,6 +461,37 @@ impl Files {
         call.query.push(("id".to_owned(), file_id.to_owned()));
         call.accept_redirect = true;
         self.client.download_call(&call).await
+    }
+
+    /// Streams a file by id: follows the 302 without the Bearer token, checks the presigned
+    /// URL like [`download`](Self::download) does, and returns the body as it arrives, with no
+    /// size cap and memory bounded by one chunk.
+    ///
+    /// ```no_run
+    /// # async fn run(client: fyle::Client) -> fyle::Result<()> {
+    /// use fyle::files::FileRole;
+    /// let mut file = tokio::fs::File::create("receipt.pdf").await.expect("created");
+    /// let written = client.files(FileRole::Admin).download_to("fiAbc123", &mut file).await?;
+    /// println!("{written} bytes");
+    /// # Ok(()) }
+    /// ```
+    pub async fn download_stream(&self, file_id: &str) -> Result<DownloadStream> {
+        let mut call = Call::new(
+            Method::GET,
+            format!("{}/files/download", self.role.prefix()),
+        );
+        call.query.push(("id".to_owned(), file_id.to_owned()));
+        call.accept_redirect = true;
+        self.client.download_call_stream(&call).await
+    }
+
+    /// Streams a file by id into `writer` ([`download_stream`](Self::download_stream) then
+    /// [`DownloadStream::write_to`]); returns the number of bytes written.
+    pub async fn download_to<W>(&self, file_id: &str, writer: &mut W) -> Result<u64>
+    where
+        W: tokio::io::AsyncWrite + Unpin + ?Sized,
+    {
+        self.download_stream(file_id).await?.write_to(writer).await
     }
 
     /// Fresh presigned upload and download URLs for a file (valid about 5 minutes).

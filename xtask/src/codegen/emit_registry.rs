@@ -27,7 +27,12 @@ pub fn emit(model: &Model, commit: &str) -> anyhow::Result<(String, String)> {
     });
     let defaults = emitted
         .iter()
-        .filter(|t| t.input && matches!(t.def, Def::Struct(_)))
+        .filter(|t| {
+            t.input
+                && model
+                    .resolve(&t.name)
+                    .is_some_and(|r| matches!(r.def, Def::Struct(_)))
+        })
         .map(|t| {
             let name = &t.name;
             let ty = Ident::new(name, Span::call_site());

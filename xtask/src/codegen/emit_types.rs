@@ -1,4 +1,5 @@
-//! `crates/fyle-models/src/generated/types/*.rs`: one module per leading word of the type names.
+//! `crates/fyle-models/src/generated/types/*.rs`: one module per resource (`expenses`, `reports`,
+//! ...; see `names::RESOURCES`), re-exported into one `fyle_models::types` namespace.
 
 use std::collections::BTreeMap;
 
@@ -68,7 +69,7 @@ fn field_docs(f: &Field, input: bool) -> Vec<String> {
         facts.push(if input {
             "required".to_owned()
         } else {
-            "required by the spec".to_owned()
+            "required by the spec: read it with `.require()`".to_owned()
         });
     }
     if f.nullable {
@@ -364,10 +365,12 @@ pub fn emit(model: &Model, commit: &str) -> anyhow::Result<Vec<(String, String)>
     for (m, types) in &modules {
         let roles: Roles = types.iter().flat_map(|t| t.roles.iter().cloned()).collect();
         let items = types.iter().map(|t| emit_type(model, t, &roles));
-        let doc = format!(
-            " Types whose names start with `{}`.",
-            heck::ToPascalCase::to_pascal_case(m.as_str())
-        );
+        let doc = if m == names::FALLBACK_MODULE {
+            " Types of no single resource: shared values, stats, filters and errors' leftovers."
+                .to_owned()
+        } else {
+            format!(" Types of the `{m}` resource: its objects, their fields' types and payloads.")
+        };
         let tokens = quote! {
             #![doc = #doc]
             #[allow(unused_imports, clippy::wildcard_imports)]

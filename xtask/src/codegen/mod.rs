@@ -1,6 +1,7 @@
 //! `cargo xtask codegen [--spec DIR] [--check]`: generates `fyle-models` (types + operation table),
 //! the facade's `crates/fyle/src/generated/`, and the sample-based response tests from Fyle's spec.
 
+mod dedupe;
 mod emit_api;
 mod emit_ops;
 mod emit_registry;
@@ -190,6 +191,8 @@ pub fn generate(spec: &Path, commit: &str) -> anyhow::Result<Output> {
         }
     }
     m.propagate_roles();
+    m.mark_unreached_as_output();
+    let dedupe = dedupe::run(&mut m);
 
     let mut files = BTreeMap::new();
     let models = Path::new("crates/fyle-models");
@@ -244,6 +247,11 @@ pub fn generate(spec: &Path, commit: &str) -> anyhow::Result<Output> {
         kinds(|d| matches!(d, model::Def::Enum(_))),
         kinds(|d| matches!(d, model::Def::Union(_))),
         kinds(|d| matches!(d, model::Def::Alias(_))),
+    )?;
+    writeln!(
+        r,
+        "merged identical types: string enums {} -> {}, structs {} -> {} (other names kept as aliases)",
+        dedupe.enums_before, dedupe.enums_after, dedupe.structs_before, dedupe.structs_after
     )?;
     writeln!(
         r,

@@ -869,6 +869,46 @@ impl Model {
         }
     }
 
+    /// `true` when `name` is the type name of a component schema (other types must not take it).
+    pub fn is_reserved(&self, name: &str) -> bool {
+        self.reserved.contains(name)
+    }
+
+    /// Types no operation sends or returns (callback and webhook bodies such as
+    /// `report_out_subscriptions_admin`) can only be decoded by a user: mark them as read, so they
+    /// keep the keys the spec does not list like every response type.
+    pub fn mark_unreached_as_output(&mut self) {
+        let unreached: Vec<String> = self
+            .types
+            .values()
+            .filter(|t| !t.input && !t.output && !t.roles.is_empty())
+            .map(|t| t.name.clone())
+            .collect();
+        let mut stack = unreached;
+        let mut seen = HashSet::new();
+        while let Some(n) = stack.pop() {
+            if !seen.insert(n.clone()) {
+                continue;
+            }
+            if let Some(t) = self.types.get_mut(&n) {
+                t.output = true;
+            }
+            stack.extend(self.children(&n));
+        }
+    }
+
+    /// The type `name` stands for once aliases of named types are followed.
+    pub fn resolve<'a>(&'a self, name: &'a str) -> Option<&'a TypeDef> {
+        let mut t = self.types.get(name)?;
+        for _ in 0..16 {
+            match &t.def {
+                Def::Alias(Ty::Named(n)) => t = self.types.get(n)?,
+                _ => return Some(t),
+            }
+        }
+        Some(t)
+    }
+
     /// `true` when the struct field `from -> to` (not through a `Vec`) closes a cycle, so it needs a `Box`.
     pub fn needs_box(&self, from: &str, ty: &Ty) -> bool {
         let Ty::Named(to) = ty else { return false };

@@ -88,15 +88,216 @@ pub fn const_name(operation_id: &str) -> String {
     name
 }
 
-/// Module a type lives in: the first word of its snake-case name (`ExpenseOut` -> `expense`).
+/// Resource modules of `fyle_models::types`, with the snake-case phrases that put a type there.
+/// A type goes to the resource whose phrase starts earliest in its name (the longest phrase at
+/// that word wins): `AdminExpenseIn` -> `expenses`, `ExpenseFieldIn` -> `expense_fields`,
+/// `ReportOutSubscriptionsAdmin` -> `reports`.
+pub const RESOURCES: &[(&str, &[&str])] = &[
+    (
+        "accounts",
+        &[
+            "account",
+            "accounts",
+            "ach",
+            "bank",
+            "dwolla",
+            "yodlee",
+            "fastlink",
+            "micro_deposit",
+        ],
+    ),
+    (
+        "advances",
+        &["advance", "advances", "advance_request", "advance_requests"],
+    ),
+    ("budgets", &["budget", "budgets"]),
+    (
+        "cards",
+        &[
+            "card",
+            "cards",
+            "corporate_card",
+            "corporate_cards",
+            "personal_card",
+            "virtual_card",
+            "matched_corporate_card",
+            "statement",
+            "statements",
+            "rtf",
+        ],
+    ),
+    ("categories", &["category", "categories", "sub_category"]),
+    ("cost_centers", &["cost_center", "cost_centers"]),
+    (
+        "currencies",
+        &["currency", "currencies", "exchange_rate", "exchange_rates"],
+    ),
+    (
+        "employees",
+        &[
+            "employee",
+            "employees",
+            "user",
+            "users",
+            "delegatee",
+            "delegatees",
+            "delegation",
+            "invitation",
+            "reinvitation",
+            "department",
+            "departments",
+            "role",
+            "roles",
+        ],
+    ),
+    (
+        "errors",
+        &[
+            "status400",
+            "status401",
+            "status403",
+            "status404",
+            "status409",
+            "status500",
+            "error",
+            "bulk_error",
+        ],
+    ),
+    (
+        "exports",
+        &[
+            "export",
+            "exports",
+            "accounting",
+            "accounting_export",
+            "integration",
+            "integrations",
+        ],
+    ),
+    (
+        "expense_fields",
+        &[
+            "expense_field",
+            "expense_fields",
+            "dependent_expense_field",
+            "dependent_expense_fields",
+            "custom_field",
+            "custom_fields",
+            "employee_field",
+        ],
+    ),
+    (
+        "expenses",
+        &[
+            "expense",
+            "expenses",
+            "split",
+            "duplicate",
+            "merchant",
+            "merchants",
+            "receipt",
+        ],
+    ),
+    ("files", &["file", "files", "attach"]),
+    (
+        "mileage",
+        &[
+            "mileage",
+            "per_diem",
+            "vehicle",
+            "distance",
+            "commute",
+            "fuel",
+            "engine",
+            "charging",
+            "location",
+            "locations",
+            "place",
+        ],
+    ),
+    (
+        "orgs",
+        &[
+            "org", "orgs", "signin", "signup", "oauth", "refresh", "redirect", "locale", "logo",
+            "feature", "os",
+        ],
+    ),
+    (
+        "policies",
+        &[
+            "policy",
+            "policies",
+            "expense_policy",
+            "expense_policies",
+            "individual_desired",
+            "final_desired",
+        ],
+    ),
+    ("projects", &["project", "projects"]),
+    ("reconciliation", &["reconciliation", "reconcile"]),
+    (
+        "reimbursements",
+        &[
+            "reimbursement",
+            "reimbursements",
+            "settlement",
+            "settlements",
+            "payment",
+            "payments",
+        ],
+    ),
+    (
+        "reminders",
+        &[
+            "reminder",
+            "reminders",
+            "schedule",
+            "scheduled",
+            "time_interval",
+        ],
+    ),
+    (
+        "reports",
+        &["report", "reports", "approval", "auto_approval"],
+    ),
+    ("taxes", &["tax", "taxes", "tax_group", "tax_groups"]),
+    (
+        "webhooks",
+        &[
+            "webhook",
+            "webhooks",
+            "subscribed",
+            "subscriptions",
+            "event",
+            "events",
+        ],
+    ),
+];
+
+/// The module for types no resource phrase matches (shared value types, stats, filters).
+pub const FALLBACK_MODULE: &str = "common";
+
+/// Module a type lives in: its resource (see [`RESOURCES`]), else [`FALLBACK_MODULE`].
 pub fn module_of(type_name: &str) -> String {
     let snake = type_name.to_snake_case();
-    let first = snake.split('_').next().unwrap_or("misc").to_owned();
-    if KEYWORDS.contains(&first.as_str()) || first == "types" {
-        format!("{first}_types")
-    } else {
-        first
+    let words: Vec<&str> = snake.split('_').collect();
+    for start in 0..words.len() {
+        let mut best: Option<(usize, &str)> = None;
+        for (module, phrases) in RESOURCES {
+            for p in *phrases {
+                let len = p.split('_').count();
+                let matches =
+                    words.len() >= start + len && words[start..start + len].join("_") == *p;
+                if matches && best.is_none_or(|(l, _)| len > l) {
+                    best = Some((len, module));
+                }
+            }
+        }
+        if let Some((_, module)) = best {
+            return module.to_owned();
+        }
     }
+    FALLBACK_MODULE.to_owned()
 }
 
 /// A Rust identifier for a method or module name that may be a keyword or start with a digit.
@@ -123,7 +324,11 @@ mod tests {
         assert_eq!(variant_name("1_DAY"), "V1Day");
         assert_eq!(variant_name(""), "Empty");
         assert_eq!(const_name("expenses_list"), "EXPENSES_LIST");
-        assert_eq!(module_of("ExpenseOut"), "expense");
-        assert_eq!(module_of("TypeFoo"), "type_types");
+        assert_eq!(module_of("ExpenseOut"), "expenses");
+        assert_eq!(module_of("AdminExpenseIn"), "expenses");
+        assert_eq!(module_of("ExpenseFieldIn"), "expense_fields");
+        assert_eq!(module_of("ReportOutSubscriptionsAdmin"), "reports");
+        assert_eq!(module_of("CorporateCardTransactionOut"), "cards");
+        assert_eq!(module_of("TypeFoo"), "common");
     }
 }

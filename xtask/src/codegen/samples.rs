@@ -16,7 +16,9 @@ use super::render::{self, cfg};
 /// 56 since unions whose arms only listed required fields became typed structs: an object
 /// example was taken as-is while such a field was `serde_json::Value`, and `fits` never accepts
 /// an object for a struct (the sampler builds structs from their fields' examples instead).
-const REPLACED_BASELINE: usize = 56;
+/// 66 since types no operation reaches (callback bodies such as `report_out_subscriptions_admin`)
+/// are read types and so sampled too: 28 more types, 11 more examples that do not fit.
+const REPLACED_BASELINE: usize = 66;
 
 /// Counts of what the samples used.
 #[derive(Debug, Default)]

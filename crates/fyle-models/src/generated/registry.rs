@@ -66,7 +66,7 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "AccountOutType",
         origin: "schema `account_out`.type",
-        roles: &["admin", "approver", "spender"],
+        roles: &["admin", "approver", "manager", "spender"],
         input: false,
         output: true,
     },
@@ -113,6 +113,13 @@ pub static TYPES: &[TypeEntry] = &[
         output: true,
     },
     TypeEntry {
+        name: "AccountingExportSummary",
+        origin: "2 identical definitions: `expense_out`.accounting_export_summary`, `expense_out_with_department_name`.accounting_export_summary`",
+        roles: &["admin", "approver", "manager", "spender"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
         name: "AccountingExportSummaryIn",
         origin: "schema `accounting_export_summary_in`",
         roles: &["admin"],
@@ -129,9 +136,16 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "AccountingExportSummaryInState",
         origin: "schema `accounting_export_summary_in`.state",
-        roles: &["admin"],
+        roles: &["admin", "approver", "manager", "spender"],
         input: true,
-        output: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "AchAccount",
+        origin: "2 identical definitions: `employee_out`.ach_account`, `employee_out_embed_for_report`.ach_account`",
+        roles: &["admin", "approver", "manager", "spender"],
+        input: false,
+        output: true,
     },
     TypeEntry {
         name: "AchTransfer",
@@ -222,12 +236,12 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `admin_check_policies_bulk_in`",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "AdminCostCenterOut",
         origin: "schema `admin_cost_center_out`",
-        roles: &["admin"],
+        roles: &["admin", "approver"],
         input: false,
         output: true,
     },
@@ -236,7 +250,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `admin_expense_check_mandatory_fields_bulk_in`",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "AdminExpenseIn",
@@ -257,21 +271,21 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `admin_expense_split_object`",
         roles: &["admin", "approver"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "AdminExpenseSplitObjectItem",
         origin: "schema `admin_expense_split_object`[]",
         roles: &["admin", "approver"],
         input: true,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "AdminExpensesBulkIn",
         origin: "schema `admin_expenses_bulk_in`",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "AdminFileIn",
@@ -290,7 +304,7 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "AdminReportIn",
         origin: "schema `admin_report_in`",
-        roles: &["admin"],
+        roles: &["admin", "approver"],
         input: true,
         output: false,
     },
@@ -558,14 +572,14 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `advance_request_custom_fields`",
         roles: &["admin", "approver", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "AdvanceRequestCustomFieldsOut",
         origin: "schema `advance_request_custom_fields_out`",
         roles: &["admin", "approver", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "AdvanceRequestDeleteIn",
@@ -586,7 +600,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `advance_request_in_base`",
         roles: &["admin", "approver", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "AdvanceRequestInquireIn",
@@ -682,7 +696,7 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "AdvanceRequestsStatsIn",
         origin: "schema `advance_requests_stats_in`",
-        roles: &["admin", "spender"],
+        roles: &["admin", "approver", "spender"],
         input: true,
         output: false,
     },
@@ -745,7 +759,7 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "AdvancesStatsOut",
         origin: "schema `advances_stats_out`",
-        roles: &["admin", "spender"],
+        roles: &["admin", "approver", "manager", "spender"],
         input: false,
         output: true,
     },
@@ -754,14 +768,14 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `amount`",
         roles: &["admin", "approver", "hod", "hop", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "AnyType",
         origin: "schema `any_type`",
         roles: &["admin", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ApplyAdvanceWalletsIn",
@@ -775,7 +789,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `approver_check_policies_bulk_in`",
         roles: &["approver"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ApproverCostCenterOut",
@@ -789,7 +803,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `approver_expense_check_mandatory_fields_bulk_in`",
         roles: &["approver"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ApproverExpenseIn",
@@ -810,7 +824,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `approver_expenses_bulk_in`",
         roles: &["approver"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ApproverFileIn",
@@ -852,7 +866,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `approver_user_ids`",
         roles: &["admin", "approver"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "AttachFilesToAdvanceRequestIn",
@@ -867,6 +881,13 @@ pub static TYPES: &[TypeEntry] = &[
         roles: &["admin", "approver", "spender"],
         input: true,
         output: false,
+    },
+    TypeEntry {
+        name: "AutoApprovalState",
+        origin: "7 identical definitions: `admin_report_out`.auto_approval_state`, `expense_out`.report_auto_approval_state`, `expense_out_with_department_name`.report_auto_approval_state`, `report_out`.auto_approval_state`, and 3 more",
+        roles: &["admin", "approver", "manager", "spender"],
+        input: false,
+        output: true,
     },
     TypeEntry {
         name: "AutomateReportSubmissionIn",
@@ -887,14 +908,14 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `bank_ifsc`",
         roles: &["admin", "approver", "manager"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "BankName",
         origin: "schema `bank_name`",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "BudgetExportsIn",
@@ -913,7 +934,7 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "BudgetExportsOutState",
         origin: "schema `budget_exports_out`.state",
-        roles: &["admin"],
+        roles: &["admin", "approver", "spender"],
         input: false,
         output: true,
     },
@@ -934,7 +955,7 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "BudgetOutBudgetCreator",
         origin: "schema `budget_out`.budget_creator",
-        roles: &["admin"],
+        roles: &["admin", "approver", "manager"],
         input: false,
         output: true,
     },
@@ -978,7 +999,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `budget_user_ids`",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "BudgetVisibility",
@@ -992,42 +1013,42 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `bulk_error`",
         roles: &["admin", "approver", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "BulkErrorDataItem",
         origin: "schema `bulk_error`.data[]",
         roles: &["admin", "approver", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "BulkErrorDataItemKey",
         origin: "schema `bulk_error`.data[].key",
         roles: &["admin", "approver", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "CardMappingIn",
         origin: "schema `card_mapping_in`",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "CardMappingInItem",
         origin: "schema `card_mapping_in`[]",
         roles: &["admin"],
         input: true,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "CardNumber",
         origin: "schema `card_number`",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "CardStatsOut",
@@ -1076,14 +1097,14 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `category_display_name`",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "CategoryIds",
         origin: "schema `category_ids`",
         roles: &["admin", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "CategoryIn",
@@ -1114,6 +1135,13 @@ pub static TYPES: &[TypeEntry] = &[
         output: true,
     },
     TypeEntry {
+        name: "ChargingLocation",
+        origin: "3 identical definitions: `mileage_rate_in`.charging_location`, `mileage_rate_out`.charging_location`, `mileage_rate_out_embed_for_expense`.charging_location`",
+        roles: &["admin", "approver", "manager", "spender"],
+        input: true,
+        output: true,
+    },
+    TypeEntry {
         name: "CheckMandatoryFieldsPostRequest",
         origin: "POST /spender/expenses/check_mandatory_fields request data",
         roles: &["spender"],
@@ -1132,7 +1160,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `claim_amount`",
         roles: &["admin", "approver", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "Code",
@@ -1146,7 +1174,14 @@ pub static TYPES: &[TypeEntry] = &[
             "super_admin",
         ],
         input: false,
-        output: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "CommuteDeduction",
+        origin: "5 identical definitions: `admin_expense_in`.commute_deduction`, `approver_expense_in`.commute_deduction`, `expense_out`.commute_deduction`, `expense_out_with_department_name`.commute_deduction`, and 1 more",
+        roles: &["admin", "approver", "manager", "spender"],
+        input: true,
+        output: true,
     },
     TypeEntry {
         name: "CommuteDetails",
@@ -1195,7 +1230,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `completed_at`",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ContainsFromListOperator",
@@ -1333,7 +1368,7 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "CorporateCardTransactionAssignOut",
         origin: "schema `corporate_card_transaction_assign_out`",
-        roles: &["admin"],
+        roles: &["admin", "spender"],
         input: false,
         output: true,
     },
@@ -1403,7 +1438,7 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "CorporateCardTransactionMatchIn",
         origin: "schema `corporate_card_transaction_match_in`",
-        roles: &["admin", "spender"],
+        roles: &["admin", "approver", "spender"],
         input: true,
         output: false,
     },
@@ -1517,7 +1552,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `corporate_card_transactions_expenses_stats_out`",
         roles: &["spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "CorporateCardTransactionsExpensesStatsOutItem",
@@ -1764,14 +1799,14 @@ pub static TYPES: &[TypeEntry] = &[
             "spender",
         ],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "CreateFromReconciliationEntryIn",
         origin: "schema `create_from_reconciliation_entry_in`",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "CreatedAt",
@@ -1787,7 +1822,14 @@ pub static TYPES: &[TypeEntry] = &[
             "spender",
         ],
         input: false,
-        output: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "CreatorType",
+        origin: "3 identical definitions: `advance_request_comments_out`.creator_type`, `advance_request_comments_out_embed`.creator_type`, `expense_comments_out`.creator_type`",
+        roles: &["admin", "approver", "manager", "spender"],
+        input: false,
+        output: true,
     },
     TypeEntry {
         name: "Currency",
@@ -1802,7 +1844,7 @@ pub static TYPES: &[TypeEntry] = &[
             "super_admin",
         ],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "CustomField",
@@ -1823,7 +1865,14 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `custom_fields`",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "CustomFieldsOp",
+        origin: "2 identical definitions: `expense_policy_out`.employee_custom_fields_op`, `expense_policy_out`.expense_custom_fields_op`",
+        roles: &["admin", "spender"],
+        input: false,
+        output: true,
     },
     TypeEntry {
         name: "DataClusterPostResponseBody",
@@ -1858,7 +1907,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `delegation_access_scope`",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "DelegationAccessScopeItem",
@@ -1893,21 +1942,21 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `department_display_name`",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "DepartmentHeadUserIds",
         origin: "schema `department_head_user_ids`",
         roles: &["admin", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "DepartmentId",
         origin: "schema `department_id`",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "DepartmentIn",
@@ -2026,19 +2075,19 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `description`",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "Distance",
         origin: "schema `distance`",
         roles: &["admin", "approver", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "DistanceUnit",
         origin: "schema `distance_unit`",
-        roles: &["admin", "approver", "spender"],
+        roles: &["admin", "approver", "manager", "spender"],
         input: true,
         output: true,
     },
@@ -2047,14 +2096,14 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `domain`",
         roles: &["accountant", "super_admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "DoublePrecisionDetail",
         origin: "schema `double_precision_detail`",
         roles: &["admin", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "DuplicateSuggestionCorporateCardOutEmbed",
@@ -2092,6 +2141,13 @@ pub static TYPES: &[TypeEntry] = &[
         output: true,
     },
     TypeEntry {
+        name: "EjectExpensesPostBody",
+        origin: "2 identical definitions: `POST /admin/reports/eject_expenses request`, `POST /spender/reports/eject_expenses request`",
+        roles: &["admin", "approver", "spender"],
+        input: true,
+        output: false,
+    },
+    TypeEntry {
         name: "Email",
         origin: "schema `email`",
         roles: &[
@@ -2103,7 +2159,7 @@ pub static TYPES: &[TypeEntry] = &[
             "super_admin",
         ],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "EmployeeAccountSummaryOut",
@@ -2215,7 +2271,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `employee_id`",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "EmployeeOut",
@@ -2439,7 +2495,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `employees_export_configuration_in`.type",
         roles: &["admin"],
         input: true,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "EmployeesExportConfigurationOut",
@@ -2523,7 +2579,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `employees_stats_out`",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "EmployeesStatsOutItem",
@@ -2561,6 +2617,20 @@ pub static TYPES: &[TypeEntry] = &[
         output: true,
     },
     TypeEntry {
+        name: "EngineCapacity",
+        origin: "2 identical definitions: `mileage_rate_out_embed_for_expense`.engine_capacity`, `mileage_rate_out`.engine_capacity`",
+        roles: &["admin", "approver", "manager", "spender"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "ErrorType",
+        origin: "3 identical definitions: `accounting_export_summary_in`.error_type`, `expense_out`.accounting_export_summary.error_type`, `expense_out_with_department_name`.accounting_export_summary.error_type`",
+        roles: &["admin", "approver", "manager", "spender"],
+        input: true,
+        output: true,
+    },
+    TypeEntry {
         name: "EventPayload",
         origin: "schema `event_payload`",
         roles: &["admin", "spender"],
@@ -2579,7 +2649,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `expense_action_data_embed`",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ExpenseActionDeleteId",
@@ -2600,7 +2670,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `expense_check_mandatory_fields_bulk_out`",
         roles: &["admin", "approver", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ExpenseCheckMandatoryFieldsBulkOutItem",
@@ -2628,7 +2698,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `expense_check_policies_bulk_out`",
         roles: &["admin", "approver", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ExpenseCheckPoliciesBulkOutItem",
@@ -2691,14 +2761,14 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `expense_comments_bulk_in`",
         roles: &["admin", "approver", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ExpenseCommentsBulkInItem",
         origin: "schema `expense_comments_bulk_in`[]",
         roles: &["admin", "approver", "spender"],
         input: true,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ExpenseCommentsOut",
@@ -2761,7 +2831,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `expense_custom_fields`",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ExpenseDeleteIn",
@@ -2794,9 +2864,9 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "ExpenseFieldInType",
         origin: "schema `expense_field_in`.type",
-        roles: &["admin"],
+        roles: &["admin", "approver", "manager", "spender"],
         input: true,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ExpenseFieldOut",
@@ -2808,7 +2878,7 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "ExpenseFieldReorderIn",
         origin: "schema `expense_field_reorder_in`",
-        roles: &["admin"],
+        roles: &["admin", "spender"],
         input: true,
         output: false,
     },
@@ -2999,21 +3069,21 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `expense_permissions_bulk_in`",
         roles: &["admin", "approver", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ExpensePermissionsBulkInItem",
         origin: "schema `expense_permissions_bulk_in`[]",
         roles: &["admin", "approver", "spender"],
         input: true,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ExpensePermissionsBulkOut",
         origin: "schema `expense_permissions_bulk_out`",
         roles: &["admin", "approver", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ExpensePermissionsBulkOutItem",
@@ -3244,7 +3314,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `expense_split_object`",
         roles: &["admin", "approver", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ExpenseVerificationOutEmbed",
@@ -3450,6 +3520,27 @@ pub static TYPES: &[TypeEntry] = &[
         output: false,
     },
     TypeEntry {
+        name: "ExportConfigColumnsItem",
+        origin: "2 identical definitions: `corporate_card_transactions_export_config`.columns[]`, `reports_export_config`.columns[]`",
+        roles: &["admin", "approver", "spender"],
+        input: true,
+        output: true,
+    },
+    TypeEntry {
+        name: "ExportConfigType",
+        origin: "4 identical definitions: `corporate_card_transactions_export_config`.type`, `employees_export_config`.type`, `expenses_export_config`.type`, `reconciliation_export_config`.type`",
+        roles: &["admin", "approver", "spender"],
+        input: true,
+        output: true,
+    },
+    TypeEntry {
+        name: "ExportConfigurationSortColumnDirection",
+        origin: "4 identical definitions: `corporate_card_transactions_export_configuration_sort_column`.direction`, `employees_export_configuration_sort_column`.direction`, `expenses_export_configuration_sort_column`.direction`, `reports_export_configuration_sort_column`.direction`",
+        roles: &["admin", "approver", "spender"],
+        input: true,
+        output: true,
+    },
+    TypeEntry {
         name: "ExtractedData",
         origin: "schema `extracted_data`",
         roles: &["admin", "approver", "manager", "spender"],
@@ -3461,7 +3552,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `failed_at`",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "FastlinkParams",
@@ -3522,9 +3613,9 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "FileInType",
         origin: "schema `file_in`.type",
-        roles: &["admin", "approver", "spender"],
+        roles: &["admin", "approver", "manager", "spender"],
         input: true,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "FileOut",
@@ -3536,7 +3627,7 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "FileOutDownloadUrl",
         origin: "schema `file_out_download_url`",
-        roles: &["spender"],
+        roles: &["common", "spender"],
         input: false,
         output: true,
     },
@@ -3573,21 +3664,28 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `filter_name`",
         roles: &["admin", "approver", "spender"],
         input: false,
-        output: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "FinalDesiredStateRunStatus",
+        origin: "2 identical definitions: `expense_check_policies_final_desired_state`.run_status`, `expense_policy_final_desired_state`.run_status`",
+        roles: &["admin", "approver", "manager", "spender"],
+        input: false,
+        output: true,
     },
     TypeEntry {
         name: "FkInteger",
         origin: "schema `fk_integer`",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "FkString",
         origin: "schema `fk_string`",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "FlattenedCustomField",
@@ -3608,14 +3706,21 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `foreign_amount`",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ForeignCurrency",
         origin: "schema `foreign_currency`",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "FuelType",
+        origin: "3 identical definitions: `mileage_rate_in`.fuel_type`, `mileage_rate_out_embed_for_expense`.fuel_type`, `mileage_rate_out`.fuel_type`",
+        roles: &["admin", "approver", "manager", "spender"],
+        input: true,
+        output: true,
     },
     TypeEntry {
         name: "GetSpenderOrgsOut",
@@ -3629,14 +3734,14 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `has_accepted_invite`",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "IdInteger",
         origin: "schema `id_integer`",
         roles: &["admin", "approver", "hod", "hop", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "IdString",
@@ -3653,14 +3758,28 @@ pub static TYPES: &[TypeEntry] = &[
             "spender",
         ],
         input: false,
-        output: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "IndividualDesiredStatesApproverSource",
+        origin: "2 identical definitions: `expense_check_policies_individual_desired_states`.approver_source`, `expense_policy_individual_desired_states`.approver_source`",
+        roles: &["admin", "approver", "manager", "spender"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "IndividualDesiredStatesRunStatus",
+        origin: "2 identical definitions: `expense_check_policies_individual_desired_states`.run_status`, `expense_policy_individual_desired_states`.run_status`",
+        roles: &["admin", "approver", "manager", "spender"],
+        input: false,
+        output: true,
     },
     TypeEntry {
         name: "IntegerDetail",
         origin: "schema `integer_detail`",
         roles: &["admin", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "InvitationIn",
@@ -3674,63 +3793,63 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `is_billable`",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "IsEnabled",
         origin: "schema `is_enabled`",
         roles: &["admin", "approver", "hod", "hop", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "IsReimbursable",
         origin: "schema `is_reimbursable`",
         roles: &["admin", "approver", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "IsShared",
         origin: "schema `is_shared`",
         roles: &["admin", "approver", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "IsSuggested",
         origin: "schema `is_suggested`",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "IsSuggestionDismissed",
         origin: "schema `is_suggestion_dismissed`",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "Items",
         origin: "schema `items`",
         roles: &["admin", "approver", "spender"],
         input: true,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ItemsDistanceUnit",
         origin: "schema `items`.distance_unit",
         roles: &["admin", "approver", "spender"],
         input: true,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "JoinedAt",
         origin: "schema `joined_at`",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "LevelDeleteSummaryOut",
@@ -3756,7 +3875,7 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "LevelInOnlyId",
         origin: "schema `level_in_only_id`",
-        roles: &["admin"],
+        roles: &["admin", "approver", "spender"],
         input: true,
         output: true,
     },
@@ -3793,7 +3912,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `locations`",
         roles: &["admin", "approver", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "LocationsItem",
@@ -3817,6 +3936,13 @@ pub static TYPES: &[TypeEntry] = &[
         output: false,
     },
     TypeEntry {
+        name: "MatchedCorporateCardTransaction",
+        origin: "2 identical definitions: `reconciliation_expense_split_out_embed`.matched_corporate_card_transaction`, `reconciliation_matched_expense_out_embed`.matched_corporate_card_transaction`",
+        roles: &["admin"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
         name: "MatchedCorporateCardTransactionOutEmbed",
         origin: "schema `matched_corporate_card_transaction_out_embed`",
         roles: &["admin", "approver", "manager", "spender"],
@@ -3828,7 +3954,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `matched_corporate_card_transaction_out_embed_new`",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "MatchedCorporateCardTransactionOutEmbedNewVariant1",
@@ -3884,13 +4010,20 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `merchant`",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "MerchantOut",
         origin: "schema `merchant_out`",
         roles: &["admin", "spender"],
         input: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "MicroDepositVerificationStatus",
+        origin: "3 identical definitions: `dwolla_customer_in`.micro_deposit_verification_status`, `dwolla_customer_out`.micro_deposit_verification_status`, `spender_dwolla_customer_out`.micro_deposit_verification_status`",
+        roles: &["admin", "spender"],
+        input: true,
         output: true,
     },
     TypeEntry {
@@ -4122,14 +4255,14 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `name`",
         roles: &["admin", "approver", "hod", "hop", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "NameNullable",
         origin: "schema `name_nullable`",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "OauthTokenBody",
@@ -4166,7 +4299,7 @@ pub static TYPES: &[TypeEntry] = &[
             "spender",
         ],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "OrgBankDetailsOut",
@@ -4202,14 +4335,14 @@ pub static TYPES: &[TypeEntry] = &[
             "super_admin",
         ],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "OrgIdIn",
         origin: "schema `org_id_in`",
         roles: &["super_admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "OrgName",
@@ -4223,12 +4356,12 @@ pub static TYPES: &[TypeEntry] = &[
             "super_admin",
         ],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "OrgOut",
         origin: "schema `org_out`",
-        roles: &["admin"],
+        roles: &["admin", "spender"],
         input: false,
         output: true,
     },
@@ -4270,7 +4403,7 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "OrgsResetBody",
         origin: "POST /owner/orgs/reset request",
-        roles: &["owner"],
+        roles: &["approver", "owner"],
         input: true,
         output: false,
     },
@@ -4299,6 +4432,20 @@ pub static TYPES: &[TypeEntry] = &[
         name: "OsName",
         origin: "schema `os`.name",
         roles: &["spender"],
+        input: true,
+        output: true,
+    },
+    TypeEntry {
+        name: "OverviewStatsPostRequest",
+        origin: "2 identical definitions: `POST /manager/employee_overview/stats request data`, `POST /approver/employee_overview/stats request data`",
+        roles: &["approver", "manager"],
+        input: true,
+        output: false,
+    },
+    TypeEntry {
+        name: "PaymentMode",
+        origin: "3 identical definitions: `advance_out`.payment_mode`, `advance_refund_in`.payment_mode`, `advance_refund_out`.payment_mode`",
+        roles: &["admin", "spender"],
         input: true,
         output: true,
     },
@@ -4424,7 +4571,7 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "PersonalCardTransactionsStatsOut",
         origin: "schema `personal_card_transactions_stats_out`",
-        roles: &["spender"],
+        roles: &["admin", "spender"],
         input: false,
         output: true,
     },
@@ -4440,7 +4587,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `phone_number`",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "PlaceOut",
@@ -4475,7 +4622,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `policy_payment_modes`",
         roles: &["admin", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "PolicyPaymentModesItem",
@@ -4552,7 +4699,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `processed_at`",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ProjectDeleteSummaryOut",
@@ -4573,7 +4720,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `project_display_name`",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ProjectIn",
@@ -4608,14 +4755,14 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `query_params`",
         roles: &["admin", "approver", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "QueryString",
         origin: "schema `query_string`",
         roles: &["admin", "approver", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "RatingPromptStateIn",
@@ -4636,7 +4783,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `reason`",
         roles: &["approver", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "RecentlyUsedFieldsOut",
@@ -4821,6 +4968,13 @@ pub static TYPES: &[TypeEntry] = &[
         output: true,
     },
     TypeEntry {
+        name: "ReconciliationMethod",
+        origin: "2 identical definitions: `reconcile_from_statement_in`.reconciliation_method`, `rtf_missing_transaction_from_statement_in`.reconciliation_method`",
+        roles: &["admin"],
+        input: true,
+        output: false,
+    },
+    TypeEntry {
         name: "ReconciliationSummaryFromStatementIn",
         origin: "schema `reconciliation_summary_from_statement_in`",
         roles: &["admin"],
@@ -4930,7 +5084,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `recurring_expense_in`.type",
         roles: &["spender"],
         input: true,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "RecurringExpenseOut",
@@ -4951,14 +5105,14 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `redirect_uri`",
         roles: &["accountant", "super_admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "RefreshToken",
         origin: "schema `refresh_token`",
         roles: &["accountant", "super_admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReimbursementInMinimal",
@@ -4991,7 +5145,7 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "ReimbursementOutMode",
         origin: "schema `reimbursement_out`.mode",
-        roles: &["admin"],
+        roles: &["admin", "approver", "spender"],
         input: false,
         output: true,
     },
@@ -5028,7 +5182,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `reminder_receiver_user_ids`",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReminderScheduleConfig",
@@ -5063,7 +5217,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `reminder_schedule_config`.when.day_of_week|0",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReminderScheduleConfigWhenMonth",
@@ -5098,7 +5252,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `reminders_stats_out`",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "RemindersStatsOutItem",
@@ -5278,7 +5432,7 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "ReportOutCreatorType",
         origin: "schema `report_out`.creator_type",
-        roles: &["admin", "approver", "spender"],
+        roles: &["admin", "approver", "manager", "spender"],
         input: false,
         output: true,
     },
@@ -5299,7 +5453,7 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "ReportOutState",
         origin: "schema `report_out`.state",
-        roles: &["admin", "approver", "spender"],
+        roles: &["admin", "approver", "manager", "spender"],
         input: false,
         output: true,
     },
@@ -5308,168 +5462,168 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `report_out_subscriptions_admin`",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReportOutSubscriptionsAdminAction",
         origin: "schema `report_out_subscriptions_admin`.action",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReportOutSubscriptionsAdminData",
         origin: "schema `report_out_subscriptions_admin`.data",
-        roles: &["admin"],
+        roles: &["admin", "approver", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReportOutSubscriptionsAdminDataAccountingExportSummary",
         origin: "schema `report_out_subscriptions_admin`.data.accounting_export_summary",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReportOutSubscriptionsAdminDataAccountingExportSummaryState",
         origin: "schema `report_out_subscriptions_admin`.data.accounting_export_summary.state",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReportOutSubscriptionsAdminDataAutoApprovalState",
         origin: "schema `report_out_subscriptions_admin`.data.auto_approval_state",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReportOutSubscriptionsAdminDataCreatorType",
         origin: "schema `report_out_subscriptions_admin`.data.creator_type",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReportOutSubscriptionsAdminDataState",
         origin: "schema `report_out_subscriptions_admin`.data.state",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReportOutSubscriptionsApprover",
         origin: "schema `report_out_subscriptions_approver`",
         roles: &["approver"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReportOutSubscriptionsApproverAction",
         origin: "schema `report_out_subscriptions_approver`.action",
         roles: &["approver"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReportOutSubscriptionsApproverData",
         origin: "schema `report_out_subscriptions_approver`.data",
         roles: &["approver"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReportOutSubscriptionsApproverDataAccountingExportSummary",
         origin: "schema `report_out_subscriptions_approver`.data.accounting_export_summary",
         roles: &["approver"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReportOutSubscriptionsApproverDataAccountingExportSummaryState",
         origin: "schema `report_out_subscriptions_approver`.data.accounting_export_summary.state",
         roles: &["approver"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReportOutSubscriptionsApproverDataAutoApprovalState",
         origin: "schema `report_out_subscriptions_approver`.data.auto_approval_state",
         roles: &["approver"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReportOutSubscriptionsApproverDataCreatorType",
         origin: "schema `report_out_subscriptions_approver`.data.creator_type",
         roles: &["approver"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReportOutSubscriptionsApproverDataState",
         origin: "schema `report_out_subscriptions_approver`.data.state",
         roles: &["approver"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReportOutSubscriptionsSpender",
         origin: "schema `report_out_subscriptions_spender`",
         roles: &["spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReportOutSubscriptionsSpenderAction",
         origin: "schema `report_out_subscriptions_spender`.action",
         roles: &["spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReportOutSubscriptionsSpenderData",
         origin: "schema `report_out_subscriptions_spender`.data",
         roles: &["spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReportOutSubscriptionsSpenderDataAccountingExportSummary",
         origin: "schema `report_out_subscriptions_spender`.data.accounting_export_summary",
         roles: &["spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReportOutSubscriptionsSpenderDataAccountingExportSummaryState",
         origin: "schema `report_out_subscriptions_spender`.data.accounting_export_summary.state",
         roles: &["spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReportOutSubscriptionsSpenderDataAutoApprovalState",
         origin: "schema `report_out_subscriptions_spender`.data.auto_approval_state",
         roles: &["spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReportOutSubscriptionsSpenderDataCreatorType",
         origin: "schema `report_out_subscriptions_spender`.data.creator_type",
         roles: &["spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReportOutSubscriptionsSpenderDataState",
         origin: "schema `report_out_subscriptions_spender`.data.state",
         roles: &["spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReportPermissionsIn",
@@ -5488,7 +5642,7 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "ReportPurposeIn",
         origin: "schema `report_purpose_in`",
-        roles: &["spender"],
+        roles: &["admin", "spender"],
         input: true,
         output: false,
     },
@@ -5595,7 +5749,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `reports_export_configuration_in`.type",
         roles: &["admin", "approver", "spender"],
         input: true,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ReportsExportConfigurationOut",
@@ -5656,7 +5810,7 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "ReportsStatsIn",
         origin: "schema `reports_stats_in`",
-        roles: &["admin", "approver", "spender"],
+        roles: &["admin", "approver", "manager", "spender"],
         input: true,
         output: false,
     },
@@ -5693,7 +5847,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `restricted_spender_user_ids`",
         roles: &["admin", "approver"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "RevertToApprovedIn",
@@ -5719,7 +5873,7 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "RoundOffIn",
         origin: "schema `round_off_in`",
-        roles: &["admin", "approver"],
+        roles: &["admin", "approver", "manager", "owner", "spender"],
         input: true,
         output: false,
     },
@@ -5749,28 +5903,28 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `rtf_missing_transaction_from_statement_out`",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "RtfMissingTransactionFromStatementOutMissingRtfTransactionsItem",
         origin: "schema `rtf_missing_transaction_from_statement_out`.missing_rtf_transactions[]",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "RtfMissingTransactionFromStatementOutStatus",
         origin: "schema `rtf_missing_transaction_from_statement_out`.status",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "RtfStatsOut",
         origin: "schema `rtf_stats_out`",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ScheduleConfig",
@@ -5791,21 +5945,21 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `schedule_config`.when|0",
         roles: &["admin", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ScheduleConfigWhenVariant1",
         origin: "schema `schedule_config`.when|1",
         roles: &["admin", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ScheduleConfigWhenVariant2",
         origin: "schema `schedule_config`.when|2",
         roles: &["admin", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "ScheduleIn",
@@ -5840,7 +5994,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `scheduled_callback_url`",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "SecondaryEmailIn",
@@ -5873,7 +6027,7 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "SendBackIn",
         origin: "schema `send_back_in`",
-        roles: &["admin", "approver"],
+        roles: &["admin", "approver", "spender"],
         input: true,
         output: false,
     },
@@ -5887,14 +6041,14 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "SigninResponseBody",
         origin: "POST /super_admin/auth/signin response",
-        roles: &["super_admin"],
+        roles: &["accountant", "super_admin"],
         input: false,
         output: true,
     },
     TypeEntry {
         name: "SignupBody",
         origin: "POST /super_admin/auth/signup request",
-        roles: &["super_admin"],
+        roles: &["accountant", "super_admin"],
         input: true,
         output: false,
     },
@@ -5910,7 +6064,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `source`",
         roles: &["admin", "approver", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "SpendOverviewByCategoryDataOut",
@@ -5959,14 +6113,14 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `spend_overview_change_percentage`",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "SpendOverviewPercentage",
         origin: "schema `spend_overview_percentage`",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "SpendOverviewSummaryDataOut",
@@ -6008,7 +6162,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `spender_check_policies_bulk_in`",
         roles: &["spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "SpenderCommuteDetailsOut",
@@ -6197,14 +6351,14 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `spender_expense_check_mandatory_fields_bulk_in`",
         roles: &["spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "SpenderExpenseCheckMandatoryFieldsIn",
         origin: "schema `spender_expense_check_mandatory_fields_in`",
         roles: &["admin", "approver", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "SpenderExpenseIn",
@@ -6225,35 +6379,35 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `spender_expense_split_object`",
         roles: &["spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "SpenderExpenseSplitObjectItem",
         origin: "schema `spender_expense_split_object`[]",
         roles: &["spender"],
         input: true,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "SpenderExpensesBulkIn",
         origin: "schema `spender_expenses_bulk_in`",
         roles: &["spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "SpenderExpensesBulkInItem",
         origin: "schema `spender_expenses_bulk_in`[]",
         roles: &["spender"],
         input: true,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "SpenderExpensesBulkInItemDistanceUnit",
         origin: "schema `spender_expenses_bulk_in`[].distance_unit",
         roles: &["spender"],
         input: true,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "SpenderOrgBankDetailsOut",
@@ -6288,21 +6442,21 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `spent_at`",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "SplitExpenseIn",
         origin: "schema `split_expense_in`",
         roles: &["admin", "approver", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "SplitGroupAmount",
         origin: "schema `split_group_amount`",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "StatementArchivedCardsIgnoreIn",
@@ -6347,6 +6501,13 @@ pub static TYPES: &[TypeEntry] = &[
         output: true,
     },
     TypeEntry {
+        name: "StatementMapping",
+        origin: "6 identical definitions: `card_transaction_from_statement_in`.statement_mapping`, `reconcile_from_statement_in`.statement_mapping`, `reconciliation_summary_from_statement_in`.statement_mapping`, `statement_archived_cards_ignore_in`.statement_mapping`, and 2 more",
+        roles: &["admin"],
+        input: true,
+        output: false,
+    },
+    TypeEntry {
         name: "StatementMappingsOut",
         origin: "schema `statement_mappings_out`",
         roles: &["admin"],
@@ -6358,7 +6519,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `statement_mappings_suggest_out`",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "StatementMappingsSuggestRequest",
@@ -6391,9 +6552,9 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "Status202",
         origin: "schema `202`",
-        roles: &["admin"],
+        roles: &["admin", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "Status400",
@@ -6412,7 +6573,7 @@ pub static TYPES: &[TypeEntry] = &[
             "super_admin",
         ],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "Status401",
@@ -6431,7 +6592,7 @@ pub static TYPES: &[TypeEntry] = &[
             "super_admin",
         ],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "Status401Message",
@@ -6450,70 +6611,70 @@ pub static TYPES: &[TypeEntry] = &[
             "super_admin",
         ],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "Status403",
         origin: "schema `403`",
         roles: &["accounts", "admin", "approver", "owner", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "Status403Message",
         origin: "schema `403`.message",
         roles: &["accounts", "admin", "approver", "owner", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "Status404",
         origin: "schema `404`",
         roles: &["admin", "approver", "common", "manager", "owner", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "Status404Message",
         origin: "schema `404`.message",
         roles: &["admin", "approver", "common", "manager", "owner", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "Status409",
         origin: "schema `409`",
         roles: &["spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "Status500",
         origin: "schema `500`",
         roles: &["admin", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "StringDetail",
         origin: "schema `string_detail`",
         roles: &["admin", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "SubFeature",
         origin: "schema `sub_feature`",
         roles: &["admin", "approver", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "SubscribedResources",
         origin: "schema `subscribed_resources`",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "SubscribedResourcesItem",
@@ -6590,7 +6751,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `text_detail`",
         roles: &["admin", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "TimeIntervalGranularity",
@@ -6604,42 +6765,42 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `time_interval_marker`",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "TimestampDetail",
         origin: "schema `timestamp_detail`",
         roles: &["admin", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "TimestamptzPst",
         origin: "schema `timestamptz_pst`",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "TimestamptzUtc",
         origin: "schema `timestamptz_utc`",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "TotalAmount",
         origin: "schema `total_amount`",
         roles: &["admin"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "TravelClasses",
         origin: "schema `travel_classes`",
         roles: &["admin", "approver", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "UnassignedCardsFromStatementIn",
@@ -6662,7 +6823,7 @@ pub static TYPES: &[TypeEntry] = &[
             "spender",
         ],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "UserFullName",
@@ -6676,7 +6837,7 @@ pub static TYPES: &[TypeEntry] = &[
             "super_admin",
         ],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "UserId",
@@ -6690,14 +6851,14 @@ pub static TYPES: &[TypeEntry] = &[
             "super_admin",
         ],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "UserIdNullable",
         origin: "schema `user_id_nullable`",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "UserOutEmbed",
@@ -6721,6 +6882,20 @@ pub static TYPES: &[TypeEntry] = &[
         output: true,
     },
     TypeEntry {
+        name: "VehicleCategory",
+        origin: "5 identical definitions: `expense_out`.selected_vehicle_category`, `expense_out_with_department_name`.selected_vehicle_category`, `mileage_rate_in`.vehicle_category`, `mileage_rate_out_embed_for_expense`.vehicle_category`, and 1 more",
+        roles: &["admin", "approver", "manager", "spender"],
+        input: true,
+        output: true,
+    },
+    TypeEntry {
+        name: "VehicleOwnership",
+        origin: "5 identical definitions: `expense_out`.selected_vehicle_ownership`, `expense_out_with_department_name`.selected_vehicle_ownership`, `mileage_rate_in`.vehicle_ownership`, `mileage_rate_out_embed_for_expense`.vehicle_ownership`, and 1 more",
+        roles: &["admin", "approver", "manager", "spender"],
+        input: true,
+        output: true,
+    },
+    TypeEntry {
         name: "VehicleType",
         origin: "schema `vehicle_type`",
         roles: &["admin", "spender"],
@@ -6737,7 +6912,7 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "VirtualCardOutState",
         origin: "schema `virtual_card_out`.state",
-        roles: &["admin", "spender"],
+        roles: &["admin", "approver", "spender"],
         input: false,
         output: true,
     },
@@ -6767,7 +6942,7 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `webhook_url`",
         roles: &["admin", "approver", "spender"],
         input: false,
-        output: false,
+        output: true,
     },
     TypeEntry {
         name: "YodleeAccountsOut",
@@ -6821,7 +6996,14 @@ pub fn round_trip(
         "AccountOutEmbedType" => {
             Some(round_trip_as::<crate::types::AccountOutEmbedType>(json))
         }
-        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
         "AccountOutType" => Some(round_trip_as::<crate::types::AccountOutType>(json)),
         #[cfg(feature = "admin")]
         "AccountingExportIn" => {
@@ -6853,6 +7035,17 @@ pub fn round_trip(
         "AccountingExportOut" => {
             Some(round_trip_as::<crate::types::AccountingExportOut>(json))
         }
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
+        "AccountingExportSummary" => {
+            Some(round_trip_as::<crate::types::AccountingExportSummary>(json))
+        }
         #[cfg(feature = "admin")]
         "AccountingExportSummaryIn" => {
             Some(round_trip_as::<crate::types::AccountingExportSummaryIn>(json))
@@ -6861,10 +7054,26 @@ pub fn round_trip(
         "AccountingExportSummaryInErrorType" => {
             Some(round_trip_as::<crate::types::AccountingExportSummaryInErrorType>(json))
         }
-        #[cfg(feature = "admin")]
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
         "AccountingExportSummaryInState" => {
             Some(round_trip_as::<crate::types::AccountingExportSummaryInState>(json))
         }
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
+        "AchAccount" => Some(round_trip_as::<crate::types::AchAccount>(json)),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "AchTransfer" => Some(round_trip_as::<crate::types::AchTransfer>(json)),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
@@ -6924,7 +7133,7 @@ pub fn round_trip(
         "AdminCheckPoliciesBulkIn" => {
             Some(round_trip_as::<crate::types::AdminCheckPoliciesBulkIn>(json))
         }
-        #[cfg(feature = "admin")]
+        #[cfg(any(feature = "admin", feature = "approver"))]
         "AdminCostCenterOut" => {
             Some(round_trip_as::<crate::types::AdminCostCenterOut>(json))
         }
@@ -6958,7 +7167,7 @@ pub fn round_trip(
         "AdminFileIn" => Some(round_trip_as::<crate::types::AdminFileIn>(json)),
         #[cfg(feature = "admin")]
         "AdminFileInType" => Some(round_trip_as::<crate::types::AdminFileInType>(json)),
-        #[cfg(feature = "admin")]
+        #[cfg(any(feature = "admin", feature = "approver"))]
         "AdminReportIn" => Some(round_trip_as::<crate::types::AdminReportIn>(json)),
         #[cfg(feature = "admin")]
         "AdminReportOut" => Some(round_trip_as::<crate::types::AdminReportOut>(json)),
@@ -7192,7 +7401,7 @@ pub fn round_trip(
                 >(json),
             )
         }
-        #[cfg(any(feature = "admin", feature = "spender"))]
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "AdvanceRequestsStatsIn" => {
             Some(round_trip_as::<crate::types::AdvanceRequestsStatsIn>(json))
         }
@@ -7228,7 +7437,14 @@ pub fn round_trip(
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "AdvancesStatsIn" => Some(round_trip_as::<crate::types::AdvancesStatsIn>(json)),
-        #[cfg(any(feature = "admin", feature = "spender"))]
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
         "AdvancesStatsOut" => Some(round_trip_as::<crate::types::AdvancesStatsOut>(json)),
         #[cfg(
             any(
@@ -7301,6 +7517,17 @@ pub fn round_trip(
         "AttachFilesToExpenseIn" => {
             Some(round_trip_as::<crate::types::AttachFilesToExpenseIn>(json))
         }
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
+        "AutoApprovalState" => {
+            Some(round_trip_as::<crate::types::AutoApprovalState>(json))
+        }
         #[cfg(feature = "admin")]
         "AutomateReportSubmissionIn" => {
             Some(round_trip_as::<crate::types::AutomateReportSubmissionIn>(json))
@@ -7324,7 +7551,7 @@ pub fn round_trip(
         "BudgetExportsIn" => Some(round_trip_as::<crate::types::BudgetExportsIn>(json)),
         #[cfg(feature = "admin")]
         "BudgetExportsOut" => Some(round_trip_as::<crate::types::BudgetExportsOut>(json)),
-        #[cfg(feature = "admin")]
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "BudgetExportsOutState" => {
             Some(round_trip_as::<crate::types::BudgetExportsOutState>(json))
         }
@@ -7332,7 +7559,7 @@ pub fn round_trip(
         "BudgetIn" => Some(round_trip_as::<crate::types::BudgetIn>(json)),
         #[cfg(feature = "admin")]
         "BudgetOut" => Some(round_trip_as::<crate::types::BudgetOut>(json)),
-        #[cfg(feature = "admin")]
+        #[cfg(any(feature = "admin", feature = "approver", feature = "manager"))]
         "BudgetOutBudgetCreator" => {
             Some(round_trip_as::<crate::types::BudgetOutBudgetCreator>(json))
         }
@@ -7428,6 +7655,15 @@ pub fn round_trip(
             )
         )]
         "CategoryOutEmbed" => Some(round_trip_as::<crate::types::CategoryOutEmbed>(json)),
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
+        "ChargingLocation" => Some(round_trip_as::<crate::types::ChargingLocation>(json)),
         #[cfg(feature = "spender")]
         "CheckMandatoryFieldsPostRequest" => {
             Some(round_trip_as::<crate::types::CheckMandatoryFieldsPostRequest>(json))
@@ -7453,6 +7689,15 @@ pub fn round_trip(
             )
         )]
         "Code" => Some(round_trip_as::<crate::types::Code>(json)),
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
+        "CommuteDeduction" => Some(round_trip_as::<crate::types::CommuteDeduction>(json)),
         #[cfg(
             any(
                 feature = "admin",
@@ -7574,7 +7819,7 @@ pub fn round_trip(
         "CorporateCardTransactionAssignIn" => {
             Some(round_trip_as::<crate::types::CorporateCardTransactionAssignIn>(json))
         }
-        #[cfg(feature = "admin")]
+        #[cfg(any(feature = "admin", feature = "spender"))]
         "CorporateCardTransactionAssignOut" => {
             Some(round_trip_as::<crate::types::CorporateCardTransactionAssignOut>(json))
         }
@@ -7626,7 +7871,7 @@ pub fn round_trip(
                 >(json),
             )
         }
-        #[cfg(any(feature = "admin", feature = "spender"))]
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "CorporateCardTransactionMatchIn" => {
             Some(round_trip_as::<crate::types::CorporateCardTransactionMatchIn>(json))
         }
@@ -7979,6 +8224,15 @@ pub fn round_trip(
         "CreatedAt" => Some(round_trip_as::<crate::types::CreatedAt>(json)),
         #[cfg(
             any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
+        "CreatorType" => Some(round_trip_as::<crate::types::CreatorType>(json)),
+        #[cfg(
+            any(
                 feature = "accountant",
                 feature = "admin",
                 feature = "approver",
@@ -8016,6 +8270,8 @@ pub fn round_trip(
             )
         )]
         "CustomFields" => Some(round_trip_as::<crate::types::CustomFields>(json)),
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "CustomFieldsOp" => Some(round_trip_as::<crate::types::CustomFieldsOp>(json)),
         #[cfg(feature = "accounts")]
         "DataClusterPostResponseBody" => {
             Some(round_trip_as::<crate::types::DataClusterPostResponseBody>(json))
@@ -8214,7 +8470,14 @@ pub fn round_trip(
         "Description" => Some(round_trip_as::<crate::types::Description>(json)),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "Distance" => Some(round_trip_as::<crate::types::Distance>(json)),
-        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
         "DistanceUnit" => Some(round_trip_as::<crate::types::DistanceUnit>(json)),
         #[cfg(any(feature = "accountant", feature = "super_admin"))]
         "Domain" => Some(round_trip_as::<crate::types::Domain>(json)),
@@ -8251,6 +8514,10 @@ pub fn round_trip(
                     crate::types::DwollaCustomerOutMicroDepositVerificationStatus,
                 >(json),
             )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "EjectExpensesPostBody" => {
+            Some(round_trip_as::<crate::types::EjectExpensesPostBody>(json))
         }
         #[cfg(
             any(
@@ -8577,6 +8844,24 @@ pub fn round_trip(
         "EmployeesUploadOutState" => {
             Some(round_trip_as::<crate::types::EmployeesUploadOutState>(json))
         }
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
+        "EngineCapacity" => Some(round_trip_as::<crate::types::EngineCapacity>(json)),
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
+        "ErrorType" => Some(round_trip_as::<crate::types::ErrorType>(json)),
         #[cfg(any(feature = "admin", feature = "spender"))]
         "EventPayload" => Some(round_trip_as::<crate::types::EventPayload>(json)),
         #[cfg(feature = "common")]
@@ -8781,13 +9066,20 @@ pub fn round_trip(
         }
         #[cfg(feature = "admin")]
         "ExpenseFieldIn" => Some(round_trip_as::<crate::types::ExpenseFieldIn>(json)),
-        #[cfg(feature = "admin")]
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
         "ExpenseFieldInType" => {
             Some(round_trip_as::<crate::types::ExpenseFieldInType>(json))
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "ExpenseFieldOut" => Some(round_trip_as::<crate::types::ExpenseFieldOut>(json)),
-        #[cfg(feature = "admin")]
+        #[cfg(any(feature = "admin", feature = "spender"))]
         "ExpenseFieldReorderIn" => {
             Some(round_trip_as::<crate::types::ExpenseFieldReorderIn>(json))
         }
@@ -9400,6 +9692,20 @@ pub fn round_trip(
         "ExpensesVerifyBulkIn" => {
             Some(round_trip_as::<crate::types::ExpensesVerifyBulkIn>(json))
         }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExportConfigColumnsItem" => {
+            Some(round_trip_as::<crate::types::ExportConfigColumnsItem>(json))
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExportConfigType" => Some(round_trip_as::<crate::types::ExportConfigType>(json)),
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExportConfigurationSortColumnDirection" => {
+            Some(
+                round_trip_as::<
+                    crate::types::ExportConfigurationSortColumnDirection,
+                >(json),
+            )
+        }
         #[cfg(
             any(
                 feature = "admin",
@@ -9450,11 +9756,18 @@ pub fn round_trip(
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "FileIn" => Some(round_trip_as::<crate::types::FileIn>(json)),
-        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
         "FileInType" => Some(round_trip_as::<crate::types::FileInType>(json)),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "FileOut" => Some(round_trip_as::<crate::types::FileOut>(json)),
-        #[cfg(feature = "spender")]
+        #[cfg(any(feature = "common", feature = "spender"))]
         "FileOutDownloadUrl" => {
             Some(round_trip_as::<crate::types::FileOutDownloadUrl>(json))
         }
@@ -9484,6 +9797,17 @@ pub fn round_trip(
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "FilterName" => Some(round_trip_as::<crate::types::FilterName>(json)),
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
+        "FinalDesiredStateRunStatus" => {
+            Some(round_trip_as::<crate::types::FinalDesiredStateRunStatus>(json))
+        }
         #[cfg(
             any(
                 feature = "admin",
@@ -9542,6 +9866,15 @@ pub fn round_trip(
             )
         )]
         "ForeignCurrency" => Some(round_trip_as::<crate::types::ForeignCurrency>(json)),
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
+        "FuelType" => Some(round_trip_as::<crate::types::FuelType>(json)),
         #[cfg(feature = "spender")]
         "GetSpenderOrgsOut" => {
             Some(round_trip_as::<crate::types::GetSpenderOrgsOut>(json))
@@ -9582,6 +9915,32 @@ pub fn round_trip(
             )
         )]
         "IdString" => Some(round_trip_as::<crate::types::IdString>(json)),
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
+        "IndividualDesiredStatesApproverSource" => {
+            Some(
+                round_trip_as::<
+                    crate::types::IndividualDesiredStatesApproverSource,
+                >(json),
+            )
+        }
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
+        "IndividualDesiredStatesRunStatus" => {
+            Some(round_trip_as::<crate::types::IndividualDesiredStatesRunStatus>(json))
+        }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "IntegerDetail" => Some(round_trip_as::<crate::types::IntegerDetail>(json)),
         #[cfg(feature = "admin")]
@@ -9641,7 +10000,7 @@ pub fn round_trip(
         }
         #[cfg(feature = "admin")]
         "LevelIn" => Some(round_trip_as::<crate::types::LevelIn>(json)),
-        #[cfg(feature = "admin")]
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "LevelInOnlyId" => Some(round_trip_as::<crate::types::LevelInOnlyId>(json)),
         #[cfg(feature = "admin")]
         "LevelOut" => Some(round_trip_as::<crate::types::LevelOut>(json)),
@@ -9684,6 +10043,10 @@ pub fn round_trip(
         }
         #[cfg(feature = "admin")]
         "MarkPaidBulkIn" => Some(round_trip_as::<crate::types::MarkPaidBulkIn>(json)),
+        #[cfg(feature = "admin")]
+        "MatchedCorporateCardTransaction" => {
+            Some(round_trip_as::<crate::types::MatchedCorporateCardTransaction>(json))
+        }
         #[cfg(
             any(
                 feature = "admin",
@@ -9784,6 +10147,10 @@ pub fn round_trip(
         "Merchant" => Some(round_trip_as::<crate::types::Merchant>(json)),
         #[cfg(any(feature = "admin", feature = "spender"))]
         "MerchantOut" => Some(round_trip_as::<crate::types::MerchantOut>(json)),
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "MicroDepositVerificationStatus" => {
+            Some(round_trip_as::<crate::types::MicroDepositVerificationStatus>(json))
+        }
         #[cfg(feature = "admin")]
         "MileageRateDeleteSummaryOut" => {
             Some(round_trip_as::<crate::types::MileageRateDeleteSummaryOut>(json))
@@ -10062,7 +10429,7 @@ pub fn round_trip(
             )
         )]
         "OrgName" => Some(round_trip_as::<crate::types::OrgName>(json)),
-        #[cfg(feature = "admin")]
+        #[cfg(any(feature = "admin", feature = "spender"))]
         "OrgOut" => Some(round_trip_as::<crate::types::OrgOut>(json)),
         #[cfg(feature = "spender")]
         "OrgOutEmbed" => Some(round_trip_as::<crate::types::OrgOutEmbed>(json)),
@@ -10076,7 +10443,7 @@ pub fn round_trip(
         }
         #[cfg(feature = "owner")]
         "OrgsDeleteBody" => Some(round_trip_as::<crate::types::OrgsDeleteBody>(json)),
-        #[cfg(feature = "owner")]
+        #[cfg(any(feature = "approver", feature = "owner"))]
         "OrgsResetBody" => Some(round_trip_as::<crate::types::OrgsResetBody>(json)),
         #[cfg(feature = "admin")]
         "OrgsUpdateBody" => Some(round_trip_as::<crate::types::OrgsUpdateBody>(json)),
@@ -10086,6 +10453,12 @@ pub fn round_trip(
         "Os" => Some(round_trip_as::<crate::types::Os>(json)),
         #[cfg(feature = "spender")]
         "OsName" => Some(round_trip_as::<crate::types::OsName>(json)),
+        #[cfg(any(feature = "approver", feature = "manager"))]
+        "OverviewStatsPostRequest" => {
+            Some(round_trip_as::<crate::types::OverviewStatsPostRequest>(json))
+        }
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "PaymentMode" => Some(round_trip_as::<crate::types::PaymentMode>(json)),
         #[cfg(feature = "admin")]
         "PerDiemRateDeleteSummaryOut" => {
             Some(round_trip_as::<crate::types::PerDiemRateDeleteSummaryOut>(json))
@@ -10159,7 +10532,7 @@ pub fn round_trip(
         "PersonalCardTransactionsStatsIn" => {
             Some(round_trip_as::<crate::types::PersonalCardTransactionsStatsIn>(json))
         }
-        #[cfg(feature = "spender")]
+        #[cfg(any(feature = "admin", feature = "spender"))]
         "PersonalCardTransactionsStatsOut" => {
             Some(round_trip_as::<crate::types::PersonalCardTransactionsStatsOut>(json))
         }
@@ -10434,6 +10807,10 @@ pub fn round_trip(
             )
         }
         #[cfg(feature = "admin")]
+        "ReconciliationMethod" => {
+            Some(round_trip_as::<crate::types::ReconciliationMethod>(json))
+        }
+        #[cfg(feature = "admin")]
         "ReconciliationSummaryFromStatementIn" => {
             Some(
                 round_trip_as::<crate::types::ReconciliationSummaryFromStatementIn>(json),
@@ -10553,7 +10930,7 @@ pub fn round_trip(
         "ReimbursementOutMinimalMode" => {
             Some(round_trip_as::<crate::types::ReimbursementOutMinimalMode>(json))
         }
-        #[cfg(feature = "admin")]
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReimbursementOutMode" => {
             Some(round_trip_as::<crate::types::ReimbursementOutMode>(json))
         }
@@ -10722,7 +11099,14 @@ pub fn round_trip(
         "ReportOutAutoApprovalState" => {
             Some(round_trip_as::<crate::types::ReportOutAutoApprovalState>(json))
         }
-        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
         "ReportOutCreatorType" => {
             Some(round_trip_as::<crate::types::ReportOutCreatorType>(json))
         }
@@ -10746,7 +11130,14 @@ pub fn round_trip(
         "ReportOutEmbedState" => {
             Some(round_trip_as::<crate::types::ReportOutEmbedState>(json))
         }
-        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
         "ReportOutState" => Some(round_trip_as::<crate::types::ReportOutState>(json)),
         #[cfg(feature = "admin")]
         "ReportOutSubscriptionsAdmin" => {
@@ -10756,7 +11147,7 @@ pub fn round_trip(
         "ReportOutSubscriptionsAdminAction" => {
             Some(round_trip_as::<crate::types::ReportOutSubscriptionsAdminAction>(json))
         }
-        #[cfg(feature = "admin")]
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportOutSubscriptionsAdminData" => {
             Some(round_trip_as::<crate::types::ReportOutSubscriptionsAdminData>(json))
         }
@@ -10914,7 +11305,7 @@ pub fn round_trip(
         "ReportPermissionsOut" => {
             Some(round_trip_as::<crate::types::ReportPermissionsOut>(json))
         }
-        #[cfg(feature = "spender")]
+        #[cfg(any(feature = "admin", feature = "spender"))]
         "ReportPurposeIn" => Some(round_trip_as::<crate::types::ReportPurposeIn>(json)),
         #[cfg(feature = "spender")]
         "ReportPurposeOut" => Some(round_trip_as::<crate::types::ReportPurposeOut>(json)),
@@ -11016,7 +11407,14 @@ pub fn round_trip(
         "ReportsExportsOutState" => {
             Some(round_trip_as::<crate::types::ReportsExportsOutState>(json))
         }
-        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
         "ReportsStatsIn" => Some(round_trip_as::<crate::types::ReportsStatsIn>(json)),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportsStatsOut" => Some(round_trip_as::<crate::types::ReportsStatsOut>(json)),
@@ -11053,7 +11451,15 @@ pub fn round_trip(
             )
         )]
         "Role" => Some(round_trip_as::<crate::types::Role>(json)),
-        #[cfg(any(feature = "admin", feature = "approver"))]
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "owner",
+                feature = "spender"
+            )
+        )]
         "RoundOffIn" => Some(round_trip_as::<crate::types::RoundOffIn>(json)),
         #[cfg(feature = "admin")]
         "RtfMissingTransactionFromStatementIn" => {
@@ -11151,15 +11557,15 @@ pub fn round_trip(
         "SecondaryEmailsDeleteRequest" => {
             Some(round_trip_as::<crate::types::SecondaryEmailsDeleteRequest>(json))
         }
-        #[cfg(any(feature = "admin", feature = "approver"))]
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "SendBackIn" => Some(round_trip_as::<crate::types::SendBackIn>(json)),
         #[cfg(feature = "super_admin")]
         "SigninBody" => Some(round_trip_as::<crate::types::SigninBody>(json)),
-        #[cfg(feature = "super_admin")]
+        #[cfg(any(feature = "accountant", feature = "super_admin"))]
         "SigninResponseBody" => {
             Some(round_trip_as::<crate::types::SigninResponseBody>(json))
         }
-        #[cfg(feature = "super_admin")]
+        #[cfg(any(feature = "accountant", feature = "super_admin"))]
         "SignupBody" => Some(round_trip_as::<crate::types::SignupBody>(json)),
         #[cfg(feature = "super_admin")]
         "SignupResponseBody" => {
@@ -11498,6 +11904,8 @@ pub fn round_trip(
             )
         }
         #[cfg(feature = "admin")]
+        "StatementMapping" => Some(round_trip_as::<crate::types::StatementMapping>(json)),
+        #[cfg(feature = "admin")]
         "StatementMappingsOut" => {
             Some(round_trip_as::<crate::types::StatementMappingsOut>(json))
         }
@@ -11521,7 +11929,7 @@ pub fn round_trip(
                 >(json),
             )
         }
-        #[cfg(feature = "admin")]
+        #[cfg(any(feature = "admin", feature = "spender"))]
         "Status202" => Some(round_trip_as::<crate::types::Status202>(json)),
         #[cfg(
             any(
@@ -11772,11 +12180,29 @@ pub fn round_trip(
         "UserOutNullableExampleNull" => {
             Some(round_trip_as::<crate::types::UserOutNullableExampleNull>(json))
         }
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
+        "VehicleCategory" => Some(round_trip_as::<crate::types::VehicleCategory>(json)),
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
+        "VehicleOwnership" => Some(round_trip_as::<crate::types::VehicleOwnership>(json)),
         #[cfg(any(feature = "admin", feature = "spender"))]
         "VehicleType" => Some(round_trip_as::<crate::types::VehicleType>(json)),
         #[cfg(any(feature = "admin", feature = "spender"))]
         "VirtualCardOut" => Some(round_trip_as::<crate::types::VirtualCardOut>(json)),
-        #[cfg(any(feature = "admin", feature = "spender"))]
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "VirtualCardOutState" => {
             Some(round_trip_as::<crate::types::VirtualCardOutState>(json))
         }
@@ -11899,7 +12325,7 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
                     .map_err(|e| e.to_string()),
             )
         }
-        #[cfg(feature = "admin")]
+        #[cfg(any(feature = "admin", feature = "approver"))]
         "AdminReportIn" => {
             Some(
                 ::serde_json::to_value(crate::types::AdminReportIn::default())
@@ -12057,7 +12483,7 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
                     .map_err(|e| e.to_string()),
             )
         }
-        #[cfg(any(feature = "admin", feature = "spender"))]
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "AdvanceRequestsStatsIn" => {
             Some(
                 ::serde_json::to_value(crate::types::AdvanceRequestsStatsIn::default())
@@ -12330,7 +12756,7 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
                     .map_err(|e| e.to_string()),
             )
         }
-        #[cfg(any(feature = "admin", feature = "spender"))]
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "CorporateCardTransactionMatchIn" => {
             Some(
                 ::serde_json::to_value(
@@ -12623,6 +13049,13 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
                     .map_err(|e| e.to_string()),
             )
         }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "EjectExpensesPostBody" => {
+            Some(
+                ::serde_json::to_value(crate::types::EjectExpensesPostBody::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
         #[cfg(feature = "owner")]
         "EmployeeChangeOwnerIn" => {
             Some(
@@ -12910,7 +13343,7 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
                     .map_err(|e| e.to_string()),
             )
         }
-        #[cfg(feature = "admin")]
+        #[cfg(any(feature = "admin", feature = "spender"))]
         "ExpenseFieldReorderIn" => {
             Some(
                 ::serde_json::to_value(crate::types::ExpenseFieldReorderIn::default())
@@ -13150,6 +13583,13 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
                     .map_err(|e| e.to_string()),
             )
         }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExportConfigColumnsItem" => {
+            Some(
+                ::serde_json::to_value(crate::types::ExportConfigColumnsItem::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
         #[cfg(feature = "admin")]
         "FeatureConfigIn" => {
             Some(
@@ -13220,7 +13660,7 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
                     .map_err(|e| e.to_string()),
             )
         }
-        #[cfg(feature = "admin")]
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "LevelInOnlyId" => {
             Some(
                 ::serde_json::to_value(crate::types::LevelInOnlyId::default())
@@ -13359,7 +13799,7 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
                     .map_err(|e| e.to_string()),
             )
         }
-        #[cfg(feature = "owner")]
+        #[cfg(any(feature = "approver", feature = "owner"))]
         "OrgsResetBody" => {
             Some(
                 ::serde_json::to_value(crate::types::OrgsResetBody::default())
@@ -13384,6 +13824,13 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
         "Os" => {
             Some(
                 ::serde_json::to_value(crate::types::Os::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "approver", feature = "manager"))]
+        "OverviewStatsPostRequest" => {
+            Some(
+                ::serde_json::to_value(crate::types::OverviewStatsPostRequest::default())
                     .map_err(|e| e.to_string()),
             )
         }
@@ -13853,7 +14300,7 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
                     .map_err(|e| e.to_string()),
             )
         }
-        #[cfg(feature = "spender")]
+        #[cfg(any(feature = "admin", feature = "spender"))]
         "ReportPurposeIn" => {
             Some(
                 ::serde_json::to_value(crate::types::ReportPurposeIn::default())
@@ -13980,7 +14427,14 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
                     .map_err(|e| e.to_string()),
             )
         }
-        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
         "ReportsStatsIn" => {
             Some(
                 ::serde_json::to_value(crate::types::ReportsStatsIn::default())
@@ -14001,7 +14455,15 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
                     .map_err(|e| e.to_string()),
             )
         }
-        #[cfg(any(feature = "admin", feature = "approver"))]
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "owner",
+                feature = "spender"
+            )
+        )]
         "RoundOffIn" => {
             Some(
                 ::serde_json::to_value(crate::types::RoundOffIn::default())
@@ -14072,7 +14534,7 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
                     .map_err(|e| e.to_string()),
             )
         }
-        #[cfg(any(feature = "admin", feature = "approver"))]
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "SendBackIn" => {
             Some(
                 ::serde_json::to_value(crate::types::SendBackIn::default())
@@ -14086,7 +14548,7 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
                     .map_err(|e| e.to_string()),
             )
         }
-        #[cfg(feature = "super_admin")]
+        #[cfg(any(feature = "accountant", feature = "super_admin"))]
         "SignupBody" => {
             Some(
                 ::serde_json::to_value(crate::types::SignupBody::default())
@@ -14256,6 +14718,13 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
                 ::serde_json::to_value(
                         crate::types::StatementArchivedCardsInStatementMapping::default(),
                     )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "StatementMapping" => {
+            Some(
+                ::serde_json::to_value(crate::types::StatementMapping::default())
                     .map_err(|e| e.to_string()),
             )
         }

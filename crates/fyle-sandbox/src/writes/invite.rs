@@ -6,7 +6,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{RowError, Txn};
-use crate::seed::new_id;
+use crate::ids::new_id;
 use crate::store::{Resource, Row};
 
 /// `invitation_in` fields stored on the employee row as they come.

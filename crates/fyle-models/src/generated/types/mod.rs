@@ -10,7 +10,7 @@
     feature = "manager",
     feature = "spender"
 ))]
-mod account;
+mod accounts;
 
 #[cfg(any(
     feature = "admin",
@@ -18,19 +18,7 @@ mod account;
     feature = "manager",
     feature = "spender"
 ))]
-pub use account::*;
-
-#[cfg(feature = "admin")]
-mod accounting;
-
-#[cfg(feature = "admin")]
-pub use accounting::*;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-mod ach;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-pub use ach::*;
+pub use accounts::*;
 
 #[cfg(any(
     feature = "admin",
@@ -38,38 +26,14 @@ pub use ach::*;
     feature = "manager",
     feature = "spender"
 ))]
-mod activity;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use activity::*;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-mod add;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-pub use add::*;
-
-#[cfg(any(feature = "admin", feature = "approver"))]
-mod admin;
-
-#[cfg(any(feature = "admin", feature = "approver"))]
-pub use admin::*;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-mod advance;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-pub use advance::*;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
 mod advances;
 
-#[cfg(any(feature = "admin", feature = "spender"))]
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
 pub use advances::*;
 
 #[cfg(any(
@@ -80,7 +44,7 @@ pub use advances::*;
     feature = "manager",
     feature = "spender"
 ))]
-mod amount;
+mod budgets;
 
 #[cfg(any(
     feature = "admin",
@@ -90,37 +54,7 @@ mod amount;
     feature = "manager",
     feature = "spender"
 ))]
-pub use amount::*;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-mod any;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-pub use any::*;
-
-#[cfg(feature = "admin")]
-mod apply;
-
-#[cfg(feature = "admin")]
-pub use apply::*;
-
-#[cfg(any(feature = "admin", feature = "approver"))]
-mod approver;
-
-#[cfg(any(feature = "admin", feature = "approver"))]
-pub use approver::*;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-mod attach;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-pub use attach::*;
-
-#[cfg(feature = "admin")]
-mod automate;
-
-#[cfg(feature = "admin")]
-pub use automate::*;
+pub use budgets::*;
 
 #[cfg(any(
     feature = "admin",
@@ -128,7 +62,7 @@ pub use automate::*;
     feature = "manager",
     feature = "spender"
 ))]
-mod bank;
+mod cards;
 
 #[cfg(any(
     feature = "admin",
@@ -136,29 +70,7 @@ mod bank;
     feature = "manager",
     feature = "spender"
 ))]
-pub use bank::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "hod",
-    feature = "hop",
-    feature = "spender"
-))]
-mod budget;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "hod",
-    feature = "hop",
-    feature = "spender"
-))]
-pub use budget::*;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-mod bulk;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-pub use bulk::*;
+pub use cards::*;
 
 #[cfg(any(
     feature = "admin",
@@ -166,7 +78,7 @@ pub use bulk::*;
     feature = "manager",
     feature = "spender"
 ))]
-mod card;
+mod categories;
 
 #[cfg(any(
     feature = "admin",
@@ -174,159 +86,77 @@ mod card;
     feature = "manager",
     feature = "spender"
 ))]
-pub use card::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-mod category;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use category::*;
-
-#[cfg(feature = "spender")]
-mod check;
-
-#[cfg(feature = "spender")]
-pub use check::*;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-mod claim;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-pub use claim::*;
+pub use categories::*;
 
 #[cfg(any(
     feature = "accountant",
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender",
-    feature = "super_admin"
-))]
-mod code;
-
-#[cfg(any(
-    feature = "accountant",
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender",
-    feature = "super_admin"
-))]
-pub use code::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-mod commute;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use commute::*;
-
-#[cfg(feature = "admin")]
-mod completed;
-
-#[cfg(feature = "admin")]
-pub use completed::*;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-mod contains;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-pub use contains::*;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-mod corporate;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-pub use corporate::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-mod cost;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use cost::*;
-
-#[cfg(any(
-    feature = "accountant",
+    feature = "accounts",
     feature = "admin",
     feature = "approver",
     feature = "common",
     feature = "hod",
     feature = "hop",
     feature = "manager",
-    feature = "spender"
+    feature = "owner",
+    feature = "spender",
+    feature = "super_admin"
 ))]
-mod count;
+mod common;
 
 #[cfg(any(
     feature = "accountant",
+    feature = "accounts",
     feature = "admin",
     feature = "approver",
     feature = "common",
     feature = "hod",
     feature = "hop",
     feature = "manager",
+    feature = "owner",
+    feature = "spender",
+    feature = "super_admin"
+))]
+pub use common::*;
+
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
     feature = "spender"
 ))]
-pub use count::*;
+mod cost_centers;
 
-#[cfg(feature = "admin")]
-mod create;
-
-#[cfg(feature = "admin")]
-pub use create::*;
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
+pub use cost_centers::*;
 
 #[cfg(any(
     feature = "accountant",
     feature = "admin",
     feature = "approver",
-    feature = "hod",
-    feature = "hop",
+    feature = "common",
     feature = "manager",
     feature = "owner",
-    feature = "spender"
+    feature = "spender",
+    feature = "super_admin"
 ))]
-mod created;
+mod currencies;
 
 #[cfg(any(
     feature = "accountant",
     feature = "admin",
     feature = "approver",
-    feature = "hod",
-    feature = "hop",
+    feature = "common",
     feature = "manager",
     feature = "owner",
-    feature = "spender"
+    feature = "spender",
+    feature = "super_admin"
 ))]
-pub use created::*;
+pub use currencies::*;
 
 #[cfg(any(
     feature = "accountant",
@@ -337,218 +167,48 @@ pub use created::*;
     feature = "spender",
     feature = "super_admin"
 ))]
-mod currency;
-
-#[cfg(any(
-    feature = "accountant",
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "owner",
-    feature = "spender",
-    feature = "super_admin"
-))]
-pub use currency::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-mod custom;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use custom::*;
-
-#[cfg(feature = "accounts")]
-mod data;
-
-#[cfg(feature = "accounts")]
-pub use data::*;
-
-#[cfg(feature = "admin")]
-mod delegatee;
-
-#[cfg(feature = "admin")]
-pub use delegatee::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-mod delegatees;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use delegatees::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-mod delegation;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use delegation::*;
-
-#[cfg(feature = "admin")]
-mod delete;
-
-#[cfg(feature = "admin")]
-pub use delete::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-mod department;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use department::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-mod dependent;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use dependent::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-mod description;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use description::*;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-mod distance;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-pub use distance::*;
-
-#[cfg(any(feature = "accountant", feature = "super_admin"))]
-mod domain;
-
-#[cfg(any(feature = "accountant", feature = "super_admin"))]
-pub use domain::*;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-mod double;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-pub use double::*;
-
-#[cfg(feature = "admin")]
-mod duplicate;
-
-#[cfg(feature = "admin")]
-pub use duplicate::*;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-mod dwolla;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-pub use dwolla::*;
-
-#[cfg(any(
-    feature = "accountant",
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender",
-    feature = "super_admin"
-))]
-mod email;
-
-#[cfg(any(
-    feature = "accountant",
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender",
-    feature = "super_admin"
-))]
-pub use email::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "owner",
-    feature = "spender"
-))]
-mod employee;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "owner",
-    feature = "spender"
-))]
-pub use employee::*;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
 mod employees;
 
-#[cfg(any(feature = "admin", feature = "spender"))]
+#[cfg(any(
+    feature = "accountant",
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "owner",
+    feature = "spender",
+    feature = "super_admin"
+))]
 pub use employees::*;
 
-#[cfg(any(feature = "admin", feature = "spender"))]
-mod event;
+#[cfg(any(
+    feature = "accountant",
+    feature = "accounts",
+    feature = "admin",
+    feature = "approver",
+    feature = "common",
+    feature = "hod",
+    feature = "hop",
+    feature = "manager",
+    feature = "owner",
+    feature = "spender",
+    feature = "super_admin"
+))]
+mod errors;
 
-#[cfg(any(feature = "admin", feature = "spender"))]
-pub use event::*;
-
-#[cfg(feature = "common")]
-mod exchange;
-
-#[cfg(feature = "common")]
-pub use exchange::*;
+#[cfg(any(
+    feature = "accountant",
+    feature = "accounts",
+    feature = "admin",
+    feature = "approver",
+    feature = "common",
+    feature = "hod",
+    feature = "hop",
+    feature = "manager",
+    feature = "owner",
+    feature = "spender",
+    feature = "super_admin"
+))]
+pub use errors::*;
 
 #[cfg(any(
     feature = "admin",
@@ -556,7 +216,7 @@ pub use exchange::*;
     feature = "manager",
     feature = "spender"
 ))]
-mod expense;
+mod expense_fields;
 
 #[cfg(any(
     feature = "admin",
@@ -564,7 +224,7 @@ mod expense;
     feature = "manager",
     feature = "spender"
 ))]
-pub use expense::*;
+pub use expense_fields::*;
 
 #[cfg(any(
     feature = "admin",
@@ -588,7 +248,7 @@ pub use expenses::*;
     feature = "manager",
     feature = "spender"
 ))]
-mod extracted;
+mod exports;
 
 #[cfg(any(
     feature = "admin",
@@ -596,313 +256,32 @@ mod extracted;
     feature = "manager",
     feature = "spender"
 ))]
-pub use extracted::*;
-
-#[cfg(feature = "admin")]
-mod failed;
-
-#[cfg(feature = "admin")]
-pub use failed::*;
-
-#[cfg(feature = "spender")]
-mod fastlink;
-
-#[cfg(feature = "spender")]
-pub use fastlink::*;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-mod feature;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-pub use feature::*;
+pub use exports::*;
 
 #[cfg(any(
     feature = "accountant",
     feature = "admin",
     feature = "approver",
+    feature = "common",
     feature = "manager",
     feature = "spender"
 ))]
-mod file;
-
-#[cfg(any(
-    feature = "accountant",
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use file::*;
-
-#[cfg(feature = "spender")]
 mod files;
 
-#[cfg(feature = "spender")]
+#[cfg(any(
+    feature = "accountant",
+    feature = "admin",
+    feature = "approver",
+    feature = "common",
+    feature = "manager",
+    feature = "spender"
+))]
 pub use files::*;
 
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-mod filter;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-pub use filter::*;
-
 #[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-mod fk;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use fk::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-mod flattened;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use flattened::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-mod foreign;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use foreign::*;
-
-#[cfg(feature = "spender")]
-mod get;
-
-#[cfg(feature = "spender")]
-pub use get::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-mod has;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use has::*;
-
-#[cfg(any(
-    feature = "accountant",
     feature = "admin",
     feature = "approver",
     feature = "common",
-    feature = "hod",
-    feature = "hop",
-    feature = "manager",
-    feature = "owner",
-    feature = "spender"
-))]
-mod id;
-
-#[cfg(any(
-    feature = "accountant",
-    feature = "admin",
-    feature = "approver",
-    feature = "common",
-    feature = "hod",
-    feature = "hop",
-    feature = "manager",
-    feature = "owner",
-    feature = "spender"
-))]
-pub use id::*;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-mod integer;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-pub use integer::*;
-
-#[cfg(feature = "admin")]
-mod invitation;
-
-#[cfg(feature = "admin")]
-pub use invitation::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "hod",
-    feature = "hop",
-    feature = "manager",
-    feature = "spender"
-))]
-mod is;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "hod",
-    feature = "hop",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use is::*;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-mod items;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-pub use items::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-mod joined;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use joined::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-mod level;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use level::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-mod locale;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use locale::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-mod location;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use location::*;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-mod locations;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-pub use locations::*;
-
-#[cfg(feature = "common")]
-mod logo;
-
-#[cfg(feature = "common")]
-pub use logo::*;
-
-#[cfg(feature = "admin")]
-mod mark;
-
-#[cfg(feature = "admin")]
-pub use mark::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-mod matched;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use matched::*;
-
-#[cfg(feature = "admin")]
-mod matching;
-
-#[cfg(feature = "admin")]
-pub use matching::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-mod merchant;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use merchant::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
     feature = "manager",
     feature = "spender"
 ))]
@@ -911,128 +290,45 @@ mod mileage;
 #[cfg(any(
     feature = "admin",
     feature = "approver",
+    feature = "common",
     feature = "manager",
     feature = "spender"
 ))]
 pub use mileage::*;
 
 #[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-mod missing;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use missing::*;
-
-#[cfg(feature = "spender")]
-mod mobile;
-
-#[cfg(feature = "spender")]
-pub use mobile::*;
-
-#[cfg(feature = "admin")]
-mod move_types;
-
-#[cfg(feature = "admin")]
-pub use move_types::*;
-
-#[cfg(feature = "spender")]
-mod my;
-
-#[cfg(feature = "spender")]
-pub use my::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "hod",
-    feature = "hop",
-    feature = "manager",
-    feature = "spender"
-))]
-mod name;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "hod",
-    feature = "hop",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use name::*;
-
-#[cfg(feature = "accounts")]
-mod oauth;
-
-#[cfg(feature = "accounts")]
-pub use oauth::*;
-
-#[cfg(any(
     feature = "accountant",
+    feature = "accounts",
     feature = "admin",
     feature = "approver",
     feature = "common",
-    feature = "hod",
-    feature = "hop",
-    feature = "manager",
-    feature = "spender"
-))]
-mod offset;
-
-#[cfg(any(
-    feature = "accountant",
-    feature = "admin",
-    feature = "approver",
-    feature = "common",
-    feature = "hod",
-    feature = "hop",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use offset::*;
-
-#[cfg(any(
-    feature = "accountant",
-    feature = "admin",
-    feature = "approver",
     feature = "manager",
     feature = "owner",
     feature = "spender",
     feature = "super_admin"
 ))]
-mod org;
-
-#[cfg(any(
-    feature = "accountant",
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "owner",
-    feature = "spender",
-    feature = "super_admin"
-))]
-pub use org::*;
-
-#[cfg(any(feature = "admin", feature = "owner"))]
 mod orgs;
 
-#[cfg(any(feature = "admin", feature = "owner"))]
+#[cfg(any(
+    feature = "accountant",
+    feature = "accounts",
+    feature = "admin",
+    feature = "approver",
+    feature = "common",
+    feature = "manager",
+    feature = "owner",
+    feature = "spender",
+    feature = "super_admin"
+))]
 pub use orgs::*;
 
-#[cfg(feature = "spender")]
-mod os;
-
-#[cfg(feature = "spender")]
-pub use os::*;
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
+mod policies;
 
 #[cfg(any(
     feature = "admin",
@@ -1040,7 +336,7 @@ pub use os::*;
     feature = "manager",
     feature = "spender"
 ))]
-mod per;
+pub use policies::*;
 
 #[cfg(any(
     feature = "admin",
@@ -1048,13 +344,7 @@ mod per;
     feature = "manager",
     feature = "spender"
 ))]
-pub use per::*;
-
-#[cfg(feature = "spender")]
-mod personal;
-
-#[cfg(feature = "spender")]
-pub use personal::*;
+mod projects;
 
 #[cfg(any(
     feature = "admin",
@@ -1062,107 +352,7 @@ pub use personal::*;
     feature = "manager",
     feature = "spender"
 ))]
-mod phone;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use phone::*;
-
-#[cfg(feature = "common")]
-mod place;
-
-#[cfg(feature = "common")]
-pub use place::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-mod policy;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use policy::*;
-
-#[cfg(any(feature = "admin", feature = "owner"))]
-mod post;
-
-#[cfg(any(feature = "admin", feature = "owner"))]
-pub use post::*;
-
-#[cfg(feature = "admin")]
-mod preview;
-
-#[cfg(feature = "admin")]
-pub use preview::*;
-
-#[cfg(feature = "admin")]
-mod process;
-
-#[cfg(feature = "admin")]
-pub use process::*;
-
-#[cfg(feature = "admin")]
-mod processed;
-
-#[cfg(feature = "admin")]
-pub use processed::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-mod project;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use project::*;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-mod query;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-pub use query::*;
-
-#[cfg(feature = "spender")]
-mod rating;
-
-#[cfg(feature = "spender")]
-pub use rating::*;
-
-#[cfg(any(feature = "approver", feature = "spender"))]
-mod reason;
-
-#[cfg(any(feature = "approver", feature = "spender"))]
-pub use reason::*;
-
-#[cfg(feature = "spender")]
-mod recently;
-
-#[cfg(feature = "spender")]
-pub use recently::*;
-
-#[cfg(feature = "admin")]
-mod reconcile;
-
-#[cfg(feature = "admin")]
-pub use reconcile::*;
+pub use projects::*;
 
 #[cfg(feature = "admin")]
 mod reconciliation;
@@ -1170,87 +360,41 @@ mod reconciliation;
 #[cfg(feature = "admin")]
 pub use reconciliation::*;
 
-#[cfg(feature = "spender")]
-mod recurring;
-
-#[cfg(feature = "spender")]
-pub use recurring::*;
-
-#[cfg(any(feature = "accountant", feature = "super_admin"))]
-mod redirect;
-
-#[cfg(any(feature = "accountant", feature = "super_admin"))]
-pub use redirect::*;
-
-#[cfg(any(feature = "accountant", feature = "super_admin"))]
-mod refresh;
-
-#[cfg(any(feature = "accountant", feature = "super_admin"))]
-pub use refresh::*;
+#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+mod reimbursements;
 
 #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-mod reimbursement;
+pub use reimbursements::*;
 
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-pub use reimbursement::*;
-
-#[cfg(feature = "admin")]
-mod reinvitation;
-
-#[cfg(feature = "admin")]
-pub use reinvitation::*;
-
-#[cfg(feature = "admin")]
-mod reminder;
-
-#[cfg(feature = "admin")]
-pub use reminder::*;
-
-#[cfg(feature = "admin")]
+#[cfg(any(feature = "admin", feature = "spender"))]
 mod reminders;
 
-#[cfg(feature = "admin")]
+#[cfg(any(feature = "admin", feature = "spender"))]
 pub use reminders::*;
 
-#[cfg(feature = "admin")]
-mod remove;
-
-#[cfg(feature = "admin")]
-pub use remove::*;
-
 #[cfg(any(
     feature = "admin",
     feature = "approver",
     feature = "manager",
     feature = "spender"
 ))]
-mod report;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use report::*;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
 mod reports;
 
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
 pub use reports::*;
 
-#[cfg(any(feature = "admin", feature = "approver"))]
-mod restricted;
-
-#[cfg(any(feature = "admin", feature = "approver"))]
-pub use restricted::*;
-
-#[cfg(feature = "admin")]
-mod revert;
-
-#[cfg(feature = "admin")]
-pub use revert::*;
+#[cfg(any(
+    feature = "admin",
+    feature = "approver",
+    feature = "manager",
+    feature = "spender"
+))]
+mod taxes;
 
 #[cfg(any(
     feature = "admin",
@@ -1258,416 +402,10 @@ pub use revert::*;
     feature = "manager",
     feature = "spender"
 ))]
-mod role;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use role::*;
-
-#[cfg(any(feature = "admin", feature = "approver"))]
-mod round;
-
-#[cfg(any(feature = "admin", feature = "approver"))]
-pub use round::*;
-
-#[cfg(feature = "admin")]
-mod rtf;
-
-#[cfg(feature = "admin")]
-pub use rtf::*;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-mod schedule;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-pub use schedule::*;
-
-#[cfg(feature = "admin")]
-mod scheduled;
-
-#[cfg(feature = "admin")]
-pub use scheduled::*;
-
-#[cfg(feature = "spender")]
-mod secondary;
-
-#[cfg(feature = "spender")]
-pub use secondary::*;
-
-#[cfg(any(feature = "admin", feature = "approver"))]
-mod send;
-
-#[cfg(any(feature = "admin", feature = "approver"))]
-pub use send::*;
-
-#[cfg(feature = "super_admin")]
-mod signin;
-
-#[cfg(feature = "super_admin")]
-pub use signin::*;
-
-#[cfg(feature = "super_admin")]
-mod signup;
-
-#[cfg(feature = "super_admin")]
-pub use signup::*;
+pub use taxes::*;
 
 #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-mod source;
+mod webhooks;
 
 #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-pub use source::*;
-
-#[cfg(feature = "admin")]
-mod spend;
-
-#[cfg(feature = "admin")]
-pub use spend::*;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-mod spender;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-pub use spender::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-mod spent;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use spent::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-mod split;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use split::*;
-
-#[cfg(feature = "admin")]
-mod statement;
-
-#[cfg(feature = "admin")]
-pub use statement::*;
-
-#[cfg(feature = "admin")]
-mod statements;
-
-#[cfg(feature = "admin")]
-pub use statements::*;
-
-#[cfg(feature = "admin")]
-mod status202;
-
-#[cfg(feature = "admin")]
-pub use status202::*;
-
-#[cfg(any(
-    feature = "accountant",
-    feature = "accounts",
-    feature = "admin",
-    feature = "approver",
-    feature = "common",
-    feature = "hod",
-    feature = "hop",
-    feature = "manager",
-    feature = "owner",
-    feature = "spender",
-    feature = "super_admin"
-))]
-mod status400;
-
-#[cfg(any(
-    feature = "accountant",
-    feature = "accounts",
-    feature = "admin",
-    feature = "approver",
-    feature = "common",
-    feature = "hod",
-    feature = "hop",
-    feature = "manager",
-    feature = "owner",
-    feature = "spender",
-    feature = "super_admin"
-))]
-pub use status400::*;
-
-#[cfg(any(
-    feature = "accountant",
-    feature = "accounts",
-    feature = "admin",
-    feature = "approver",
-    feature = "common",
-    feature = "hod",
-    feature = "hop",
-    feature = "manager",
-    feature = "owner",
-    feature = "spender",
-    feature = "super_admin"
-))]
-mod status401;
-
-#[cfg(any(
-    feature = "accountant",
-    feature = "accounts",
-    feature = "admin",
-    feature = "approver",
-    feature = "common",
-    feature = "hod",
-    feature = "hop",
-    feature = "manager",
-    feature = "owner",
-    feature = "spender",
-    feature = "super_admin"
-))]
-pub use status401::*;
-
-#[cfg(any(
-    feature = "accounts",
-    feature = "admin",
-    feature = "approver",
-    feature = "owner",
-    feature = "spender"
-))]
-mod status403;
-
-#[cfg(any(
-    feature = "accounts",
-    feature = "admin",
-    feature = "approver",
-    feature = "owner",
-    feature = "spender"
-))]
-pub use status403::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "common",
-    feature = "manager",
-    feature = "owner",
-    feature = "spender"
-))]
-mod status404;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "common",
-    feature = "manager",
-    feature = "owner",
-    feature = "spender"
-))]
-pub use status404::*;
-
-#[cfg(feature = "spender")]
-mod status409;
-
-#[cfg(feature = "spender")]
-pub use status409::*;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-mod status500;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-pub use status500::*;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-mod string;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-pub use string::*;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-mod sub;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-pub use sub::*;
-
-#[cfg(feature = "admin")]
-mod subscribed;
-
-#[cfg(feature = "admin")]
-pub use subscribed::*;
-
-#[cfg(any(feature = "approver", feature = "spender"))]
-mod subscriptions;
-
-#[cfg(any(feature = "approver", feature = "spender"))]
-pub use subscriptions::*;
-
-#[cfg(feature = "admin")]
-mod summary;
-
-#[cfg(feature = "admin")]
-pub use summary::*;
-
-#[cfg(feature = "admin")]
-mod system;
-
-#[cfg(feature = "admin")]
-pub use system::*;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-mod target;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-pub use target::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-mod tax;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use tax::*;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-mod text;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-pub use text::*;
-
-#[cfg(feature = "admin")]
-mod time;
-
-#[cfg(feature = "admin")]
-pub use time::*;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-mod timestamp;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-pub use timestamp::*;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-mod timestamptz;
-
-#[cfg(any(
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender"
-))]
-pub use timestamptz::*;
-
-#[cfg(feature = "admin")]
-mod total;
-
-#[cfg(feature = "admin")]
-pub use total::*;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-mod travel;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-pub use travel::*;
-
-#[cfg(feature = "admin")]
-mod unassigned;
-
-#[cfg(feature = "admin")]
-pub use unassigned::*;
-
-#[cfg(any(
-    feature = "accountant",
-    feature = "admin",
-    feature = "approver",
-    feature = "hod",
-    feature = "hop",
-    feature = "manager",
-    feature = "owner",
-    feature = "spender"
-))]
-mod updated;
-
-#[cfg(any(
-    feature = "accountant",
-    feature = "admin",
-    feature = "approver",
-    feature = "hod",
-    feature = "hop",
-    feature = "manager",
-    feature = "owner",
-    feature = "spender"
-))]
-pub use updated::*;
-
-#[cfg(any(
-    feature = "accountant",
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender",
-    feature = "super_admin"
-))]
-mod user;
-
-#[cfg(any(
-    feature = "accountant",
-    feature = "admin",
-    feature = "approver",
-    feature = "manager",
-    feature = "spender",
-    feature = "super_admin"
-))]
-pub use user::*;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-mod vehicle;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-pub use vehicle::*;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-mod virtual_types;
-
-#[cfg(any(feature = "admin", feature = "spender"))]
-pub use virtual_types::*;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-mod webhook;
-
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-pub use webhook::*;
-
-#[cfg(feature = "spender")]
-mod yodlee;
-
-#[cfg(feature = "spender")]
-pub use yodlee::*;
+pub use webhooks::*;
