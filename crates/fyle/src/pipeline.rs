@@ -191,16 +191,8 @@ impl Client {
                 }
                 Err(error) => return Err(in_call(error)),
             };
-            let uri = uri_for(&base, &call.path, &call.query)?;
-            let request = request_for(call, uri.clone(), Some(&token))?;
-            let response = self
-                .inner
-                .transport
-                .send(request)
-                .await
-                .map_err(|e| Error::from(e).with_request(&call.method, uri.path()))?;
-            let status = response.status();
-            let error = match outcome(call, response, uri.path()) {
+            let (status, answer) = self.attempt(call, &base, Some(&token)).await?;
+            let error = match answer {
                 Ok(response) => return Ok(response),
                 Err(error) => error,
             };
@@ -211,7 +203,7 @@ impl Client {
             self.inner.tokens.reject(&token);
             tracing::debug!(
                 method = %call.method,
-                path = uri.path(),
+                path = %call.path,
                 status = status.as_u16(),
                 "access token rejected; refreshing once and replaying"
             );
@@ -231,15 +223,27 @@ impl Client {
             )),
         }
         .map_err(|e| e.with_request(&call.method, &call.path))?;
-        let uri = uri_for(&base, &call.path, &call.query)?;
-        let request = request_for(call, uri.clone(), None)?;
+        self.attempt(call, &base, None).await?.1
+    }
+
+    /// One attempt of `call` to `base`: the URI (built once), the request with the token when
+    /// there is one, the transport. The status comes back beside its [`outcome`], so the
+    /// caller can tell a refused token; an `Err` here means no response at all.
+    async fn attempt(
+        &self,
+        call: &Call,
+        base: &Url,
+        token: Option<&fyle_auth::AccessToken>,
+    ) -> Result<(StatusCode, Result<http::Response<Bytes>>)> {
+        let uri = uri_for(base, &call.path, &call.query)?;
+        let request = request_for(call, uri.clone(), token)?;
         let response = self
             .inner
             .transport
             .send(request)
             .await
             .map_err(|e| Error::from(e).with_request(&call.method, uri.path()))?;
-        outcome(call, response, uri.path())
+        Ok((response.status(), outcome(call, response, uri.path())))
     }
 
     /// The accounts URL, after the host policy accepted it.
