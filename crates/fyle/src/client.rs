@@ -1,14 +1,24 @@
-//! [`Client`]: the cheap-to-clone handle every call goes through.
+//! [`Client`]: the cheap-to-clone handle every call goes through, and its public entry points
+//! (the per-role methods are generated in `generated/`, bulk resubmission is in `bulk.rs`, files
+//! in `files.rs`; the crate-private send path is `pipeline.rs`).
 
 use std::fmt;
 use std::sync::Arc;
 
 use fyle_auth::TokenProvider;
 use fyle_cluster::{ClusterAllowList, ClusterResolver};
+use fyle_models::operations::Operation;
 use fyle_transport::SharedTransport;
+use http::Method;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::builder::ClientBuilder;
+use crate::envelope::encode_body;
+use crate::execute::call_for;
+use crate::pipeline::Call;
+use crate::raw::RawRequest;
 
 /// The default number of pages a stream fetches ahead once `count` is known.
 pub(crate) const DEFAULT_PAGE_CONCURRENCY: usize = 3;
@@ -103,6 +113,36 @@ impl Client {
     /// value with a warning (see [`ClientBuilder::strict_decoding`]).
     pub fn strict_decoding(&self) -> bool {
         self.inner.strict_decoding
+    }
+
+    /// Runs `op` with `body`: the body is wrapped per `op.request_body` (`{data: ..}`,
+    /// `{data: [..]}`, bare or `{}`), the response unwrapped per `op.response_body`, so `R` is
+    /// the inner type (`()` for an empty response).
+    ///
+    /// Generated methods call this; it is public for operations the generated API lacks.
+    pub async fn execute<B, R>(&self, op: &'static Operation, body: Option<&B>) -> crate::Result<R>
+    where
+        B: Serialize + ?Sized,
+        R: DeserializeOwned,
+    {
+        let call = call_for(op).json_body(encode_body(op.request_body, body)?);
+        self.send_op(op, &call).await.map(|d| d.value)
+    }
+
+    /// A raw request to `path` under `{cluster}/platform/v1` (for example
+    /// `"/admin/org_settings"`, which the spec does not list). It still gets the token, the
+    /// cluster, the transport layers, the 401 refresh and typed errors.
+    ///
+    /// ```no_run
+    /// # async fn run(client: fyle::Client) -> fyle::Result<()> {
+    /// let settings: serde_json::Value = client
+    ///     .request(http::Method::GET, "/admin/org_settings")
+    ///     .send_json()
+    ///     .await?;
+    /// # let _ = settings; Ok(()) }
+    /// ```
+    pub fn request(&self, method: Method, path: impl Into<String>) -> RawRequest {
+        RawRequest::new(self.clone(), Call::new(method, path))
     }
 
     /// The API base (`{cluster}/platform/v1`) this client currently resolves to.

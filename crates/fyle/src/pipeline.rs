@@ -2,13 +2,16 @@
 //! one refresh on 401/498 -> typed error for non-success statuses.
 
 use bytes::Bytes;
-use fyle_models::operations::OperationAuth;
+use fyle_models::lenient::Decoded;
+use fyle_models::operations::{Operation, OperationAuth};
 use fyle_models::query::encode_pairs;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderValue, Method, StatusCode};
+use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::client::Client;
+use crate::envelope::decode_body_with;
 use crate::error::{Error, Result};
 use crate::request::Query;
 
@@ -130,6 +133,25 @@ fn is_cluster_refusal(error: &Error) -> bool {
 }
 
 impl Client {
+    /// Sends `call` (made by `execute::call_for` for `op`) and decodes the answer per
+    /// `op.response_body`: lenient with warnings, or strict (see
+    /// [`ClientBuilder::strict_decoding`](crate::ClientBuilder::strict_decoding)). The one
+    /// send-and-decode of `execute`, `GetRequest` and list pages.
+    pub(crate) async fn send_op<R: DeserializeOwned>(
+        &self,
+        op: &'static Operation,
+        call: &Call,
+    ) -> Result<Decoded<R>> {
+        let response = self.send_call(call).await?;
+        decode_body_with(
+            op.operation_id,
+            op.response_body,
+            &response,
+            self.strict_decoding(),
+        )
+        .map_err(|e| e.with_request(&call.method, op.path))
+    }
+
     /// Sends `call` with the Bearer token to a host the allow-list accepts (the validated
     /// cluster, or the accounts host). On 401/498 the token is rejected and the call replayed
     /// once with a new token. A 401 on that new token is returned as
@@ -169,16 +191,8 @@ impl Client {
                 }
                 Err(error) => return Err(in_call(error)),
             };
-            let uri = uri_for(&base, &call.path, &call.query)?;
-            let request = request_for(call, uri.clone(), Some(&token))?;
-            let response = self
-                .inner
-                .transport
-                .send(request)
-                .await
-                .map_err(|e| Error::from(e).with_request(&call.method, uri.path()))?;
-            let status = response.status();
-            let error = match outcome(call, response, uri.path()) {
+            let (status, answer) = self.attempt(call, &base, Some(&token)).await?;
+            let error = match answer {
                 Ok(response) => return Ok(response),
                 Err(error) => error,
             };
@@ -189,7 +203,7 @@ impl Client {
             self.inner.tokens.reject(&token);
             tracing::debug!(
                 method = %call.method,
-                path = uri.path(),
+                path = %call.path,
                 status = status.as_u16(),
                 "access token rejected; refreshing once and replaying"
             );
@@ -209,15 +223,27 @@ impl Client {
             )),
         }
         .map_err(|e| e.with_request(&call.method, &call.path))?;
-        let uri = uri_for(&base, &call.path, &call.query)?;
-        let request = request_for(call, uri.clone(), None)?;
+        self.attempt(call, &base, None).await?.1
+    }
+
+    /// One attempt of `call` to `base`: the URI (built once), the request with the token when
+    /// there is one, the transport. The status comes back beside its [`outcome`], so the
+    /// caller can tell a refused token; an `Err` here means no response at all.
+    async fn attempt(
+        &self,
+        call: &Call,
+        base: &Url,
+        token: Option<&fyle_auth::AccessToken>,
+    ) -> Result<(StatusCode, Result<http::Response<Bytes>>)> {
+        let uri = uri_for(base, &call.path, &call.query)?;
+        let request = request_for(call, uri.clone(), token)?;
         let response = self
             .inner
             .transport
             .send(request)
             .await
             .map_err(|e| Error::from(e).with_request(&call.method, uri.path()))?;
-        outcome(call, response, uri.path())
+        Ok((response.status(), outcome(call, response, uri.path())))
     }
 
     /// The accounts URL, after the host policy accepted it.

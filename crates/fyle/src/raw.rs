@@ -5,7 +5,7 @@ use std::fmt;
 
 use bytes::Bytes;
 use fyle_models::query::Filter;
-use http::{HeaderMap, HeaderValue, Method, StatusCode};
+use http::{HeaderMap, HeaderValue, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -13,28 +13,6 @@ use crate::client::Client;
 use crate::envelope::{from_slice, non_json_body};
 use crate::error::{Error, Result};
 use crate::pipeline::Call;
-
-impl Client {
-    /// A raw request to `path` under `{cluster}/platform/v1` (for example
-    /// `"/admin/org_settings"`, which the spec does not list). It still gets the token, the
-    /// cluster, the transport layers, the 401 refresh and typed errors.
-    ///
-    /// ```no_run
-    /// # async fn run(client: fyle::Client) -> fyle::Result<()> {
-    /// let settings: serde_json::Value = client
-    ///     .request(http::Method::GET, "/admin/org_settings")
-    ///     .send_json()
-    ///     .await?;
-    /// # let _ = settings; Ok(()) }
-    /// ```
-    pub fn request(&self, method: Method, path: impl Into<String>) -> RawRequest {
-        RawRequest {
-            client: self.clone(),
-            call: Call::new(method, path),
-            error: None,
-        }
-    }
-}
 
 /// A request built by hand; see [`Client::request`].
 #[must_use = "a request does nothing until `.send()` is awaited"]
@@ -65,6 +43,15 @@ pub struct RawResponse {
 }
 
 impl RawRequest {
+    /// A request for `call` through `client` (see [`Client::request`]).
+    pub(crate) fn new(client: Client, call: Call) -> Self {
+        Self {
+            client,
+            call,
+            error: None,
+        }
+    }
+
     /// Adds a query parameter (sent percent-encoded).
     pub fn query(mut self, name: impl Into<String>, value: impl fmt::Display) -> Self {
         self.call.query.push((name.into(), value.to_string()));
