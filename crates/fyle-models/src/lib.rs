@@ -83,10 +83,7 @@
 mod generated;
 pub mod lenient;
 mod operation;
-mod patch;
 mod require;
-mod string_enum;
-pub mod wire;
 
 pub mod query;
 
@@ -96,5 +93,5 @@ pub use generated::{operations, types};
 #[cfg(feature = "registry")]
 #[path = "generated/registry.rs"]
 pub mod registry;
-pub use patch::Patch;
+pub use fyle_models_core::{Patch, wire};
 pub use require::{MissingField, Require};

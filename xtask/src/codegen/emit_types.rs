@@ -1,5 +1,7 @@
-//! `crates/fyle-models/src/generated/types/*.rs`: one module per resource (`expenses`, `reports`,
-//! ...; see `names::RESOURCES`), re-exported into one `fyle_models::types` namespace.
+//! `crates/fyle-models-{core,spend,cards,org}/src/generated/types/*.rs`: one module per resource
+//! (`expenses`, `reports`, ...; see `names::RESOURCES`) in the crate `split` gives each type, and
+//! the re-exports that make them one `fyle_models::types` namespace
+//! (`crates/fyle-models/src/generated/types/mod.rs`).
 
 use std::collections::BTreeMap;
 
@@ -8,7 +10,8 @@ use quote::quote;
 
 use super::model::{Def, Field, Model, Roles, Ty, TypeDef};
 use super::names;
-use super::render::{self, cfg, code, docs, md};
+use super::render::{self, cfg, code, docs};
+use super::split::{self, ModelCrate};
 
 fn ident(s: &str) -> Ident {
     Ident::new(s, Span::call_site())
@@ -348,18 +351,54 @@ fn emit_type(model: &Model, t: &TypeDef, module_roles: &Roles) -> TokenStream {
     }
 }
 
-/// Every module file (`path relative to the models crate`, text).
+/// Every generated type file: each type in the crate `split::assign` gives it (paths from the
+/// workspace root), and `fyle-models`' `types` module re-exporting them all.
 pub fn emit(model: &Model, commit: &str) -> anyhow::Result<Vec<(String, String)>> {
+    let crates = split::assign(model);
+    let mut files = Vec::new();
+    for krate in ModelCrate::ALL {
+        files.extend(emit_crate(model, commit, &crates, krate)?);
+    }
+    let uses = ModelCrate::ALL.iter().map(|k| {
+        let k = ident(&k.krate());
+        // A role may have no type in a group: the glob is then empty, which is fine.
+        quote! {
+            #[allow(unused_imports, unreachable_pub)]
+            pub use ::#k::types::*;
+        }
+    });
+    let tokens = quote! {
+        //! Every schema of the spec as a Rust type, in one namespace (`fyle_models::types`).
+        //!
+        //! The types are compiled in four crates that cargo builds side by side (`fyle-models-core`
+        //! holds the types several resource groups share; `-spend`, `-cards` and `-org` the rest);
+        //! each type is compiled only when a role feature that uses it is on.
+        #(#uses)*
+    };
+    files.push((
+        "crates/fyle-models/src/generated/types/mod.rs".to_owned(),
+        render::file(commit, tokens)?,
+    ));
+    Ok(files)
+}
+
+/// The `types` modules of one crate: one file per module, and the crate's `types/mod.rs`.
+fn emit_crate(
+    model: &Model,
+    commit: &str,
+    crates: &BTreeMap<String, ModelCrate>,
+    krate: ModelCrate,
+) -> anyhow::Result<Vec<(String, String)>> {
     let mut modules: BTreeMap<String, Vec<&TypeDef>> = BTreeMap::new();
     for t in model.types.values() {
-        if t.roles.is_empty() {
-            continue;
+        if crates.get(&t.name) == Some(&krate) {
+            modules
+                .entry(names::module_of(&t.name))
+                .or_default()
+                .push(t);
         }
-        modules
-            .entry(names::module_of(&t.name))
-            .or_default()
-            .push(t);
     }
+    let dir = format!("crates/{}/src/generated/types", krate.package());
     let mut files = Vec::new();
     let mut decls = Vec::new();
     for (m, types) in &modules {
@@ -377,10 +416,7 @@ pub fn emit(model: &Model, commit: &str) -> anyhow::Result<Vec<(String, String)>
             use super::*;
             #(#items)*
         };
-        files.push((
-            format!("src/generated/types/{m}.rs"),
-            render::file(commit, tokens)?,
-        ));
+        files.push((format!("{dir}/{m}.rs"), render::file(commit, tokens)?));
         let mi = ident(m);
         let gate = cfg(&roles);
         decls.push(quote! {
@@ -390,16 +426,24 @@ pub fn emit(model: &Model, commit: &str) -> anyhow::Result<Vec<(String, String)>
             pub use #mi::*;
         });
     }
+    // A group crate's types refer to the shared ones by name, as if they were its own.
+    let shared = (krate != ModelCrate::Core).then(|| {
+        quote! {
+            #[allow(unused_imports, clippy::wildcard_imports)]
+            use ::fyle_models_core::types::*;
+        }
+    });
+    let doc = format!(
+        " The generated types of `{}` (re-exported as `fyle_models::types`).",
+        krate.package()
+    );
     let tokens = quote! {
-        //! Every schema of the spec as a Rust type, in one namespace (`fyle_models::types`).
+        #![doc = #doc]
         //!
         //! Each type is compiled only when a role feature that uses it is on.
+        #shared
         #(#decls)*
     };
-    files.push((
-        "src/generated/types/mod.rs".to_owned(),
-        render::file(commit, tokens)?,
-    ));
-    let _ = md;
+    files.push((format!("{dir}/mod.rs"), render::file(commit, tokens)?));
     Ok(files)
 }

@@ -13,6 +13,7 @@ mod names;
 mod ops;
 mod render;
 mod samples;
+mod split;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -83,6 +84,10 @@ pub fn run(args: &CodegenArgs) -> anyhow::Result<()> {
     let out = generate(&spec, &args.spec_commit)?;
     let managed = [
         "crates/fyle-models/src/generated",
+        "crates/fyle-models-core/src/generated",
+        "crates/fyle-models-spend/src/generated",
+        "crates/fyle-models-cards/src/generated",
+        "crates/fyle-models-org/src/generated",
         "crates/fyle/src/generated",
     ];
     if args.check {
@@ -197,7 +202,7 @@ pub fn generate(spec: &Path, commit: &str) -> anyhow::Result<Output> {
     let mut files = BTreeMap::new();
     let models = Path::new("crates/fyle-models");
     for (p, t) in emit_types::emit(&m, commit)? {
-        files.insert(models.join(p), t);
+        files.insert(PathBuf::from(p), t);
     }
     for (p, t) in emit_ops::emit(&all_ops, commit)? {
         files.insert(models.join(p), t);

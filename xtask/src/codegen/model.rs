@@ -814,7 +814,8 @@ impl Model {
         }
     }
 
-    fn children(&self, name: &str) -> Vec<String> {
+    /// The types `name` refers to directly.
+    pub fn children(&self, name: &str) -> Vec<String> {
         let mut out = Vec::new();
         if let Some(t) = self.types.get(name) {
             match &t.def {
