@@ -190,6 +190,13 @@ pub static TYPES: &[TypeEntry] = &[
         output: false,
     },
     TypeEntry {
+        name: "AddExpensePolicyCommentRequestExpensePolicyComment",
+        origin: "POST /admin/expense_policy_comments request data.expense_policy_comments[]",
+        roles: &["admin", "spender"],
+        input: true,
+        output: false,
+    },
+    TypeEntry {
         name: "AddExpensePolicyCommentRequestExpensePolicyCommentsItem",
         origin: "POST /admin/expense_policy_comments request data.expense_policy_comments[]",
         roles: &["admin", "spender"],
@@ -199,6 +206,13 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "AddExpensePolicyCommentResponse",
         origin: "POST /admin/expense_policy_comments response data",
+        roles: &["admin", "spender"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "AddExpensePolicyCommentResponseExpensePolicyComment",
+        origin: "POST /admin/expense_policy_comments response data.expense_policy_comments[]",
         roles: &["admin", "spender"],
         input: false,
         output: true,
@@ -680,6 +694,13 @@ pub static TYPES: &[TypeEntry] = &[
         output: true,
     },
     TypeEntry {
+        name: "AdvanceRequestsApproverStatsOutEntry",
+        origin: "schema `advance_requests_approver_stats_out`|0[]",
+        roles: &["approver"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
         name: "AdvanceRequestsApproverStatsOutVariant0Item",
         origin: "schema `advance_requests_approver_stats_out`|0[]",
         roles: &["approver"],
@@ -703,6 +724,20 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "AdvanceRequestsStatsOut",
         origin: "schema `advance_requests_stats_out`",
+        roles: &["admin", "spender"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "AdvanceRequestsStatsOutEntry",
+        origin: "schema `advance_requests_stats_out`|0[]",
+        roles: &["admin", "spender"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "AdvanceRequestsStatsOutEntryState",
+        origin: "schema `advance_requests_stats_out`|0[].state",
         roles: &["admin", "spender"],
         input: false,
         output: true,
@@ -1058,6 +1093,13 @@ pub static TYPES: &[TypeEntry] = &[
         output: true,
     },
     TypeEntry {
+        name: "CardStatsOutMissingCorporateCardDetail",
+        origin: "schema `card_stats_out`.missing_corporate_card_details[]",
+        roles: &["admin"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
         name: "CardStatsOutMissingCorporateCardDetailsItem",
         origin: "schema `card_stats_out`.missing_corporate_card_details[]",
         roles: &["admin"],
@@ -1144,6 +1186,13 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "CheckMandatoryFieldsPostRequest",
         origin: "POST /spender/expenses/check_mandatory_fields request data",
+        roles: &["spender"],
+        input: true,
+        output: false,
+    },
+    TypeEntry {
+        name: "CheckMandatoryFieldsPostRequestExpensePolicyComment",
+        origin: "POST /spender/expenses/check_mandatory_fields request data.expense_policy_comments[]",
         roles: &["spender"],
         input: true,
         output: false,
@@ -2428,6 +2477,13 @@ pub static TYPES: &[TypeEntry] = &[
         output: true,
     },
     TypeEntry {
+        name: "EmployeesExportConfigColumn",
+        origin: "schema `employees_export_config`.columns[]",
+        roles: &["admin"],
+        input: true,
+        output: true,
+    },
+    TypeEntry {
         name: "EmployeesExportConfigColumnFormula",
         origin: "schema `employees_export_config_column_formula`",
         roles: &["admin"],
@@ -3352,6 +3408,13 @@ pub static TYPES: &[TypeEntry] = &[
         output: true,
     },
     TypeEntry {
+        name: "ExpensesExportConfigColumn",
+        origin: "schema `expenses_export_config`.columns[]",
+        roles: &["admin", "approver", "spender"],
+        input: true,
+        output: true,
+    },
+    TypeEntry {
         name: "ExpensesExportConfigColumnFormula",
         origin: "schema `expenses_export_config_column_formula`",
         roles: &["admin", "approver", "spender"],
@@ -3492,6 +3555,13 @@ pub static TYPES: &[TypeEntry] = &[
         output: true,
     },
     TypeEntry {
+        name: "ExpensesStatsOutEntry",
+        origin: "schema `expenses_stats_out`|0[]",
+        roles: &["admin", "approver", "spender"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
         name: "ExpensesStatsOutVariant0Item",
         origin: "schema `expenses_stats_out`|0[]",
         roles: &["admin", "approver", "spender"],
@@ -3518,6 +3588,13 @@ pub static TYPES: &[TypeEntry] = &[
         roles: &["admin"],
         input: true,
         output: false,
+    },
+    TypeEntry {
+        name: "ExportConfigColumn",
+        origin: "2 identical definitions: `corporate_card_transactions_export_config`.columns[]`, `reports_export_config`.columns[]`",
+        roles: &["admin", "approver", "spender"],
+        input: true,
+        output: true,
     },
     TypeEntry {
         name: "ExportConfigColumnsItem",
@@ -3957,6 +4034,13 @@ pub static TYPES: &[TypeEntry] = &[
         output: true,
     },
     TypeEntry {
+        name: "MatchedCorporateCardTransactionOutEmbedNewObject",
+        origin: "schema `matched_corporate_card_transaction_out_embed_new`|1",
+        roles: &["admin", "approver", "manager", "spender"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
         name: "MatchedCorporateCardTransactionOutEmbedNewVariant1",
         origin: "schema `matched_corporate_card_transaction_out_embed_new`|1",
         roles: &["admin", "approver", "manager", "spender"],
@@ -3994,6 +4078,13 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "MatchingCardsOut",
         origin: "schema `matching_cards_out`",
+        roles: &["admin"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "MatchingCardsOutMatchingCard",
+        origin: "schema `matching_cards_out`.matching_cards[]",
         roles: &["admin"],
         input: false,
         output: true,
@@ -4074,6 +4165,13 @@ pub static TYPES: &[TypeEntry] = &[
         roles: &["admin"],
         input: true,
         output: true,
+    },
+    TypeEntry {
+        name: "MileageRateInSlabRate",
+        origin: "schema `mileage_rate_in`.slab_rates[]",
+        roles: &["admin"],
+        input: true,
+        output: false,
     },
     TypeEntry {
         name: "MileageRateInSlabRatesItem",
@@ -4176,6 +4274,13 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "MileageRateOutFuelType",
         origin: "schema `mileage_rate_out`.fuel_type",
+        roles: &["admin", "approver", "spender"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "MileageRateOutSlabRate",
+        origin: "schema `mileage_rate_out`.slab_rates[]",
         roles: &["admin", "approver", "spender"],
         input: false,
         output: true,
@@ -4611,10 +4716,24 @@ pub static TYPES: &[TypeEntry] = &[
         output: true,
     },
     TypeEntry {
+        name: "PolicyChecksViolation",
+        origin: "schema `policy_checks`.violations[]",
+        roles: &["admin", "approver", "manager", "spender"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
         name: "PolicyChecksViolationsItem",
         origin: "schema `policy_checks`.violations[]",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "PolicyPaymentMode",
+        origin: "schema `policy_payment_modes`[]",
+        roles: &["admin", "spender"],
+        input: true,
         output: true,
     },
     TypeEntry {
@@ -4655,6 +4774,13 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "PreviewOut",
         origin: "schema `preview_out`",
+        roles: &["admin"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "PreviewOutTransaction",
+        origin: "schema `preview_out`.transactions[]",
         roles: &["admin"],
         input: false,
         output: true,
@@ -4886,6 +5012,13 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "ReconciliationExportConfig",
         origin: "schema `reconciliation_export_config`",
+        roles: &["admin"],
+        input: true,
+        output: false,
+    },
+    TypeEntry {
+        name: "ReconciliationExportConfigColumn",
+        origin: "schema `reconciliation_export_config`.columns[]",
         roles: &["admin"],
         input: true,
         output: false,
@@ -5210,6 +5343,13 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `reminder_schedule_config`.when.day",
         roles: &["admin"],
         input: true,
+        output: true,
+    },
+    TypeEntry {
+        name: "ReminderScheduleConfigWhenDayOfWeekValue",
+        origin: "schema `reminder_schedule_config`.when.day_of_week|0",
+        roles: &["admin"],
+        input: false,
         output: true,
     },
     TypeEntry {
@@ -5822,6 +5962,20 @@ pub static TYPES: &[TypeEntry] = &[
         output: true,
     },
     TypeEntry {
+        name: "ReportsStatsOutEntry",
+        origin: "schema `reports_stats_out`|0[]",
+        roles: &["admin", "approver", "spender"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "ReportsStatsOutObject",
+        origin: "schema `reports_stats_out`|1",
+        roles: &["admin", "approver", "spender"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
         name: "ReportsStatsOutVariant0Item",
         origin: "schema `reports_stats_out`|0[]",
         roles: &["admin", "approver", "spender"],
@@ -5901,6 +6055,13 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "RtfMissingTransactionFromStatementOut",
         origin: "schema `rtf_missing_transaction_from_statement_out`",
+        roles: &["admin"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "RtfMissingTransactionFromStatementOutMissingRtfTransaction",
+        origin: "schema `rtf_missing_transaction_from_statement_out`.missing_rtf_transactions[]",
         roles: &["admin"],
         input: false,
         output: true,
@@ -6494,6 +6655,13 @@ pub static TYPES: &[TypeEntry] = &[
         output: true,
     },
     TypeEntry {
+        name: "StatementArchivedCardsOutArchivedCard",
+        origin: "schema `statement_archived_cards_out`.archived_cards[]",
+        roles: &["admin"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
         name: "StatementArchivedCardsOutArchivedCardsItem",
         origin: "schema `statement_archived_cards_out`.archived_cards[]",
         roles: &["admin"],
@@ -6538,6 +6706,13 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "StatementsOut",
         origin: "schema `statements_out`",
+        roles: &["admin"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "StatementsOutDuplicateStatementLineItem",
+        origin: "schema `statements_out`.duplicate_statement_line_items[]",
         roles: &["admin"],
         input: false,
         output: true,
@@ -6667,6 +6842,13 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `sub_feature`",
         roles: &["admin", "approver", "spender"],
         input: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "SubscribedResource",
+        origin: "schema `subscribed_resources`[]",
+        roles: &["admin"],
+        input: true,
         output: true,
     },
     TypeEntry {
@@ -7096,6 +7278,15 @@ pub fn with_type<V: TypeVisitor>(type_name: &str, visitor: V) -> Option<V::Out> 
             Some(visitor.visit::<crate::types::AddExpensePolicyCommentRequest>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
+        "AddExpensePolicyCommentRequestExpensePolicyComment" => {
+            Some(
+                visitor
+                    .visit::<
+                        crate::types::AddExpensePolicyCommentRequestExpensePolicyComment,
+                    >(),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "spender"))]
         "AddExpensePolicyCommentRequestExpensePolicyCommentsItem" => {
             Some(
                 visitor
@@ -7107,6 +7298,15 @@ pub fn with_type<V: TypeVisitor>(type_name: &str, visitor: V) -> Option<V::Out> 
         #[cfg(any(feature = "admin", feature = "spender"))]
         "AddExpensePolicyCommentResponse" => {
             Some(visitor.visit::<crate::types::AddExpensePolicyCommentResponse>())
+        }
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "AddExpensePolicyCommentResponseExpensePolicyComment" => {
+            Some(
+                visitor
+                    .visit::<
+                        crate::types::AddExpensePolicyCommentResponseExpensePolicyComment,
+                    >(),
+            )
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "AddExpensePolicyCommentResponseExpensePolicyCommentsItem" => {
@@ -7368,6 +7568,10 @@ pub fn with_type<V: TypeVisitor>(type_name: &str, visitor: V) -> Option<V::Out> 
             Some(visitor.visit::<crate::types::AdvanceRequestsApproverStatsOut>())
         }
         #[cfg(feature = "approver")]
+        "AdvanceRequestsApproverStatsOutEntry" => {
+            Some(visitor.visit::<crate::types::AdvanceRequestsApproverStatsOutEntry>())
+        }
+        #[cfg(feature = "approver")]
         "AdvanceRequestsApproverStatsOutVariant0Item" => {
             Some(
                 visitor
@@ -7387,6 +7591,14 @@ pub fn with_type<V: TypeVisitor>(type_name: &str, visitor: V) -> Option<V::Out> 
         #[cfg(any(feature = "admin", feature = "spender"))]
         "AdvanceRequestsStatsOut" => {
             Some(visitor.visit::<crate::types::AdvanceRequestsStatsOut>())
+        }
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "AdvanceRequestsStatsOutEntry" => {
+            Some(visitor.visit::<crate::types::AdvanceRequestsStatsOutEntry>())
+        }
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "AdvanceRequestsStatsOutEntryState" => {
+            Some(visitor.visit::<crate::types::AdvanceRequestsStatsOutEntryState>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "AdvanceRequestsStatsOutVariant0Item" => {
@@ -7571,6 +7783,10 @@ pub fn with_type<V: TypeVisitor>(type_name: &str, visitor: V) -> Option<V::Out> 
         #[cfg(feature = "admin")]
         "CardStatsOut" => Some(visitor.visit::<crate::types::CardStatsOut>()),
         #[cfg(feature = "admin")]
+        "CardStatsOutMissingCorporateCardDetail" => {
+            Some(visitor.visit::<crate::types::CardStatsOutMissingCorporateCardDetail>())
+        }
+        #[cfg(feature = "admin")]
         "CardStatsOutMissingCorporateCardDetailsItem" => {
             Some(
                 visitor
@@ -7631,6 +7847,15 @@ pub fn with_type<V: TypeVisitor>(type_name: &str, visitor: V) -> Option<V::Out> 
         #[cfg(feature = "spender")]
         "CheckMandatoryFieldsPostRequest" => {
             Some(visitor.visit::<crate::types::CheckMandatoryFieldsPostRequest>())
+        }
+        #[cfg(feature = "spender")]
+        "CheckMandatoryFieldsPostRequestExpensePolicyComment" => {
+            Some(
+                visitor
+                    .visit::<
+                        crate::types::CheckMandatoryFieldsPostRequestExpensePolicyComment,
+                    >(),
+            )
         }
         #[cfg(feature = "spender")]
         "CheckMandatoryFieldsPostRequestExpensePolicyCommentsItem" => {
@@ -8603,6 +8828,10 @@ pub fn with_type<V: TypeVisitor>(type_name: &str, visitor: V) -> Option<V::Out> 
             Some(visitor.visit::<crate::types::EmployeesExportConfig>())
         }
         #[cfg(feature = "admin")]
+        "EmployeesExportConfigColumn" => {
+            Some(visitor.visit::<crate::types::EmployeesExportConfigColumn>())
+        }
+        #[cfg(feature = "admin")]
         "EmployeesExportConfigColumnFormula" => {
             Some(visitor.visit::<crate::types::EmployeesExportConfigColumnFormula>())
         }
@@ -9410,6 +9639,10 @@ pub fn with_type<V: TypeVisitor>(type_name: &str, visitor: V) -> Option<V::Out> 
             Some(visitor.visit::<crate::types::ExpensesExportConfig>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExpensesExportConfigColumn" => {
+            Some(visitor.visit::<crate::types::ExpensesExportConfigColumn>())
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensesExportConfigColumnFormula" => {
             Some(visitor.visit::<crate::types::ExpensesExportConfigColumnFormula>())
         }
@@ -9500,6 +9733,10 @@ pub fn with_type<V: TypeVisitor>(type_name: &str, visitor: V) -> Option<V::Out> 
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensesStatsOut" => Some(visitor.visit::<crate::types::ExpensesStatsOut>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExpensesStatsOutEntry" => {
+            Some(visitor.visit::<crate::types::ExpensesStatsOutEntry>())
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensesStatsOutVariant0Item" => {
             Some(visitor.visit::<crate::types::ExpensesStatsOutVariant0Item>())
         }
@@ -9515,6 +9752,8 @@ pub fn with_type<V: TypeVisitor>(type_name: &str, visitor: V) -> Option<V::Out> 
         "ExpensesVerifyBulkIn" => {
             Some(visitor.visit::<crate::types::ExpensesVerifyBulkIn>())
         }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExportConfigColumn" => Some(visitor.visit::<crate::types::ExportConfigColumn>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExportConfigColumnsItem" => {
             Some(visitor.visit::<crate::types::ExportConfigColumnsItem>())
@@ -9885,6 +10124,22 @@ pub fn with_type<V: TypeVisitor>(type_name: &str, visitor: V) -> Option<V::Out> 
                 feature = "spender"
             )
         )]
+        "MatchedCorporateCardTransactionOutEmbedNewObject" => {
+            Some(
+                visitor
+                    .visit::<
+                        crate::types::MatchedCorporateCardTransactionOutEmbedNewObject,
+                    >(),
+            )
+        }
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
         "MatchedCorporateCardTransactionOutEmbedNewVariant1" => {
             Some(
                 visitor
@@ -9936,6 +10191,10 @@ pub fn with_type<V: TypeVisitor>(type_name: &str, visitor: V) -> Option<V::Out> 
         #[cfg(feature = "admin")]
         "MatchingCardsOut" => Some(visitor.visit::<crate::types::MatchingCardsOut>()),
         #[cfg(feature = "admin")]
+        "MatchingCardsOutMatchingCard" => {
+            Some(visitor.visit::<crate::types::MatchingCardsOutMatchingCard>())
+        }
+        #[cfg(feature = "admin")]
         "MatchingCardsOutMatchingCardsItem" => {
             Some(visitor.visit::<crate::types::MatchingCardsOutMatchingCardsItem>())
         }
@@ -9979,6 +10238,10 @@ pub fn with_type<V: TypeVisitor>(type_name: &str, visitor: V) -> Option<V::Out> 
         #[cfg(feature = "admin")]
         "MileageRateInOnlyId" => {
             Some(visitor.visit::<crate::types::MileageRateInOnlyId>())
+        }
+        #[cfg(feature = "admin")]
+        "MileageRateInSlabRate" => {
+            Some(visitor.visit::<crate::types::MileageRateInSlabRate>())
         }
         #[cfg(feature = "admin")]
         "MileageRateInSlabRatesItem" => {
@@ -10095,6 +10358,10 @@ pub fn with_type<V: TypeVisitor>(type_name: &str, visitor: V) -> Option<V::Out> 
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "MileageRateOutFuelType" => {
             Some(visitor.visit::<crate::types::MileageRateOutFuelType>())
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "MileageRateOutSlabRate" => {
+            Some(visitor.visit::<crate::types::MileageRateOutSlabRate>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "MileageRateOutSlabRatesItem" => {
@@ -10356,9 +10623,22 @@ pub fn with_type<V: TypeVisitor>(type_name: &str, visitor: V) -> Option<V::Out> 
                 feature = "spender"
             )
         )]
+        "PolicyChecksViolation" => {
+            Some(visitor.visit::<crate::types::PolicyChecksViolation>())
+        }
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
         "PolicyChecksViolationsItem" => {
             Some(visitor.visit::<crate::types::PolicyChecksViolationsItem>())
         }
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "PolicyPaymentMode" => Some(visitor.visit::<crate::types::PolicyPaymentMode>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
         "PolicyPaymentModes" => Some(visitor.visit::<crate::types::PolicyPaymentModes>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
@@ -10377,6 +10657,10 @@ pub fn with_type<V: TypeVisitor>(type_name: &str, visitor: V) -> Option<V::Out> 
         }
         #[cfg(feature = "admin")]
         "PreviewOut" => Some(visitor.visit::<crate::types::PreviewOut>()),
+        #[cfg(feature = "admin")]
+        "PreviewOutTransaction" => {
+            Some(visitor.visit::<crate::types::PreviewOutTransaction>())
+        }
         #[cfg(feature = "admin")]
         "PreviewOutTransactionsItem" => {
             Some(visitor.visit::<crate::types::PreviewOutTransactionsItem>())
@@ -10508,6 +10792,10 @@ pub fn with_type<V: TypeVisitor>(type_name: &str, visitor: V) -> Option<V::Out> 
         #[cfg(feature = "admin")]
         "ReconciliationExportConfig" => {
             Some(visitor.visit::<crate::types::ReconciliationExportConfig>())
+        }
+        #[cfg(feature = "admin")]
+        "ReconciliationExportConfigColumn" => {
+            Some(visitor.visit::<crate::types::ReconciliationExportConfigColumn>())
         }
         #[cfg(feature = "admin")]
         "ReconciliationExportConfigColumnFormula" => {
@@ -10729,6 +11017,12 @@ pub fn with_type<V: TypeVisitor>(type_name: &str, visitor: V) -> Option<V::Out> 
         #[cfg(feature = "admin")]
         "ReminderScheduleConfigWhenDay" => {
             Some(visitor.visit::<crate::types::ReminderScheduleConfigWhenDay>())
+        }
+        #[cfg(feature = "admin")]
+        "ReminderScheduleConfigWhenDayOfWeekValue" => {
+            Some(
+                visitor.visit::<crate::types::ReminderScheduleConfigWhenDayOfWeekValue>(),
+            )
         }
         #[cfg(feature = "admin")]
         "ReminderScheduleConfigWhenDayOfWeekVariant0" => {
@@ -11171,6 +11465,14 @@ pub fn with_type<V: TypeVisitor>(type_name: &str, visitor: V) -> Option<V::Out> 
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportsStatsOut" => Some(visitor.visit::<crate::types::ReportsStatsOut>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ReportsStatsOutEntry" => {
+            Some(visitor.visit::<crate::types::ReportsStatsOutEntry>())
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ReportsStatsOutObject" => {
+            Some(visitor.visit::<crate::types::ReportsStatsOutObject>())
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportsStatsOutVariant0Item" => {
             Some(visitor.visit::<crate::types::ReportsStatsOutVariant0Item>())
         }
@@ -11236,6 +11538,15 @@ pub fn with_type<V: TypeVisitor>(type_name: &str, visitor: V) -> Option<V::Out> 
         #[cfg(feature = "admin")]
         "RtfMissingTransactionFromStatementOut" => {
             Some(visitor.visit::<crate::types::RtfMissingTransactionFromStatementOut>())
+        }
+        #[cfg(feature = "admin")]
+        "RtfMissingTransactionFromStatementOutMissingRtfTransaction" => {
+            Some(
+                visitor
+                    .visit::<
+                        crate::types::RtfMissingTransactionFromStatementOutMissingRtfTransaction,
+                    >(),
+            )
         }
         #[cfg(feature = "admin")]
         "RtfMissingTransactionFromStatementOutMissingRtfTransactionsItem" => {
@@ -11622,6 +11933,10 @@ pub fn with_type<V: TypeVisitor>(type_name: &str, visitor: V) -> Option<V::Out> 
             Some(visitor.visit::<crate::types::StatementArchivedCardsOut>())
         }
         #[cfg(feature = "admin")]
+        "StatementArchivedCardsOutArchivedCard" => {
+            Some(visitor.visit::<crate::types::StatementArchivedCardsOutArchivedCard>())
+        }
+        #[cfg(feature = "admin")]
         "StatementArchivedCardsOutArchivedCardsItem" => {
             Some(
                 visitor
@@ -11646,6 +11961,12 @@ pub fn with_type<V: TypeVisitor>(type_name: &str, visitor: V) -> Option<V::Out> 
         "StatementsIn" => Some(visitor.visit::<crate::types::StatementsIn>()),
         #[cfg(feature = "admin")]
         "StatementsOut" => Some(visitor.visit::<crate::types::StatementsOut>()),
+        #[cfg(feature = "admin")]
+        "StatementsOutDuplicateStatementLineItem" => {
+            Some(
+                visitor.visit::<crate::types::StatementsOutDuplicateStatementLineItem>(),
+            )
+        }
         #[cfg(feature = "admin")]
         "StatementsOutDuplicateStatementLineItemsItem" => {
             Some(
@@ -11755,6 +12076,8 @@ pub fn with_type<V: TypeVisitor>(type_name: &str, visitor: V) -> Option<V::Out> 
         "StringDetail" => Some(visitor.visit::<crate::types::StringDetail>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "SubFeature" => Some(visitor.visit::<crate::types::SubFeature>()),
+        #[cfg(feature = "admin")]
+        "SubscribedResource" => Some(visitor.visit::<crate::types::SubscribedResource>()),
         #[cfg(feature = "admin")]
         "SubscribedResources" => {
             Some(visitor.visit::<crate::types::SubscribedResources>())
@@ -12042,6 +12365,15 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
             Some(
                 ::serde_json::to_value(
                         crate::types::AddExpensePolicyCommentRequest::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "AddExpensePolicyCommentRequestExpensePolicyComment" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::AddExpensePolicyCommentRequestExpensePolicyComment::default(),
                     )
                     .map_err(|e| e.to_string()),
             )
@@ -12375,6 +12707,15 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
             Some(
                 ::serde_json::to_value(
                         crate::types::CheckMandatoryFieldsPostRequest::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "CheckMandatoryFieldsPostRequestExpensePolicyComment" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CheckMandatoryFieldsPostRequestExpensePolicyComment::default(),
                     )
                     .map_err(|e| e.to_string()),
             )
@@ -12915,6 +13256,15 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
             )
         }
         #[cfg(feature = "admin")]
+        "EmployeesExportConfigColumn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::EmployeesExportConfigColumn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
         "EmployeesExportConfigColumnFormula" => {
             Some(
                 ::serde_json::to_value(
@@ -13228,6 +13578,15 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
             )
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExpensesExportConfigColumn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ExpensesExportConfigColumn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensesExportConfigColumnFormula" => {
             Some(
                 ::serde_json::to_value(
@@ -13340,6 +13699,13 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
         "ExpensesVerifyBulkIn" => {
             Some(
                 ::serde_json::to_value(crate::types::ExpensesVerifyBulkIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExportConfigColumn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ExportConfigColumn::default())
                     .map_err(|e| e.to_string()),
             )
         }
@@ -13489,6 +13855,13 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
         "MileageRateInOnlyId" => {
             Some(
                 ::serde_json::to_value(crate::types::MileageRateInOnlyId::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "MileageRateInSlabRate" => {
+            Some(
+                ::serde_json::to_value(crate::types::MileageRateInSlabRate::default())
                     .map_err(|e| e.to_string()),
             )
         }
@@ -13757,6 +14130,15 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
             Some(
                 ::serde_json::to_value(
                         crate::types::ReconciliationExportConfig::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReconciliationExportConfigColumn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReconciliationExportConfigColumn::default(),
                     )
                     .map_err(|e| e.to_string()),
             )

@@ -362,7 +362,7 @@ crate::impl_string_enum!(AccountingExportSummaryInState);
 /// Roles: `admin`, `approver`, `spender`.
 #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ExportConfigColumnsItem {
+pub struct ExportConfigColumn {
     /// `name`: `string`, required, example `Spent Date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -373,6 +373,14 @@ pub struct ExportConfigColumnsItem {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+
+/// Generated from 2 identical definitions: `corporate_card_transactions_export_config`.columns\[\]`, `reports_export_config`.columns\[\]`.
+///
+/// renamed: the generator's positional name.
+///
+/// Roles: `admin`, `approver`, `spender`.
+#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+pub type ExportConfigColumnsItem = ExportConfigColumn;
 
 /// Generated from 4 identical definitions: `corporate_card_transactions_export_config`.type`, `employees_export_config`.type`, `expenses_export_config`.type`, `reconciliation_export_config`.type`.
 ///
