@@ -151,9 +151,9 @@ fn every_response_type_round_trips_its_spec_sample() {
         &mut failures,
     );
     #[cfg(any(feature = "admin", feature = "spender"))]
-    check::<types::AddExpensePolicyCommentResponseExpensePolicyCommentsItem>(
+    check::<types::AddExpensePolicyCommentResponseExpensePolicyComment>(
         &samples,
-        "AddExpensePolicyCommentResponseExpensePolicyCommentsItem",
+        "AddExpensePolicyCommentResponseExpensePolicyComment",
         &mut checked,
         &mut failures,
     );
@@ -268,9 +268,9 @@ fn every_response_type_round_trips_its_spec_sample() {
         &mut failures,
     );
     #[cfg(feature = "approver")]
-    check::<types::AdvanceRequestsApproverStatsOutVariant0Item>(
+    check::<types::AdvanceRequestsApproverStatsOutEntry>(
         &samples,
-        "AdvanceRequestsApproverStatsOutVariant0Item",
+        "AdvanceRequestsApproverStatsOutEntry",
         &mut checked,
         &mut failures,
     );
@@ -282,9 +282,9 @@ fn every_response_type_round_trips_its_spec_sample() {
         &mut failures,
     );
     #[cfg(any(feature = "admin", feature = "spender"))]
-    check::<types::AdvanceRequestsStatsOutVariant0Item>(
+    check::<types::AdvanceRequestsStatsOutEntry>(
         &samples,
-        "AdvanceRequestsStatsOutVariant0Item",
+        "AdvanceRequestsStatsOutEntry",
         &mut checked,
         &mut failures,
     );
@@ -358,9 +358,9 @@ fn every_response_type_round_trips_its_spec_sample() {
     #[cfg(feature = "admin")]
     check::<types::CardStatsOut>(&samples, "CardStatsOut", &mut checked, &mut failures);
     #[cfg(feature = "admin")]
-    check::<types::CardStatsOutMissingCorporateCardDetailsItem>(
+    check::<types::CardStatsOutMissingCorporateCardDetail>(
         &samples,
-        "CardStatsOutMissingCorporateCardDetailsItem",
+        "CardStatsOutMissingCorporateCardDetail",
         &mut checked,
         &mut failures,
     );
@@ -827,16 +827,16 @@ fn every_response_type_round_trips_its_spec_sample() {
         &mut failures,
     );
     #[cfg(feature = "admin")]
-    check::<types::EmployeesExportConfigColumnFormula>(
+    check::<types::EmployeesExportConfigColumn>(
         &samples,
-        "EmployeesExportConfigColumnFormula",
+        "EmployeesExportConfigColumn",
         &mut checked,
         &mut failures,
     );
     #[cfg(feature = "admin")]
-    check::<types::EmployeesExportConfigColumnsItem>(
+    check::<types::EmployeesExportConfigColumnFormula>(
         &samples,
-        "EmployeesExportConfigColumnsItem",
+        "EmployeesExportConfigColumnFormula",
         &mut checked,
         &mut failures,
     );
@@ -1165,9 +1165,9 @@ fn every_response_type_round_trips_its_spec_sample() {
         &mut failures,
     );
     #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-    check::<types::ExpensesExportConfigColumnsItem>(
+    check::<types::ExpensesExportConfigColumn>(
         &samples,
-        "ExpensesExportConfigColumnsItem",
+        "ExpensesExportConfigColumn",
         &mut checked,
         &mut failures,
     );
@@ -1197,19 +1197,14 @@ fn every_response_type_round_trips_its_spec_sample() {
     #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
     check::<types::ExpensesStatsOut>(&samples, "ExpensesStatsOut", &mut checked, &mut failures);
     #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-    check::<types::ExpensesStatsOutVariant0Item>(
+    check::<types::ExpensesStatsOutEntry>(
         &samples,
-        "ExpensesStatsOutVariant0Item",
+        "ExpensesStatsOutEntry",
         &mut checked,
         &mut failures,
     );
     #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-    check::<types::ExportConfigColumnsItem>(
-        &samples,
-        "ExportConfigColumnsItem",
-        &mut checked,
-        &mut failures,
-    );
+    check::<types::ExportConfigColumn>(&samples, "ExportConfigColumn", &mut checked, &mut failures);
     #[cfg(any(
         feature = "admin",
         feature = "approver",
@@ -1337,9 +1332,9 @@ fn every_response_type_round_trips_its_spec_sample() {
         feature = "manager",
         feature = "spender"
     ))]
-    check::<types::MatchedCorporateCardTransactionOutEmbedNewVariant1>(
+    check::<types::MatchedCorporateCardTransactionOutEmbedNewObject>(
         &samples,
-        "MatchedCorporateCardTransactionOutEmbedNewVariant1",
+        "MatchedCorporateCardTransactionOutEmbedNewObject",
         &mut checked,
         &mut failures,
     );
@@ -1353,9 +1348,9 @@ fn every_response_type_round_trips_its_spec_sample() {
     #[cfg(feature = "admin")]
     check::<types::MatchingCardsOut>(&samples, "MatchingCardsOut", &mut checked, &mut failures);
     #[cfg(feature = "admin")]
-    check::<types::MatchingCardsOutMatchingCardsItem>(
+    check::<types::MatchingCardsOutMatchingCard>(
         &samples,
-        "MatchingCardsOutMatchingCardsItem",
+        "MatchingCardsOutMatchingCard",
         &mut checked,
         &mut failures,
     );
@@ -1397,9 +1392,9 @@ fn every_response_type_round_trips_its_spec_sample() {
         &mut failures,
     );
     #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-    check::<types::MileageRateOutSlabRatesItem>(
+    check::<types::MileageRateOutSlabRate>(
         &samples,
-        "MileageRateOutSlabRatesItem",
+        "MileageRateOutSlabRate",
         &mut checked,
         &mut failures,
     );
@@ -1513,9 +1508,9 @@ fn every_response_type_round_trips_its_spec_sample() {
         feature = "manager",
         feature = "spender"
     ))]
-    check::<types::PolicyChecksViolationsItem>(
+    check::<types::PolicyChecksViolation>(
         &samples,
-        "PolicyChecksViolationsItem",
+        "PolicyChecksViolation",
         &mut checked,
         &mut failures,
     );
@@ -1524,9 +1519,9 @@ fn every_response_type_round_trips_its_spec_sample() {
     #[cfg(feature = "admin")]
     check::<types::PreviewOut>(&samples, "PreviewOut", &mut checked, &mut failures);
     #[cfg(feature = "admin")]
-    check::<types::PreviewOutTransactionsItem>(
+    check::<types::PreviewOutTransaction>(
         &samples,
-        "PreviewOutTransactionsItem",
+        "PreviewOutTransaction",
         &mut checked,
         &mut failures,
     );
@@ -1845,16 +1840,16 @@ fn every_response_type_round_trips_its_spec_sample() {
     #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
     check::<types::ReportsStatsOut>(&samples, "ReportsStatsOut", &mut checked, &mut failures);
     #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-    check::<types::ReportsStatsOutVariant0Item>(
+    check::<types::ReportsStatsOutEntry>(
         &samples,
-        "ReportsStatsOutVariant0Item",
+        "ReportsStatsOutEntry",
         &mut checked,
         &mut failures,
     );
     #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-    check::<types::ReportsStatsOutVariant1>(
+    check::<types::ReportsStatsOutObject>(
         &samples,
-        "ReportsStatsOutVariant1",
+        "ReportsStatsOutObject",
         &mut checked,
         &mut failures,
     );
@@ -1866,9 +1861,9 @@ fn every_response_type_round_trips_its_spec_sample() {
         &mut failures,
     );
     #[cfg(feature = "admin")]
-    check::<types::RtfMissingTransactionFromStatementOutMissingRtfTransactionsItem>(
+    check::<types::RtfMissingTransactionFromStatementOutMissingRtfTransaction>(
         &samples,
-        "RtfMissingTransactionFromStatementOutMissingRtfTransactionsItem",
+        "RtfMissingTransactionFromStatementOutMissingRtfTransaction",
         &mut checked,
         &mut failures,
     );
@@ -2094,9 +2089,9 @@ fn every_response_type_round_trips_its_spec_sample() {
         &mut failures,
     );
     #[cfg(feature = "admin")]
-    check::<types::StatementArchivedCardsOutArchivedCardsItem>(
+    check::<types::StatementArchivedCardsOutArchivedCard>(
         &samples,
-        "StatementArchivedCardsOutArchivedCardsItem",
+        "StatementArchivedCardsOutArchivedCard",
         &mut checked,
         &mut failures,
     );
@@ -2117,9 +2112,9 @@ fn every_response_type_round_trips_its_spec_sample() {
     #[cfg(feature = "admin")]
     check::<types::StatementsOut>(&samples, "StatementsOut", &mut checked, &mut failures);
     #[cfg(feature = "admin")]
-    check::<types::StatementsOutDuplicateStatementLineItemsItem>(
+    check::<types::StatementsOutDuplicateStatementLineItem>(
         &samples,
-        "StatementsOutDuplicateStatementLineItemsItem",
+        "StatementsOutDuplicateStatementLineItem",
         &mut checked,
         &mut failures,
     );

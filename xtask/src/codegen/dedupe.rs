@@ -89,12 +89,25 @@ fn merge_round(m: &mut Model, key: fn(&TypeDef) -> Option<String>) -> usize {
             renames.insert(old.clone(), keep.clone());
         }
     }
+    rewrite_all(m, &renames);
+    renames.len()
+}
+
+/// Turns `old` into `pub type Old = New;`, with `why` as its doc.
+pub fn alias_to(m: &mut Model, old: &str, new: &str, why: &str) {
+    if let Some(t) = m.types.get_mut(old) {
+        t.def = Def::Alias(Ty::Named(new.to_owned()));
+        t.facts = vec![why.to_owned()];
+    }
+}
+
+/// Points every use of a renamed type (keys of `renames`) at its new name.
+pub fn rewrite_all(m: &mut Model, renames: &HashMap<String, String>) {
     for t in m.types.values_mut() {
         if !renames.contains_key(&t.name) {
-            rewrite_def(&mut t.def, &renames);
+            rewrite_def(&mut t.def, renames);
         }
     }
-    renames.len()
 }
 
 /// Makes `keep` the one definition of the group (creating it when the name is new) and every other
@@ -120,12 +133,12 @@ fn absorb(m: &mut Model, keep: &str, members: &[String]) {
         merged.facts.clear();
     }
     for n in members.iter().filter(|n| *n != keep) {
-        if let Some(t) = m.types.get_mut(n) {
-            t.def = Def::Alias(Ty::Named(keep.to_owned()));
-            t.facts = vec![format!(
-                "the same type as `{keep}` (identical definitions are merged)"
-            )];
-        }
+        alias_to(
+            m,
+            n,
+            keep,
+            &format!("the same type as `{keep}` (identical definitions are merged)"),
+        );
     }
     m.types.insert(keep.to_owned(), merged);
 }

@@ -22,7 +22,7 @@ pub fn emit(model: &Model, commit: &str) -> anyhow::Result<(String, String)> {
         let gate = cfg(&t.roles);
         quote! {
             #gate
-            #name => Some(round_trip_as::<crate::types::#ty>(json)),
+            #name => Some(visitor.visit::<crate::types::#ty>()),
         }
     });
     let defaults = emitted
@@ -65,16 +65,72 @@ pub fn emit(model: &Model, commit: &str) -> anyhow::Result<(String, String)> {
         /// Every generated type, in name order (whether or not its roles are compiled).
         pub static TYPES: &[TypeEntry] = &[#(#entries),*];
 
-        /// Decodes `json` into the generated type named `type_name` and encodes it back; `None` when
-        /// no such type is compiled (unknown name, or none of its role features is on). The error
-        /// names the JSON path that failed.
+        /// Something done with one generated type, chosen by name at run time ([`with_type`]).
+        pub trait TypeVisitor {
+            /// What the visit returns.
+            type Out;
+            /// Runs with `T` = the generated type.
+            fn visit<T>(self) -> Self::Out
+            where
+                T: ::serde::de::DeserializeOwned + ::serde::Serialize;
+        }
+
+        /// Calls `visitor` with the generated type named `type_name`; `None` when no such type is
+        /// compiled (unknown name, or none of its role features is on).
+        pub fn with_type<V: TypeVisitor>(type_name: &str, visitor: V) -> Option<V::Out> {
+            match type_name {
+                #(#arms)*
+                _ => None,
+            }
+        }
+
+        /// Decodes `json` into the generated type named `type_name` with plain serde and encodes it
+        /// back; `None` when no such type is compiled. The error names the JSON path that failed.
         pub fn round_trip(
             type_name: &str,
             json: &::serde_json::Value,
         ) -> Option<Result<::serde_json::Value, String>> {
-            match type_name {
-                #(#arms)*
-                _ => None,
+            with_type(type_name, Strict(json))
+        }
+
+        /// Decodes `json` the way the facade does ([`crate::lenient::decode_value`]: values of the
+        /// wrong shape are repaired, each with a warning) and encodes it back; `None` when no such
+        /// type is compiled.
+        pub fn round_trip_lenient(
+            type_name: &str,
+            json: &::serde_json::Value,
+        ) -> Option<Result<(::serde_json::Value, Vec<crate::lenient::DecodeWarning>), String>> {
+            with_type(type_name, Lenient(json))
+        }
+
+        struct Strict<'a>(&'a ::serde_json::Value);
+
+        impl TypeVisitor for Strict<'_> {
+            type Out = Result<::serde_json::Value, String>;
+            fn visit<T>(self) -> Self::Out
+            where
+                T: ::serde::de::DeserializeOwned + ::serde::Serialize,
+            {
+                let text = self.0.to_string();
+                let mut de = ::serde_json::Deserializer::from_str(&text);
+                let value: T = ::serde_path_to_error::deserialize(&mut de)
+                    .map_err(|e| format!("decode at {}: {}", e.path(), e.inner()))?;
+                ::serde_json::to_value(&value).map_err(|e| format!("encode: {e}"))
+            }
+        }
+
+        struct Lenient<'a>(&'a ::serde_json::Value);
+
+        impl TypeVisitor for Lenient<'_> {
+            type Out = Result<(::serde_json::Value, Vec<crate::lenient::DecodeWarning>), String>;
+            fn visit<T>(self) -> Self::Out
+            where
+                T: ::serde::de::DeserializeOwned + ::serde::Serialize,
+            {
+                let decoded = crate::lenient::decode_value::<T>(self.0.clone())
+                    .map_err(|e| format!("decode at {}: {}", e.path(), e.inner()))?;
+                let value = ::serde_json::to_value(&decoded.value).map_err(|e| format!("encode: {e}"))?;
+                Ok((value, decoded.warnings))
             }
         }
 
@@ -87,17 +143,6 @@ pub fn emit(model: &Model, commit: &str) -> anyhow::Result<(String, String)> {
             }
         }
 
-        #[allow(dead_code)]
-        fn round_trip_as<T>(json: &::serde_json::Value) -> Result<::serde_json::Value, String>
-        where
-            T: ::serde::de::DeserializeOwned + ::serde::Serialize,
-        {
-            let text = json.to_string();
-            let mut de = ::serde_json::Deserializer::from_str(&text);
-            let value: T = ::serde_path_to_error::deserialize(&mut de)
-                .map_err(|e| format!("decode at {}: {}", e.path(), e.inner()))?;
-            ::serde_json::to_value(&value).map_err(|e| format!("encode: {e}"))
-        }
     };
     Ok((
         "src/generated/registry.rs".to_owned(),

@@ -11,6 +11,7 @@ mod fixups;
 mod model;
 mod names;
 mod ops;
+mod readable;
 mod render;
 mod samples;
 mod split;
@@ -198,6 +199,7 @@ pub fn generate(spec: &Path, commit: &str) -> anyhow::Result<Output> {
     m.propagate_roles();
     m.mark_unreached_as_output();
     let dedupe = dedupe::run(&mut m);
+    let renamed = readable::run(&mut m);
 
     let mut files = BTreeMap::new();
     let models = Path::new("crates/fyle-models");
@@ -257,6 +259,10 @@ pub fn generate(spec: &Path, commit: &str) -> anyhow::Result<Output> {
         r,
         "merged identical types: string enums {} -> {}, structs {} -> {} (other names kept as aliases)",
         dedupe.enums_before, dedupe.enums_after, dedupe.structs_before, dedupe.structs_after
+    )?;
+    writeln!(
+        r,
+        "positional names made readable: {renamed} (old names kept as aliases)"
     )?;
     writeln!(
         r,

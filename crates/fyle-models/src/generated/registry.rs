@@ -190,6 +190,13 @@ pub static TYPES: &[TypeEntry] = &[
         output: false,
     },
     TypeEntry {
+        name: "AddExpensePolicyCommentRequestExpensePolicyComment",
+        origin: "POST /admin/expense_policy_comments request data.expense_policy_comments[]",
+        roles: &["admin", "spender"],
+        input: true,
+        output: false,
+    },
+    TypeEntry {
         name: "AddExpensePolicyCommentRequestExpensePolicyCommentsItem",
         origin: "POST /admin/expense_policy_comments request data.expense_policy_comments[]",
         roles: &["admin", "spender"],
@@ -199,6 +206,13 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "AddExpensePolicyCommentResponse",
         origin: "POST /admin/expense_policy_comments response data",
+        roles: &["admin", "spender"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "AddExpensePolicyCommentResponseExpensePolicyComment",
+        origin: "POST /admin/expense_policy_comments response data.expense_policy_comments[]",
         roles: &["admin", "spender"],
         input: false,
         output: true,
@@ -680,6 +694,13 @@ pub static TYPES: &[TypeEntry] = &[
         output: true,
     },
     TypeEntry {
+        name: "AdvanceRequestsApproverStatsOutEntry",
+        origin: "schema `advance_requests_approver_stats_out`|0[]",
+        roles: &["approver"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
         name: "AdvanceRequestsApproverStatsOutVariant0Item",
         origin: "schema `advance_requests_approver_stats_out`|0[]",
         roles: &["approver"],
@@ -703,6 +724,20 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "AdvanceRequestsStatsOut",
         origin: "schema `advance_requests_stats_out`",
+        roles: &["admin", "spender"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "AdvanceRequestsStatsOutEntry",
+        origin: "schema `advance_requests_stats_out`|0[]",
+        roles: &["admin", "spender"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "AdvanceRequestsStatsOutEntryState",
+        origin: "schema `advance_requests_stats_out`|0[].state",
         roles: &["admin", "spender"],
         input: false,
         output: true,
@@ -1058,6 +1093,13 @@ pub static TYPES: &[TypeEntry] = &[
         output: true,
     },
     TypeEntry {
+        name: "CardStatsOutMissingCorporateCardDetail",
+        origin: "schema `card_stats_out`.missing_corporate_card_details[]",
+        roles: &["admin"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
         name: "CardStatsOutMissingCorporateCardDetailsItem",
         origin: "schema `card_stats_out`.missing_corporate_card_details[]",
         roles: &["admin"],
@@ -1144,6 +1186,13 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "CheckMandatoryFieldsPostRequest",
         origin: "POST /spender/expenses/check_mandatory_fields request data",
+        roles: &["spender"],
+        input: true,
+        output: false,
+    },
+    TypeEntry {
+        name: "CheckMandatoryFieldsPostRequestExpensePolicyComment",
+        origin: "POST /spender/expenses/check_mandatory_fields request data.expense_policy_comments[]",
         roles: &["spender"],
         input: true,
         output: false,
@@ -2428,6 +2477,13 @@ pub static TYPES: &[TypeEntry] = &[
         output: true,
     },
     TypeEntry {
+        name: "EmployeesExportConfigColumn",
+        origin: "schema `employees_export_config`.columns[]",
+        roles: &["admin"],
+        input: true,
+        output: true,
+    },
+    TypeEntry {
         name: "EmployeesExportConfigColumnFormula",
         origin: "schema `employees_export_config_column_formula`",
         roles: &["admin"],
@@ -3352,6 +3408,13 @@ pub static TYPES: &[TypeEntry] = &[
         output: true,
     },
     TypeEntry {
+        name: "ExpensesExportConfigColumn",
+        origin: "schema `expenses_export_config`.columns[]",
+        roles: &["admin", "approver", "spender"],
+        input: true,
+        output: true,
+    },
+    TypeEntry {
         name: "ExpensesExportConfigColumnFormula",
         origin: "schema `expenses_export_config_column_formula`",
         roles: &["admin", "approver", "spender"],
@@ -3492,6 +3555,13 @@ pub static TYPES: &[TypeEntry] = &[
         output: true,
     },
     TypeEntry {
+        name: "ExpensesStatsOutEntry",
+        origin: "schema `expenses_stats_out`|0[]",
+        roles: &["admin", "approver", "spender"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
         name: "ExpensesStatsOutVariant0Item",
         origin: "schema `expenses_stats_out`|0[]",
         roles: &["admin", "approver", "spender"],
@@ -3518,6 +3588,13 @@ pub static TYPES: &[TypeEntry] = &[
         roles: &["admin"],
         input: true,
         output: false,
+    },
+    TypeEntry {
+        name: "ExportConfigColumn",
+        origin: "2 identical definitions: `corporate_card_transactions_export_config`.columns[]`, `reports_export_config`.columns[]`",
+        roles: &["admin", "approver", "spender"],
+        input: true,
+        output: true,
     },
     TypeEntry {
         name: "ExportConfigColumnsItem",
@@ -3957,6 +4034,13 @@ pub static TYPES: &[TypeEntry] = &[
         output: true,
     },
     TypeEntry {
+        name: "MatchedCorporateCardTransactionOutEmbedNewObject",
+        origin: "schema `matched_corporate_card_transaction_out_embed_new`|1",
+        roles: &["admin", "approver", "manager", "spender"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
         name: "MatchedCorporateCardTransactionOutEmbedNewVariant1",
         origin: "schema `matched_corporate_card_transaction_out_embed_new`|1",
         roles: &["admin", "approver", "manager", "spender"],
@@ -3994,6 +4078,13 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "MatchingCardsOut",
         origin: "schema `matching_cards_out`",
+        roles: &["admin"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "MatchingCardsOutMatchingCard",
+        origin: "schema `matching_cards_out`.matching_cards[]",
         roles: &["admin"],
         input: false,
         output: true,
@@ -4074,6 +4165,13 @@ pub static TYPES: &[TypeEntry] = &[
         roles: &["admin"],
         input: true,
         output: true,
+    },
+    TypeEntry {
+        name: "MileageRateInSlabRate",
+        origin: "schema `mileage_rate_in`.slab_rates[]",
+        roles: &["admin"],
+        input: true,
+        output: false,
     },
     TypeEntry {
         name: "MileageRateInSlabRatesItem",
@@ -4176,6 +4274,13 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "MileageRateOutFuelType",
         origin: "schema `mileage_rate_out`.fuel_type",
+        roles: &["admin", "approver", "spender"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "MileageRateOutSlabRate",
+        origin: "schema `mileage_rate_out`.slab_rates[]",
         roles: &["admin", "approver", "spender"],
         input: false,
         output: true,
@@ -4611,10 +4716,24 @@ pub static TYPES: &[TypeEntry] = &[
         output: true,
     },
     TypeEntry {
+        name: "PolicyChecksViolation",
+        origin: "schema `policy_checks`.violations[]",
+        roles: &["admin", "approver", "manager", "spender"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
         name: "PolicyChecksViolationsItem",
         origin: "schema `policy_checks`.violations[]",
         roles: &["admin", "approver", "manager", "spender"],
         input: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "PolicyPaymentMode",
+        origin: "schema `policy_payment_modes`[]",
+        roles: &["admin", "spender"],
+        input: true,
         output: true,
     },
     TypeEntry {
@@ -4655,6 +4774,13 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "PreviewOut",
         origin: "schema `preview_out`",
+        roles: &["admin"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "PreviewOutTransaction",
+        origin: "schema `preview_out`.transactions[]",
         roles: &["admin"],
         input: false,
         output: true,
@@ -4886,6 +5012,13 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "ReconciliationExportConfig",
         origin: "schema `reconciliation_export_config`",
+        roles: &["admin"],
+        input: true,
+        output: false,
+    },
+    TypeEntry {
+        name: "ReconciliationExportConfigColumn",
+        origin: "schema `reconciliation_export_config`.columns[]",
         roles: &["admin"],
         input: true,
         output: false,
@@ -5210,6 +5343,13 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `reminder_schedule_config`.when.day",
         roles: &["admin"],
         input: true,
+        output: true,
+    },
+    TypeEntry {
+        name: "ReminderScheduleConfigWhenDayOfWeekValue",
+        origin: "schema `reminder_schedule_config`.when.day_of_week|0",
+        roles: &["admin"],
+        input: false,
         output: true,
     },
     TypeEntry {
@@ -5822,6 +5962,20 @@ pub static TYPES: &[TypeEntry] = &[
         output: true,
     },
     TypeEntry {
+        name: "ReportsStatsOutEntry",
+        origin: "schema `reports_stats_out`|0[]",
+        roles: &["admin", "approver", "spender"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "ReportsStatsOutObject",
+        origin: "schema `reports_stats_out`|1",
+        roles: &["admin", "approver", "spender"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
         name: "ReportsStatsOutVariant0Item",
         origin: "schema `reports_stats_out`|0[]",
         roles: &["admin", "approver", "spender"],
@@ -5901,6 +6055,13 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "RtfMissingTransactionFromStatementOut",
         origin: "schema `rtf_missing_transaction_from_statement_out`",
+        roles: &["admin"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "RtfMissingTransactionFromStatementOutMissingRtfTransaction",
+        origin: "schema `rtf_missing_transaction_from_statement_out`.missing_rtf_transactions[]",
         roles: &["admin"],
         input: false,
         output: true,
@@ -6494,6 +6655,13 @@ pub static TYPES: &[TypeEntry] = &[
         output: true,
     },
     TypeEntry {
+        name: "StatementArchivedCardsOutArchivedCard",
+        origin: "schema `statement_archived_cards_out`.archived_cards[]",
+        roles: &["admin"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
         name: "StatementArchivedCardsOutArchivedCardsItem",
         origin: "schema `statement_archived_cards_out`.archived_cards[]",
         roles: &["admin"],
@@ -6538,6 +6706,13 @@ pub static TYPES: &[TypeEntry] = &[
     TypeEntry {
         name: "StatementsOut",
         origin: "schema `statements_out`",
+        roles: &["admin"],
+        input: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "StatementsOutDuplicateStatementLineItem",
+        origin: "schema `statements_out`.duplicate_statement_line_items[]",
         roles: &["admin"],
         input: false,
         output: true,
@@ -6667,6 +6842,13 @@ pub static TYPES: &[TypeEntry] = &[
         origin: "schema `sub_feature`",
         roles: &["admin", "approver", "spender"],
         input: false,
+        output: true,
+    },
+    TypeEntry {
+        name: "SubscribedResource",
+        origin: "schema `subscribed_resources`[]",
+        roles: &["admin"],
+        input: true,
         output: true,
     },
     TypeEntry {
@@ -6960,22 +7142,28 @@ pub static TYPES: &[TypeEntry] = &[
     },
 ];
 
-/// Decodes `json` into the generated type named `type_name` and encodes it back; `None` when
-/// no such type is compiled (unknown name, or none of its role features is on). The error
-/// names the JSON path that failed.
-pub fn round_trip(
-    type_name: &str,
-    json: &::serde_json::Value,
-) -> Option<Result<::serde_json::Value, String>> {
+/// Something done with one generated type, chosen by name at run time ([`with_type`]).
+pub trait TypeVisitor {
+    /// What the visit returns.
+    type Out;
+    /// Runs with `T` = the generated type.
+    fn visit<T>(self) -> Self::Out
+    where
+        T: ::serde::de::DeserializeOwned + ::serde::Serialize;
+}
+
+/// Calls `visitor` with the generated type named `type_name`; `None` when no such type is
+/// compiled (unknown name, or none of its role features is on).
+pub fn with_type<V: TypeVisitor>(type_name: &str, visitor: V) -> Option<V::Out> {
     match type_name {
         #[cfg(feature = "admin")]
-        "AccountIn" => Some(round_trip_as::<crate::types::AccountIn>(json)),
+        "AccountIn" => Some(visitor.visit::<crate::types::AccountIn>()),
         #[cfg(feature = "admin")]
-        "AccountInType" => Some(round_trip_as::<crate::types::AccountInType>(json)),
+        "AccountInType" => Some(visitor.visit::<crate::types::AccountInType>()),
         #[cfg(feature = "admin")]
-        "AccountMinimal" => Some(round_trip_as::<crate::types::AccountMinimal>(json)),
+        "AccountMinimal" => Some(visitor.visit::<crate::types::AccountMinimal>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "AccountOut" => Some(round_trip_as::<crate::types::AccountOut>(json)),
+        "AccountOut" => Some(visitor.visit::<crate::types::AccountOut>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -6984,7 +7172,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "AccountOutEmbed" => Some(round_trip_as::<crate::types::AccountOutEmbed>(json)),
+        "AccountOutEmbed" => Some(visitor.visit::<crate::types::AccountOutEmbed>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -6994,7 +7182,7 @@ pub fn round_trip(
             )
         )]
         "AccountOutEmbedType" => {
-            Some(round_trip_as::<crate::types::AccountOutEmbedType>(json))
+            Some(visitor.visit::<crate::types::AccountOutEmbedType>())
         }
         #[cfg(
             any(
@@ -7004,36 +7192,28 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "AccountOutType" => Some(round_trip_as::<crate::types::AccountOutType>(json)),
+        "AccountOutType" => Some(visitor.visit::<crate::types::AccountOutType>()),
         #[cfg(feature = "admin")]
-        "AccountingExportIn" => {
-            Some(round_trip_as::<crate::types::AccountingExportIn>(json))
-        }
+        "AccountingExportIn" => Some(visitor.visit::<crate::types::AccountingExportIn>()),
         #[cfg(feature = "admin")]
         "AccountingExportLineitemIn" => {
-            Some(round_trip_as::<crate::types::AccountingExportLineitemIn>(json))
+            Some(visitor.visit::<crate::types::AccountingExportLineitemIn>())
         }
         #[cfg(feature = "admin")]
         "AccountingExportLineitemInObjectType" => {
-            Some(
-                round_trip_as::<crate::types::AccountingExportLineitemInObjectType>(json),
-            )
+            Some(visitor.visit::<crate::types::AccountingExportLineitemInObjectType>())
         }
         #[cfg(feature = "admin")]
         "AccountingExportLineitemOut" => {
-            Some(round_trip_as::<crate::types::AccountingExportLineitemOut>(json))
+            Some(visitor.visit::<crate::types::AccountingExportLineitemOut>())
         }
         #[cfg(feature = "admin")]
         "AccountingExportLineitemOutObjectType" => {
-            Some(
-                round_trip_as::<
-                    crate::types::AccountingExportLineitemOutObjectType,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::AccountingExportLineitemOutObjectType>())
         }
         #[cfg(feature = "admin")]
         "AccountingExportOut" => {
-            Some(round_trip_as::<crate::types::AccountingExportOut>(json))
+            Some(visitor.visit::<crate::types::AccountingExportOut>())
         }
         #[cfg(
             any(
@@ -7044,15 +7224,15 @@ pub fn round_trip(
             )
         )]
         "AccountingExportSummary" => {
-            Some(round_trip_as::<crate::types::AccountingExportSummary>(json))
+            Some(visitor.visit::<crate::types::AccountingExportSummary>())
         }
         #[cfg(feature = "admin")]
         "AccountingExportSummaryIn" => {
-            Some(round_trip_as::<crate::types::AccountingExportSummaryIn>(json))
+            Some(visitor.visit::<crate::types::AccountingExportSummaryIn>())
         }
         #[cfg(feature = "admin")]
         "AccountingExportSummaryInErrorType" => {
-            Some(round_trip_as::<crate::types::AccountingExportSummaryInErrorType>(json))
+            Some(visitor.visit::<crate::types::AccountingExportSummaryInErrorType>())
         }
         #[cfg(
             any(
@@ -7063,7 +7243,7 @@ pub fn round_trip(
             )
         )]
         "AccountingExportSummaryInState" => {
-            Some(round_trip_as::<crate::types::AccountingExportSummaryInState>(json))
+            Some(visitor.visit::<crate::types::AccountingExportSummaryInState>())
         }
         #[cfg(
             any(
@@ -7073,15 +7253,15 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "AchAccount" => Some(round_trip_as::<crate::types::AchAccount>(json)),
+        "AchAccount" => Some(visitor.visit::<crate::types::AchAccount>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "AchTransfer" => Some(round_trip_as::<crate::types::AchTransfer>(json)),
+        "AchTransfer" => Some(visitor.visit::<crate::types::AchTransfer>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "AchTransferClearingType" => {
-            Some(round_trip_as::<crate::types::AchTransferClearingType>(json))
+            Some(visitor.visit::<crate::types::AchTransferClearingType>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "AchTransferState" => Some(round_trip_as::<crate::types::AchTransferState>(json)),
+        "AchTransferState" => Some(visitor.visit::<crate::types::AchTransferState>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -7090,353 +7270,360 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "ActivityDetails" => Some(round_trip_as::<crate::types::ActivityDetails>(json)),
+        "ActivityDetails" => Some(visitor.visit::<crate::types::ActivityDetails>()),
         #[cfg(any(feature = "admin", feature = "approver"))]
-        "AddApproverIn" => Some(round_trip_as::<crate::types::AddApproverIn>(json)),
+        "AddApproverIn" => Some(visitor.visit::<crate::types::AddApproverIn>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
         "AddExpensePolicyCommentRequest" => {
-            Some(round_trip_as::<crate::types::AddExpensePolicyCommentRequest>(json))
+            Some(visitor.visit::<crate::types::AddExpensePolicyCommentRequest>())
+        }
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "AddExpensePolicyCommentRequestExpensePolicyComment" => {
+            Some(
+                visitor
+                    .visit::<
+                        crate::types::AddExpensePolicyCommentRequestExpensePolicyComment,
+                    >(),
+            )
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "AddExpensePolicyCommentRequestExpensePolicyCommentsItem" => {
             Some(
-                round_trip_as::<
-                    crate::types::AddExpensePolicyCommentRequestExpensePolicyCommentsItem,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::AddExpensePolicyCommentRequestExpensePolicyCommentsItem,
+                    >(),
             )
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "AddExpensePolicyCommentResponse" => {
-            Some(round_trip_as::<crate::types::AddExpensePolicyCommentResponse>(json))
+            Some(visitor.visit::<crate::types::AddExpensePolicyCommentResponse>())
+        }
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "AddExpensePolicyCommentResponseExpensePolicyComment" => {
+            Some(
+                visitor
+                    .visit::<
+                        crate::types::AddExpensePolicyCommentResponseExpensePolicyComment,
+                    >(),
+            )
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "AddExpensePolicyCommentResponseExpensePolicyCommentsItem" => {
             Some(
-                round_trip_as::<
-                    crate::types::AddExpensePolicyCommentResponseExpensePolicyCommentsItem,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::AddExpensePolicyCommentResponseExpensePolicyCommentsItem,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "AdminAdvanceRequestIn" => {
-            Some(round_trip_as::<crate::types::AdminAdvanceRequestIn>(json))
+            Some(visitor.visit::<crate::types::AdminAdvanceRequestIn>())
         }
         #[cfg(any(feature = "admin", feature = "approver"))]
         "AdminApproverCategoryOut" => {
-            Some(round_trip_as::<crate::types::AdminApproverCategoryOut>(json))
+            Some(visitor.visit::<crate::types::AdminApproverCategoryOut>())
         }
         #[cfg(any(feature = "admin", feature = "approver"))]
         "AdminApproverProjectOut" => {
-            Some(round_trip_as::<crate::types::AdminApproverProjectOut>(json))
+            Some(visitor.visit::<crate::types::AdminApproverProjectOut>())
         }
         #[cfg(feature = "admin")]
         "AdminCheckPoliciesBulkIn" => {
-            Some(round_trip_as::<crate::types::AdminCheckPoliciesBulkIn>(json))
+            Some(visitor.visit::<crate::types::AdminCheckPoliciesBulkIn>())
         }
         #[cfg(any(feature = "admin", feature = "approver"))]
-        "AdminCostCenterOut" => {
-            Some(round_trip_as::<crate::types::AdminCostCenterOut>(json))
-        }
+        "AdminCostCenterOut" => Some(visitor.visit::<crate::types::AdminCostCenterOut>()),
         #[cfg(feature = "admin")]
         "AdminExpenseCheckMandatoryFieldsBulkIn" => {
-            Some(
-                round_trip_as::<
-                    crate::types::AdminExpenseCheckMandatoryFieldsBulkIn,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::AdminExpenseCheckMandatoryFieldsBulkIn>())
         }
         #[cfg(feature = "admin")]
-        "AdminExpenseIn" => Some(round_trip_as::<crate::types::AdminExpenseIn>(json)),
+        "AdminExpenseIn" => Some(visitor.visit::<crate::types::AdminExpenseIn>()),
         #[cfg(feature = "admin")]
         "AdminExpenseInCommuteDeduction" => {
-            Some(round_trip_as::<crate::types::AdminExpenseInCommuteDeduction>(json))
+            Some(visitor.visit::<crate::types::AdminExpenseInCommuteDeduction>())
         }
         #[cfg(any(feature = "admin", feature = "approver"))]
         "AdminExpenseSplitObject" => {
-            Some(round_trip_as::<crate::types::AdminExpenseSplitObject>(json))
+            Some(visitor.visit::<crate::types::AdminExpenseSplitObject>())
         }
         #[cfg(any(feature = "admin", feature = "approver"))]
         "AdminExpenseSplitObjectItem" => {
-            Some(round_trip_as::<crate::types::AdminExpenseSplitObjectItem>(json))
+            Some(visitor.visit::<crate::types::AdminExpenseSplitObjectItem>())
         }
         #[cfg(feature = "admin")]
         "AdminExpensesBulkIn" => {
-            Some(round_trip_as::<crate::types::AdminExpensesBulkIn>(json))
+            Some(visitor.visit::<crate::types::AdminExpensesBulkIn>())
         }
         #[cfg(feature = "admin")]
-        "AdminFileIn" => Some(round_trip_as::<crate::types::AdminFileIn>(json)),
+        "AdminFileIn" => Some(visitor.visit::<crate::types::AdminFileIn>()),
         #[cfg(feature = "admin")]
-        "AdminFileInType" => Some(round_trip_as::<crate::types::AdminFileInType>(json)),
+        "AdminFileInType" => Some(visitor.visit::<crate::types::AdminFileInType>()),
         #[cfg(any(feature = "admin", feature = "approver"))]
-        "AdminReportIn" => Some(round_trip_as::<crate::types::AdminReportIn>(json)),
+        "AdminReportIn" => Some(visitor.visit::<crate::types::AdminReportIn>()),
         #[cfg(feature = "admin")]
-        "AdminReportOut" => Some(round_trip_as::<crate::types::AdminReportOut>(json)),
+        "AdminReportOut" => Some(visitor.visit::<crate::types::AdminReportOut>()),
         #[cfg(feature = "admin")]
         "AdminReportOutAccountingExportSummary" => {
-            Some(
-                round_trip_as::<
-                    crate::types::AdminReportOutAccountingExportSummary,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::AdminReportOutAccountingExportSummary>())
         }
         #[cfg(feature = "admin")]
         "AdminReportOutAccountingExportSummaryState" => {
             Some(
-                round_trip_as::<
-                    crate::types::AdminReportOutAccountingExportSummaryState,
-                >(json),
+                visitor
+                    .visit::<crate::types::AdminReportOutAccountingExportSummaryState>(),
             )
         }
         #[cfg(feature = "admin")]
         "AdminReportOutAutoApprovalState" => {
-            Some(round_trip_as::<crate::types::AdminReportOutAutoApprovalState>(json))
+            Some(visitor.visit::<crate::types::AdminReportOutAutoApprovalState>())
         }
         #[cfg(feature = "admin")]
         "AdminReportOutCreatorType" => {
-            Some(round_trip_as::<crate::types::AdminReportOutCreatorType>(json))
+            Some(visitor.visit::<crate::types::AdminReportOutCreatorType>())
         }
         #[cfg(feature = "admin")]
         "AdminReportOutState" => {
-            Some(round_trip_as::<crate::types::AdminReportOutState>(json))
+            Some(visitor.visit::<crate::types::AdminReportOutState>())
         }
         #[cfg(any(feature = "admin", feature = "approver"))]
         "AdminSplitExpenseIn" => {
-            Some(round_trip_as::<crate::types::AdminSplitExpenseIn>(json))
+            Some(visitor.visit::<crate::types::AdminSplitExpenseIn>())
         }
         #[cfg(feature = "admin")]
         "AdminSubscriptionsIn" => {
-            Some(round_trip_as::<crate::types::AdminSubscriptionsIn>(json))
+            Some(visitor.visit::<crate::types::AdminSubscriptionsIn>())
         }
         #[cfg(feature = "admin")]
         "AdminSubscriptionsOut" => {
-            Some(round_trip_as::<crate::types::AdminSubscriptionsOut>(json))
+            Some(visitor.visit::<crate::types::AdminSubscriptionsOut>())
         }
         #[cfg(feature = "admin")]
-        "AdvanceIn" => Some(round_trip_as::<crate::types::AdvanceIn>(json)),
+        "AdvanceIn" => Some(visitor.visit::<crate::types::AdvanceIn>()),
         #[cfg(feature = "admin")]
         "AdvanceInPaymentMode" => {
-            Some(round_trip_as::<crate::types::AdvanceInPaymentMode>(json))
+            Some(visitor.visit::<crate::types::AdvanceInPaymentMode>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "AdvanceOut" => Some(round_trip_as::<crate::types::AdvanceOut>(json)),
+        "AdvanceOut" => Some(visitor.visit::<crate::types::AdvanceOut>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "AdvanceOutEmbed" => Some(round_trip_as::<crate::types::AdvanceOutEmbed>(json)),
+        "AdvanceOutEmbed" => Some(visitor.visit::<crate::types::AdvanceOutEmbed>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
         "AdvanceOutPaymentMode" => {
-            Some(round_trip_as::<crate::types::AdvanceOutPaymentMode>(json))
+            Some(visitor.visit::<crate::types::AdvanceOutPaymentMode>())
         }
         #[cfg(feature = "admin")]
-        "AdvanceRefundIn" => Some(round_trip_as::<crate::types::AdvanceRefundIn>(json)),
+        "AdvanceRefundIn" => Some(visitor.visit::<crate::types::AdvanceRefundIn>()),
         #[cfg(feature = "admin")]
         "AdvanceRefundInPaymentMode" => {
-            Some(round_trip_as::<crate::types::AdvanceRefundInPaymentMode>(json))
+            Some(visitor.visit::<crate::types::AdvanceRefundInPaymentMode>())
         }
         #[cfg(feature = "admin")]
-        "AdvanceRefundOut" => Some(round_trip_as::<crate::types::AdvanceRefundOut>(json)),
+        "AdvanceRefundOut" => Some(visitor.visit::<crate::types::AdvanceRefundOut>()),
         #[cfg(feature = "admin")]
         "AdvanceRefundOutPaymentMode" => {
-            Some(round_trip_as::<crate::types::AdvanceRefundOutPaymentMode>(json))
+            Some(visitor.visit::<crate::types::AdvanceRefundOutPaymentMode>())
         }
         #[cfg(feature = "admin")]
         "AdvanceRefundsStatsIn" => {
-            Some(round_trip_as::<crate::types::AdvanceRefundsStatsIn>(json))
+            Some(visitor.visit::<crate::types::AdvanceRefundsStatsIn>())
         }
         #[cfg(feature = "admin")]
         "AdvanceRefundsStatsOut" => {
-            Some(round_trip_as::<crate::types::AdvanceRefundsStatsOut>(json))
+            Some(visitor.visit::<crate::types::AdvanceRefundsStatsOut>())
         }
         #[cfg(feature = "spender")]
         "AdvanceRequestActionPullBackIn" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestActionPullBackIn>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestActionPullBackIn>())
         }
         #[cfg(any(feature = "admin", feature = "approver"))]
         "AdvanceRequestAddApproverIn" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestAddApproverIn>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestAddApproverIn>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "AdvanceRequestApprovalOutEmbed" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestApprovalOutEmbed>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestApprovalOutEmbed>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "AdvanceRequestApprovalOutEmbedState" => {
-            Some(
-                round_trip_as::<crate::types::AdvanceRequestApprovalOutEmbedState>(json),
-            )
+            Some(visitor.visit::<crate::types::AdvanceRequestApprovalOutEmbedState>())
         }
         #[cfg(any(feature = "admin", feature = "approver"))]
         "AdvanceRequestBulkApproveIn" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestBulkApproveIn>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestBulkApproveIn>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "AdvanceRequestCommentsIn" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestCommentsIn>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestCommentsIn>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "AdvanceRequestCommentsOut" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestCommentsOut>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestCommentsOut>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "AdvanceRequestCommentsOutCreatorType" => {
-            Some(
-                round_trip_as::<crate::types::AdvanceRequestCommentsOutCreatorType>(json),
-            )
+            Some(visitor.visit::<crate::types::AdvanceRequestCommentsOutCreatorType>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "AdvanceRequestCommentsOutEmbed" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestCommentsOutEmbed>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestCommentsOutEmbed>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "AdvanceRequestCommentsOutEmbedCreatorType" => {
             Some(
-                round_trip_as::<
-                    crate::types::AdvanceRequestCommentsOutEmbedCreatorType,
-                >(json),
+                visitor
+                    .visit::<crate::types::AdvanceRequestCommentsOutEmbedCreatorType>(),
             )
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "AdvanceRequestCustomField" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestCustomField>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestCustomField>())
         }
         #[cfg(feature = "admin")]
         "AdvanceRequestCustomFieldIn" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestCustomFieldIn>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestCustomFieldIn>())
         }
         #[cfg(feature = "admin")]
         "AdvanceRequestCustomFieldInType" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestCustomFieldInType>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestCustomFieldInType>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "AdvanceRequestCustomFieldOut" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestCustomFieldOut>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestCustomFieldOut>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "AdvanceRequestCustomFieldOutType" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestCustomFieldOutType>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestCustomFieldOutType>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "AdvanceRequestCustomFieldType" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestCustomFieldType>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestCustomFieldType>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "AdvanceRequestCustomFieldValue" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestCustomFieldValue>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestCustomFieldValue>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "AdvanceRequestCustomFields" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestCustomFields>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestCustomFields>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "AdvanceRequestCustomFieldsOut" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestCustomFieldsOut>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestCustomFieldsOut>())
         }
         #[cfg(feature = "spender")]
         "AdvanceRequestDeleteIn" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestDeleteIn>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestDeleteIn>())
         }
         #[cfg(feature = "approver")]
         "AdvanceRequestGenerateFileUrlsIn" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestGenerateFileUrlsIn>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestGenerateFileUrlsIn>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "AdvanceRequestInBase" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestInBase>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestInBase>())
         }
         #[cfg(any(feature = "admin", feature = "approver"))]
         "AdvanceRequestInquireIn" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestInquireIn>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestInquireIn>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "AdvanceRequestOut" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestOut>(json))
-        }
+        "AdvanceRequestOut" => Some(visitor.visit::<crate::types::AdvanceRequestOut>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
         "AdvanceRequestOutEmbed" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestOutEmbed>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestOutEmbed>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "AdvanceRequestOutState" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestOutState>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestOutState>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "AdvanceRequestPermissionsIn" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestPermissionsIn>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestPermissionsIn>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "AdvanceRequestPermissionsOut" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestPermissionsOut>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestPermissionsOut>())
         }
         #[cfg(any(feature = "admin", feature = "approver"))]
         "AdvanceRequestRejectIn" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestRejectIn>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestRejectIn>())
         }
         #[cfg(feature = "admin")]
         "AdvanceRequestRemoveApproverIn" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestRemoveApproverIn>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestRemoveApproverIn>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "AdvanceRequestSubmitIn" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestSubmitIn>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestSubmitIn>())
         }
         #[cfg(feature = "approver")]
         "AdvanceRequestsApproverStatsIn" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestsApproverStatsIn>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestsApproverStatsIn>())
         }
         #[cfg(feature = "approver")]
         "AdvanceRequestsApproverStatsOut" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestsApproverStatsOut>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestsApproverStatsOut>())
+        }
+        #[cfg(feature = "approver")]
+        "AdvanceRequestsApproverStatsOutEntry" => {
+            Some(visitor.visit::<crate::types::AdvanceRequestsApproverStatsOutEntry>())
         }
         #[cfg(feature = "approver")]
         "AdvanceRequestsApproverStatsOutVariant0Item" => {
             Some(
-                round_trip_as::<
-                    crate::types::AdvanceRequestsApproverStatsOutVariant0Item,
-                >(json),
+                visitor
+                    .visit::<crate::types::AdvanceRequestsApproverStatsOutVariant0Item>(),
             )
         }
         #[cfg(feature = "approver")]
         "AdvanceRequestsApproverStatsOutVariant1" => {
             Some(
-                round_trip_as::<
-                    crate::types::AdvanceRequestsApproverStatsOutVariant1,
-                >(json),
+                visitor.visit::<crate::types::AdvanceRequestsApproverStatsOutVariant1>(),
             )
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "AdvanceRequestsStatsIn" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestsStatsIn>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestsStatsIn>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "AdvanceRequestsStatsOut" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestsStatsOut>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestsStatsOut>())
+        }
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "AdvanceRequestsStatsOutEntry" => {
+            Some(visitor.visit::<crate::types::AdvanceRequestsStatsOutEntry>())
+        }
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "AdvanceRequestsStatsOutEntryState" => {
+            Some(visitor.visit::<crate::types::AdvanceRequestsStatsOutEntryState>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "AdvanceRequestsStatsOutVariant0Item" => {
-            Some(
-                round_trip_as::<crate::types::AdvanceRequestsStatsOutVariant0Item>(json),
-            )
+            Some(visitor.visit::<crate::types::AdvanceRequestsStatsOutVariant0Item>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "AdvanceRequestsStatsOutVariant0ItemState" => {
             Some(
-                round_trip_as::<
-                    crate::types::AdvanceRequestsStatsOutVariant0ItemState,
-                >(json),
+                visitor.visit::<crate::types::AdvanceRequestsStatsOutVariant0ItemState>(),
             )
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "AdvanceRequestsStatsOutVariant1" => {
-            Some(round_trip_as::<crate::types::AdvanceRequestsStatsOutVariant1>(json))
+            Some(visitor.visit::<crate::types::AdvanceRequestsStatsOutVariant1>())
         }
         #[cfg(feature = "admin")]
-        "AdvanceWalletIn" => Some(round_trip_as::<crate::types::AdvanceWalletIn>(json)),
+        "AdvanceWalletIn" => Some(visitor.visit::<crate::types::AdvanceWalletIn>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "AdvanceWalletOut" => Some(round_trip_as::<crate::types::AdvanceWalletOut>(json)),
+        "AdvanceWalletOut" => Some(visitor.visit::<crate::types::AdvanceWalletOut>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "AdvanceWalletReportOut" => {
-            Some(round_trip_as::<crate::types::AdvanceWalletReportOut>(json))
+            Some(visitor.visit::<crate::types::AdvanceWalletReportOut>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "AdvancesStatsIn" => Some(round_trip_as::<crate::types::AdvancesStatsIn>(json)),
+        "AdvancesStatsIn" => Some(visitor.visit::<crate::types::AdvancesStatsIn>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -7445,7 +7632,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "AdvancesStatsOut" => Some(round_trip_as::<crate::types::AdvancesStatsOut>(json)),
+        "AdvancesStatsOut" => Some(visitor.visit::<crate::types::AdvancesStatsOut>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -7456,66 +7643,61 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "Amount" => Some(round_trip_as::<crate::types::Amount>(json)),
+        "Amount" => Some(visitor.visit::<crate::types::Amount>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "AnyType" => Some(round_trip_as::<crate::types::AnyType>(json)),
+        "AnyType" => Some(visitor.visit::<crate::types::AnyType>()),
         #[cfg(feature = "admin")]
         "ApplyAdvanceWalletsIn" => {
-            Some(round_trip_as::<crate::types::ApplyAdvanceWalletsIn>(json))
+            Some(visitor.visit::<crate::types::ApplyAdvanceWalletsIn>())
         }
         #[cfg(feature = "approver")]
         "ApproverCheckPoliciesBulkIn" => {
-            Some(round_trip_as::<crate::types::ApproverCheckPoliciesBulkIn>(json))
+            Some(visitor.visit::<crate::types::ApproverCheckPoliciesBulkIn>())
         }
         #[cfg(feature = "approver")]
         "ApproverCostCenterOut" => {
-            Some(round_trip_as::<crate::types::ApproverCostCenterOut>(json))
+            Some(visitor.visit::<crate::types::ApproverCostCenterOut>())
         }
         #[cfg(feature = "approver")]
         "ApproverExpenseCheckMandatoryFieldsBulkIn" => {
             Some(
-                round_trip_as::<
-                    crate::types::ApproverExpenseCheckMandatoryFieldsBulkIn,
-                >(json),
+                visitor
+                    .visit::<crate::types::ApproverExpenseCheckMandatoryFieldsBulkIn>(),
             )
         }
         #[cfg(feature = "approver")]
-        "ApproverExpenseIn" => {
-            Some(round_trip_as::<crate::types::ApproverExpenseIn>(json))
-        }
+        "ApproverExpenseIn" => Some(visitor.visit::<crate::types::ApproverExpenseIn>()),
         #[cfg(feature = "approver")]
         "ApproverExpenseInCommuteDeduction" => {
-            Some(round_trip_as::<crate::types::ApproverExpenseInCommuteDeduction>(json))
+            Some(visitor.visit::<crate::types::ApproverExpenseInCommuteDeduction>())
         }
         #[cfg(feature = "approver")]
         "ApproverExpensesBulkIn" => {
-            Some(round_trip_as::<crate::types::ApproverExpensesBulkIn>(json))
+            Some(visitor.visit::<crate::types::ApproverExpensesBulkIn>())
         }
         #[cfg(feature = "approver")]
-        "ApproverFileIn" => Some(round_trip_as::<crate::types::ApproverFileIn>(json)),
+        "ApproverFileIn" => Some(visitor.visit::<crate::types::ApproverFileIn>()),
         #[cfg(feature = "approver")]
-        "ApproverFileInType" => {
-            Some(round_trip_as::<crate::types::ApproverFileInType>(json))
-        }
+        "ApproverFileInType" => Some(visitor.visit::<crate::types::ApproverFileInType>()),
         #[cfg(feature = "approver")]
         "ApproverMerchantOut" => {
-            Some(round_trip_as::<crate::types::ApproverMerchantOut>(json))
+            Some(visitor.visit::<crate::types::ApproverMerchantOut>())
         }
         #[cfg(feature = "approver")]
-        "ApproverReportIn" => Some(round_trip_as::<crate::types::ApproverReportIn>(json)),
+        "ApproverReportIn" => Some(visitor.visit::<crate::types::ApproverReportIn>()),
         #[cfg(feature = "approver")]
         "ApproverSubscriptionsOut" => {
-            Some(round_trip_as::<crate::types::ApproverSubscriptionsOut>(json))
+            Some(visitor.visit::<crate::types::ApproverSubscriptionsOut>())
         }
         #[cfg(any(feature = "admin", feature = "approver"))]
-        "ApproverUserIds" => Some(round_trip_as::<crate::types::ApproverUserIds>(json)),
+        "ApproverUserIds" => Some(visitor.visit::<crate::types::ApproverUserIds>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "AttachFilesToAdvanceRequestIn" => {
-            Some(round_trip_as::<crate::types::AttachFilesToAdvanceRequestIn>(json))
+            Some(visitor.visit::<crate::types::AttachFilesToAdvanceRequestIn>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "AttachFilesToExpenseIn" => {
-            Some(round_trip_as::<crate::types::AttachFilesToExpenseIn>(json))
+            Some(visitor.visit::<crate::types::AttachFilesToExpenseIn>())
         }
         #[cfg(
             any(
@@ -7525,19 +7707,17 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "AutoApprovalState" => {
-            Some(round_trip_as::<crate::types::AutoApprovalState>(json))
-        }
+        "AutoApprovalState" => Some(visitor.visit::<crate::types::AutoApprovalState>()),
         #[cfg(feature = "admin")]
         "AutomateReportSubmissionIn" => {
-            Some(round_trip_as::<crate::types::AutomateReportSubmissionIn>(json))
+            Some(visitor.visit::<crate::types::AutomateReportSubmissionIn>())
         }
         #[cfg(feature = "admin")]
         "AutomateReportSubmissionOut" => {
-            Some(round_trip_as::<crate::types::AutomateReportSubmissionOut>(json))
+            Some(visitor.visit::<crate::types::AutomateReportSubmissionOut>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "manager"))]
-        "BankIfsc" => Some(round_trip_as::<crate::types::BankIfsc>(json)),
+        "BankIfsc" => Some(visitor.visit::<crate::types::BankIfsc>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -7546,55 +7726,51 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "BankName" => Some(round_trip_as::<crate::types::BankName>(json)),
+        "BankName" => Some(visitor.visit::<crate::types::BankName>()),
         #[cfg(feature = "admin")]
-        "BudgetExportsIn" => Some(round_trip_as::<crate::types::BudgetExportsIn>(json)),
+        "BudgetExportsIn" => Some(visitor.visit::<crate::types::BudgetExportsIn>()),
         #[cfg(feature = "admin")]
-        "BudgetExportsOut" => Some(round_trip_as::<crate::types::BudgetExportsOut>(json)),
+        "BudgetExportsOut" => Some(visitor.visit::<crate::types::BudgetExportsOut>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "BudgetExportsOutState" => {
-            Some(round_trip_as::<crate::types::BudgetExportsOutState>(json))
+            Some(visitor.visit::<crate::types::BudgetExportsOutState>())
         }
         #[cfg(feature = "admin")]
-        "BudgetIn" => Some(round_trip_as::<crate::types::BudgetIn>(json)),
+        "BudgetIn" => Some(visitor.visit::<crate::types::BudgetIn>()),
         #[cfg(feature = "admin")]
-        "BudgetOut" => Some(round_trip_as::<crate::types::BudgetOut>(json)),
+        "BudgetOut" => Some(visitor.visit::<crate::types::BudgetOut>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "manager"))]
         "BudgetOutBudgetCreator" => {
-            Some(round_trip_as::<crate::types::BudgetOutBudgetCreator>(json))
+            Some(visitor.visit::<crate::types::BudgetOutBudgetCreator>())
         }
         #[cfg(any(feature = "admin", feature = "hod", feature = "hop"))]
-        "BudgetOutEmbed" => Some(round_trip_as::<crate::types::BudgetOutEmbed>(json)),
+        "BudgetOutEmbed" => Some(visitor.visit::<crate::types::BudgetOutEmbed>()),
         #[cfg(feature = "admin")]
-        "BudgetPostOut" => Some(round_trip_as::<crate::types::BudgetPostOut>(json)),
+        "BudgetPostOut" => Some(visitor.visit::<crate::types::BudgetPostOut>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "BudgetStatus" => Some(round_trip_as::<crate::types::BudgetStatus>(json)),
+        "BudgetStatus" => Some(visitor.visit::<crate::types::BudgetStatus>()),
         #[cfg(
             any(feature = "admin", feature = "hod", feature = "hop", feature = "spender")
         )]
-        "BudgetType" => Some(round_trip_as::<crate::types::BudgetType>(json)),
+        "BudgetType" => Some(visitor.visit::<crate::types::BudgetType>()),
         #[cfg(any(feature = "admin", feature = "hod", feature = "hop"))]
-        "BudgetUsageOut" => Some(round_trip_as::<crate::types::BudgetUsageOut>(json)),
+        "BudgetUsageOut" => Some(visitor.visit::<crate::types::BudgetUsageOut>()),
         #[cfg(feature = "admin")]
-        "BudgetUserIds" => Some(round_trip_as::<crate::types::BudgetUserIds>(json)),
+        "BudgetUserIds" => Some(visitor.visit::<crate::types::BudgetUserIds>()),
         #[cfg(feature = "admin")]
-        "BudgetVisibility" => Some(round_trip_as::<crate::types::BudgetVisibility>(json)),
+        "BudgetVisibility" => Some(visitor.visit::<crate::types::BudgetVisibility>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "BulkError" => Some(round_trip_as::<crate::types::BulkError>(json)),
+        "BulkError" => Some(visitor.visit::<crate::types::BulkError>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "BulkErrorDataItem" => {
-            Some(round_trip_as::<crate::types::BulkErrorDataItem>(json))
-        }
+        "BulkErrorDataItem" => Some(visitor.visit::<crate::types::BulkErrorDataItem>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "BulkErrorDataItemKey" => {
-            Some(round_trip_as::<crate::types::BulkErrorDataItemKey>(json))
+            Some(visitor.visit::<crate::types::BulkErrorDataItemKey>())
         }
         #[cfg(feature = "admin")]
-        "CardMappingIn" => Some(round_trip_as::<crate::types::CardMappingIn>(json)),
+        "CardMappingIn" => Some(visitor.visit::<crate::types::CardMappingIn>()),
         #[cfg(feature = "admin")]
-        "CardMappingInItem" => {
-            Some(round_trip_as::<crate::types::CardMappingInItem>(json))
-        }
+        "CardMappingInItem" => Some(visitor.visit::<crate::types::CardMappingInItem>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -7603,49 +7779,53 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "CardNumber" => Some(round_trip_as::<crate::types::CardNumber>(json)),
+        "CardNumber" => Some(visitor.visit::<crate::types::CardNumber>()),
         #[cfg(feature = "admin")]
-        "CardStatsOut" => Some(round_trip_as::<crate::types::CardStatsOut>(json)),
+        "CardStatsOut" => Some(visitor.visit::<crate::types::CardStatsOut>()),
+        #[cfg(feature = "admin")]
+        "CardStatsOutMissingCorporateCardDetail" => {
+            Some(visitor.visit::<crate::types::CardStatsOutMissingCorporateCardDetail>())
+        }
         #[cfg(feature = "admin")]
         "CardStatsOutMissingCorporateCardDetailsItem" => {
             Some(
-                round_trip_as::<
-                    crate::types::CardStatsOutMissingCorporateCardDetailsItem,
-                >(json),
+                visitor
+                    .visit::<crate::types::CardStatsOutMissingCorporateCardDetailsItem>(),
             )
         }
         #[cfg(feature = "admin")]
         "CardTransactionFromStatementIn" => {
-            Some(round_trip_as::<crate::types::CardTransactionFromStatementIn>(json))
+            Some(visitor.visit::<crate::types::CardTransactionFromStatementIn>())
         }
         #[cfg(feature = "admin")]
         "CardTransactionFromStatementInStatementMapping" => {
             Some(
-                round_trip_as::<
-                    crate::types::CardTransactionFromStatementInStatementMapping,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::CardTransactionFromStatementInStatementMapping,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "CategoryDeleteSummaryOut" => {
-            Some(round_trip_as::<crate::types::CategoryDeleteSummaryOut>(json))
+            Some(visitor.visit::<crate::types::CategoryDeleteSummaryOut>())
         }
         #[cfg(feature = "admin")]
         "CategoryDeleteSummaryOutData" => {
-            Some(round_trip_as::<crate::types::CategoryDeleteSummaryOutData>(json))
+            Some(visitor.visit::<crate::types::CategoryDeleteSummaryOutData>())
         }
         #[cfg(feature = "admin")]
         "CategoryDisplayName" => {
-            Some(round_trip_as::<crate::types::CategoryDisplayName>(json))
+            Some(visitor.visit::<crate::types::CategoryDisplayName>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "CategoryIds" => Some(round_trip_as::<crate::types::CategoryIds>(json)),
+        "CategoryIds" => Some(visitor.visit::<crate::types::CategoryIds>()),
         #[cfg(feature = "admin")]
-        "CategoryIn" => Some(round_trip_as::<crate::types::CategoryIn>(json)),
+        "CategoryIn" => Some(visitor.visit::<crate::types::CategoryIn>()),
         #[cfg(feature = "admin")]
-        "CategoryInOnlyId" => Some(round_trip_as::<crate::types::CategoryInOnlyId>(json)),
+        "CategoryInOnlyId" => Some(visitor.visit::<crate::types::CategoryInOnlyId>()),
         #[cfg(feature = "spender")]
-        "CategoryOut" => Some(round_trip_as::<crate::types::CategoryOut>(json)),
+        "CategoryOut" => Some(visitor.visit::<crate::types::CategoryOut>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -7654,7 +7834,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "CategoryOutEmbed" => Some(round_trip_as::<crate::types::CategoryOutEmbed>(json)),
+        "CategoryOutEmbed" => Some(visitor.visit::<crate::types::CategoryOutEmbed>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -7663,21 +7843,31 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "ChargingLocation" => Some(round_trip_as::<crate::types::ChargingLocation>(json)),
+        "ChargingLocation" => Some(visitor.visit::<crate::types::ChargingLocation>()),
         #[cfg(feature = "spender")]
         "CheckMandatoryFieldsPostRequest" => {
-            Some(round_trip_as::<crate::types::CheckMandatoryFieldsPostRequest>(json))
+            Some(visitor.visit::<crate::types::CheckMandatoryFieldsPostRequest>())
+        }
+        #[cfg(feature = "spender")]
+        "CheckMandatoryFieldsPostRequestExpensePolicyComment" => {
+            Some(
+                visitor
+                    .visit::<
+                        crate::types::CheckMandatoryFieldsPostRequestExpensePolicyComment,
+                    >(),
+            )
         }
         #[cfg(feature = "spender")]
         "CheckMandatoryFieldsPostRequestExpensePolicyCommentsItem" => {
             Some(
-                round_trip_as::<
-                    crate::types::CheckMandatoryFieldsPostRequestExpensePolicyCommentsItem,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::CheckMandatoryFieldsPostRequestExpensePolicyCommentsItem,
+                    >(),
             )
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "ClaimAmount" => Some(round_trip_as::<crate::types::ClaimAmount>(json)),
+        "ClaimAmount" => Some(visitor.visit::<crate::types::ClaimAmount>()),
         #[cfg(
             any(
                 feature = "accountant",
@@ -7688,7 +7878,7 @@ pub fn round_trip(
                 feature = "super_admin"
             )
         )]
-        "Code" => Some(round_trip_as::<crate::types::Code>(json)),
+        "Code" => Some(visitor.visit::<crate::types::Code>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -7697,7 +7887,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "CommuteDeduction" => Some(round_trip_as::<crate::types::CommuteDeduction>(json)),
+        "CommuteDeduction" => Some(visitor.visit::<crate::types::CommuteDeduction>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -7706,7 +7896,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "CommuteDetails" => Some(round_trip_as::<crate::types::CommuteDetails>(json)),
+        "CommuteDetails" => Some(visitor.visit::<crate::types::CommuteDetails>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -7716,13 +7906,13 @@ pub fn round_trip(
             )
         )]
         "CommuteDetailsDistanceUnit" => {
-            Some(round_trip_as::<crate::types::CommuteDetailsDistanceUnit>(json))
+            Some(visitor.visit::<crate::types::CommuteDetailsDistanceUnit>())
         }
         #[cfg(feature = "spender")]
-        "CommuteDetailsIn" => Some(round_trip_as::<crate::types::CommuteDetailsIn>(json)),
+        "CommuteDetailsIn" => Some(visitor.visit::<crate::types::CommuteDetailsIn>()),
         #[cfg(feature = "spender")]
         "CommuteDetailsInDistanceUnit" => {
-            Some(round_trip_as::<crate::types::CommuteDetailsInDistanceUnit>(json))
+            Some(visitor.visit::<crate::types::CommuteDetailsInDistanceUnit>())
         }
         #[cfg(
             any(
@@ -7732,455 +7922,428 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "CommuteLocation" => Some(round_trip_as::<crate::types::CommuteLocation>(json)),
+        "CommuteLocation" => Some(visitor.visit::<crate::types::CommuteLocation>()),
         #[cfg(feature = "spender")]
         "CommuteLocationNotNullable" => {
-            Some(round_trip_as::<crate::types::CommuteLocationNotNullable>(json))
+            Some(visitor.visit::<crate::types::CommuteLocationNotNullable>())
         }
         #[cfg(feature = "admin")]
-        "CompletedAt" => Some(round_trip_as::<crate::types::CompletedAt>(json)),
+        "CompletedAt" => Some(visitor.visit::<crate::types::CompletedAt>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
         "ContainsFromListOperator" => {
-            Some(round_trip_as::<crate::types::ContainsFromListOperator>(json))
+            Some(visitor.visit::<crate::types::ContainsFromListOperator>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "ContainsOperator" => Some(round_trip_as::<crate::types::ContainsOperator>(json)),
+        "ContainsOperator" => Some(visitor.visit::<crate::types::ContainsOperator>()),
         #[cfg(feature = "admin")]
         "CorporateCardArchiveIn" => {
-            Some(round_trip_as::<crate::types::CorporateCardArchiveIn>(json))
+            Some(visitor.visit::<crate::types::CorporateCardArchiveIn>())
         }
         #[cfg(feature = "admin")]
         "CorporateCardArchiveSuggestionDismissIn" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardArchiveSuggestionDismissIn,
-                >(json),
+                visitor.visit::<crate::types::CorporateCardArchiveSuggestionDismissIn>(),
             )
         }
         #[cfg(feature = "admin")]
         "CorporateCardArchiveSuggestionOut" => {
-            Some(round_trip_as::<crate::types::CorporateCardArchiveSuggestionOut>(json))
+            Some(visitor.visit::<crate::types::CorporateCardArchiveSuggestionOut>())
         }
         #[cfg(feature = "admin")]
         "CorporateCardAssignIn" => {
-            Some(round_trip_as::<crate::types::CorporateCardAssignIn>(json))
+            Some(visitor.visit::<crate::types::CorporateCardAssignIn>())
         }
         #[cfg(feature = "admin")]
         "CorporateCardDuplicateSuggestionDismissIn" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardDuplicateSuggestionDismissIn,
-                >(json),
+                visitor
+                    .visit::<crate::types::CorporateCardDuplicateSuggestionDismissIn>(),
             )
         }
         #[cfg(feature = "admin")]
         "CorporateCardDuplicateSuggestionOut" => {
-            Some(
-                round_trip_as::<crate::types::CorporateCardDuplicateSuggestionOut>(json),
-            )
+            Some(visitor.visit::<crate::types::CorporateCardDuplicateSuggestionOut>())
         }
         #[cfg(feature = "admin")]
-        "CorporateCardIdIn" => {
-            Some(round_trip_as::<crate::types::CorporateCardIdIn>(json))
-        }
+        "CorporateCardIdIn" => Some(visitor.visit::<crate::types::CorporateCardIdIn>()),
         #[cfg(feature = "admin")]
-        "CorporateCardIn" => Some(round_trip_as::<crate::types::CorporateCardIn>(json)),
+        "CorporateCardIn" => Some(visitor.visit::<crate::types::CorporateCardIn>()),
         #[cfg(feature = "admin")]
         "CorporateCardMergeIn" => {
-            Some(round_trip_as::<crate::types::CorporateCardMergeIn>(json))
+            Some(visitor.visit::<crate::types::CorporateCardMergeIn>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "CorporateCardOut" => Some(round_trip_as::<crate::types::CorporateCardOut>(json)),
+        "CorporateCardOut" => Some(visitor.visit::<crate::types::CorporateCardOut>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
         "CorporateCardOutEmbed" => {
-            Some(round_trip_as::<crate::types::CorporateCardOutEmbed>(json))
+            Some(visitor.visit::<crate::types::CorporateCardOutEmbed>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "CorporateCardOutVerificationStatus" => {
-            Some(round_trip_as::<crate::types::CorporateCardOutVerificationStatus>(json))
+            Some(visitor.visit::<crate::types::CorporateCardOutVerificationStatus>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "CorporateCardOutVirtualCardState" => {
-            Some(round_trip_as::<crate::types::CorporateCardOutVirtualCardState>(json))
+            Some(visitor.visit::<crate::types::CorporateCardOutVirtualCardState>())
         }
         #[cfg(feature = "admin")]
         "CorporateCardReassignIn" => {
-            Some(round_trip_as::<crate::types::CorporateCardReassignIn>(json))
+            Some(visitor.visit::<crate::types::CorporateCardReassignIn>())
         }
         #[cfg(feature = "admin")]
         "CorporateCardStatsIn" => {
-            Some(round_trip_as::<crate::types::CorporateCardStatsIn>(json))
+            Some(visitor.visit::<crate::types::CorporateCardStatsIn>())
         }
         #[cfg(feature = "admin")]
         "CorporateCardStatsOut" => {
-            Some(round_trip_as::<crate::types::CorporateCardStatsOut>(json))
+            Some(visitor.visit::<crate::types::CorporateCardStatsOut>())
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionAssignIn" => {
-            Some(round_trip_as::<crate::types::CorporateCardTransactionAssignIn>(json))
+            Some(visitor.visit::<crate::types::CorporateCardTransactionAssignIn>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "CorporateCardTransactionAssignOut" => {
-            Some(round_trip_as::<crate::types::CorporateCardTransactionAssignOut>(json))
+            Some(visitor.visit::<crate::types::CorporateCardTransactionAssignOut>())
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionFiltersDeleteIn" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionFiltersDeleteIn,
-                >(json),
+                visitor.visit::<crate::types::CorporateCardTransactionFiltersDeleteIn>(),
             )
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionFiltersIn" => {
-            Some(round_trip_as::<crate::types::CorporateCardTransactionFiltersIn>(json))
+            Some(visitor.visit::<crate::types::CorporateCardTransactionFiltersIn>())
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionFiltersOut" => {
-            Some(round_trip_as::<crate::types::CorporateCardTransactionFiltersOut>(json))
+            Some(visitor.visit::<crate::types::CorporateCardTransactionFiltersOut>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "CorporateCardTransactionIdIn" => {
-            Some(round_trip_as::<crate::types::CorporateCardTransactionIdIn>(json))
+            Some(visitor.visit::<crate::types::CorporateCardTransactionIdIn>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "CorporateCardTransactionIgnoreOut" => {
-            Some(round_trip_as::<crate::types::CorporateCardTransactionIgnoreOut>(json))
+            Some(visitor.visit::<crate::types::CorporateCardTransactionIgnoreOut>())
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionIn" => {
-            Some(round_trip_as::<crate::types::CorporateCardTransactionIn>(json))
+            Some(visitor.visit::<crate::types::CorporateCardTransactionIn>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "CorporateCardTransactionListOut" => {
-            Some(round_trip_as::<crate::types::CorporateCardTransactionListOut>(json))
+            Some(visitor.visit::<crate::types::CorporateCardTransactionListOut>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "CorporateCardTransactionListOutTransactionStatus" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionListOutTransactionStatus,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::CorporateCardTransactionListOutTransactionStatus,
+                    >(),
             )
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "CorporateCardTransactionMarkPersonalOut" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionMarkPersonalOut,
-                >(json),
+                visitor.visit::<crate::types::CorporateCardTransactionMarkPersonalOut>(),
             )
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "CorporateCardTransactionMatchIn" => {
-            Some(round_trip_as::<crate::types::CorporateCardTransactionMatchIn>(json))
+            Some(visitor.visit::<crate::types::CorporateCardTransactionMatchIn>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "CorporateCardTransactionMatchOut" => {
-            Some(round_trip_as::<crate::types::CorporateCardTransactionMatchOut>(json))
+            Some(visitor.visit::<crate::types::CorporateCardTransactionMatchOut>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "CorporateCardTransactionMetadata" => {
-            Some(round_trip_as::<crate::types::CorporateCardTransactionMetadata>(json))
+            Some(visitor.visit::<crate::types::CorporateCardTransactionMetadata>())
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionPostOut" => {
-            Some(round_trip_as::<crate::types::CorporateCardTransactionPostOut>(json))
+            Some(visitor.visit::<crate::types::CorporateCardTransactionPostOut>())
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionReassignIn" => {
-            Some(round_trip_as::<crate::types::CorporateCardTransactionReassignIn>(json))
+            Some(visitor.visit::<crate::types::CorporateCardTransactionReassignIn>())
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionUnassignOut" => {
-            Some(
-                round_trip_as::<crate::types::CorporateCardTransactionUnassignOut>(json),
-            )
+            Some(visitor.visit::<crate::types::CorporateCardTransactionUnassignOut>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "CorporateCardTransactionUndoIgnoreOut" => {
-            Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionUndoIgnoreOut,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::CorporateCardTransactionUndoIgnoreOut>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "CorporateCardTransactionUndoIgnoreOutTransactionStatus" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionUndoIgnoreOutTransactionStatus,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::CorporateCardTransactionUndoIgnoreOutTransactionStatus,
+                    >(),
             )
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "CorporateCardTransactionUnmarkPersonalOut" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionUnmarkPersonalOut,
-                >(json),
+                visitor
+                    .visit::<crate::types::CorporateCardTransactionUnmarkPersonalOut>(),
             )
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "CorporateCardTransactionUnmatchIn" => {
-            Some(round_trip_as::<crate::types::CorporateCardTransactionUnmatchIn>(json))
+            Some(visitor.visit::<crate::types::CorporateCardTransactionUnmatchIn>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "CorporateCardTransactionUnmatchOut" => {
-            Some(round_trip_as::<crate::types::CorporateCardTransactionUnmatchOut>(json))
+            Some(visitor.visit::<crate::types::CorporateCardTransactionUnmatchOut>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "CorporateCardTransactionUnmatchOutTransactionStatus" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionUnmatchOutTransactionStatus,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::CorporateCardTransactionUnmatchOutTransactionStatus,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionsDeleteIn" => {
-            Some(round_trip_as::<crate::types::CorporateCardTransactionsDeleteIn>(json))
+            Some(visitor.visit::<crate::types::CorporateCardTransactionsDeleteIn>())
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionsDeleteSummaryIn" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionsDeleteSummaryIn,
-                >(json),
+                visitor.visit::<crate::types::CorporateCardTransactionsDeleteSummaryIn>(),
             )
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionsDeleteSummaryOut" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionsDeleteSummaryOut,
-                >(json),
+                visitor
+                    .visit::<crate::types::CorporateCardTransactionsDeleteSummaryOut>(),
             )
         }
         #[cfg(feature = "spender")]
         "CorporateCardTransactionsExpensesStatsIn" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionsExpensesStatsIn,
-                >(json),
+                visitor.visit::<crate::types::CorporateCardTransactionsExpensesStatsIn>(),
             )
         }
         #[cfg(feature = "spender")]
         "CorporateCardTransactionsExpensesStatsOut" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionsExpensesStatsOut,
-                >(json),
+                visitor
+                    .visit::<crate::types::CorporateCardTransactionsExpensesStatsOut>(),
             )
         }
         #[cfg(feature = "spender")]
         "CorporateCardTransactionsExpensesStatsOutItem" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionsExpensesStatsOutItem,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::CorporateCardTransactionsExpensesStatsOutItem,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionsExportConfig" => {
-            Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionsExportConfig,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::CorporateCardTransactionsExportConfig>())
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionsExportConfigColumnFormula" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionsExportConfigColumnFormula,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::CorporateCardTransactionsExportConfigColumnFormula,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionsExportConfigColumnsItem" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionsExportConfigColumnsItem,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::CorporateCardTransactionsExportConfigColumnsItem,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionsExportConfigSeparateLineItemsEntry" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionsExportConfigSeparateLineItemsEntry,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::CorporateCardTransactionsExportConfigSeparateLineItemsEntry,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionsExportConfigType" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionsExportConfigType,
-                >(json),
+                visitor
+                    .visit::<crate::types::CorporateCardTransactionsExportConfigType>(),
             )
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionsExportConfigurationColumn" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionsExportConfigurationColumn,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::CorporateCardTransactionsExportConfigurationColumn,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionsExportConfigurationConfig" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionsExportConfigurationConfig,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::CorporateCardTransactionsExportConfigurationConfig,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionsExportConfigurationIn" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionsExportConfigurationIn,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::CorporateCardTransactionsExportConfigurationIn,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionsExportConfigurationInOnlyId" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionsExportConfigurationInOnlyId,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::CorporateCardTransactionsExportConfigurationInOnlyId,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionsExportConfigurationInType" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionsExportConfigurationInType,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::CorporateCardTransactionsExportConfigurationInType,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionsExportConfigurationOut" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionsExportConfigurationOut,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::CorporateCardTransactionsExportConfigurationOut,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionsExportConfigurationOutType" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionsExportConfigurationOutType,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::CorporateCardTransactionsExportConfigurationOutType,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionsExportConfigurationSeparateLineItemsEntry" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionsExportConfigurationSeparateLineItemsEntry,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::CorporateCardTransactionsExportConfigurationSeparateLineItemsEntry,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionsExportConfigurationSortColumn" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionsExportConfigurationSortColumn,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::CorporateCardTransactionsExportConfigurationSortColumn,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionsExportConfigurationSortColumnDirection" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionsExportConfigurationSortColumnDirection,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::CorporateCardTransactionsExportConfigurationSortColumnDirection,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionsExportsIn" => {
-            Some(round_trip_as::<crate::types::CorporateCardTransactionsExportsIn>(json))
+            Some(visitor.visit::<crate::types::CorporateCardTransactionsExportsIn>())
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionsExportsOut" => {
-            Some(
-                round_trip_as::<crate::types::CorporateCardTransactionsExportsOut>(json),
-            )
+            Some(visitor.visit::<crate::types::CorporateCardTransactionsExportsOut>())
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionsExportsOutState" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardTransactionsExportsOutState,
-                >(json),
+                visitor.visit::<crate::types::CorporateCardTransactionsExportsOutState>(),
             )
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionsStatsIn" => {
-            Some(round_trip_as::<crate::types::CorporateCardTransactionsStatsIn>(json))
+            Some(visitor.visit::<crate::types::CorporateCardTransactionsStatsIn>())
         }
         #[cfg(feature = "admin")]
         "CorporateCardTransactionsStatsOut" => {
-            Some(round_trip_as::<crate::types::CorporateCardTransactionsStatsOut>(json))
+            Some(visitor.visit::<crate::types::CorporateCardTransactionsStatsOut>())
         }
         #[cfg(feature = "admin")]
         "CorporateCardUnarchiveIn" => {
-            Some(round_trip_as::<crate::types::CorporateCardUnarchiveIn>(json))
+            Some(visitor.visit::<crate::types::CorporateCardUnarchiveIn>())
         }
         #[cfg(feature = "admin")]
         "CorporateCardUnassignOut" => {
-            Some(round_trip_as::<crate::types::CorporateCardUnassignOut>(json))
+            Some(visitor.visit::<crate::types::CorporateCardUnassignOut>())
         }
         #[cfg(feature = "admin")]
         "CorporateCardUnassignOutVirtualCardState" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardUnassignOutVirtualCardState,
-                >(json),
+                visitor.visit::<crate::types::CorporateCardUnassignOutVirtualCardState>(),
             )
         }
         #[cfg(feature = "admin")]
         "CorporateCardsBankNamesListResponse" => {
-            Some(
-                round_trip_as::<crate::types::CorporateCardsBankNamesListResponse>(json),
-            )
+            Some(visitor.visit::<crate::types::CorporateCardsBankNamesListResponse>())
         }
         #[cfg(feature = "admin")]
         "CorporateCardsMaskedCardNumbersListResponse" => {
             Some(
-                round_trip_as::<
-                    crate::types::CorporateCardsMaskedCardNumbersListResponse,
-                >(json),
+                visitor
+                    .visit::<crate::types::CorporateCardsMaskedCardNumbersListResponse>(),
             )
         }
         #[cfg(feature = "admin")]
         "CostCenterDeleteSummaryOut" => {
-            Some(round_trip_as::<crate::types::CostCenterDeleteSummaryOut>(json))
+            Some(visitor.visit::<crate::types::CostCenterDeleteSummaryOut>())
         }
         #[cfg(feature = "admin")]
         "CostCenterDeleteSummaryOutData" => {
-            Some(round_trip_as::<crate::types::CostCenterDeleteSummaryOutData>(json))
+            Some(visitor.visit::<crate::types::CostCenterDeleteSummaryOutData>())
         }
         #[cfg(feature = "admin")]
-        "CostCenterIn" => Some(round_trip_as::<crate::types::CostCenterIn>(json)),
+        "CostCenterIn" => Some(visitor.visit::<crate::types::CostCenterIn>()),
         #[cfg(feature = "admin")]
-        "CostCenterInOnlyId" => {
-            Some(round_trip_as::<crate::types::CostCenterInOnlyId>(json))
-        }
+        "CostCenterInOnlyId" => Some(visitor.visit::<crate::types::CostCenterInOnlyId>()),
         #[cfg(feature = "admin")]
         "CostCenterInRestrictedSpenderUserGroup" => {
-            Some(
-                round_trip_as::<
-                    crate::types::CostCenterInRestrictedSpenderUserGroup,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::CostCenterInRestrictedSpenderUserGroup>())
         }
         #[cfg(feature = "spender")]
-        "CostCenterOut" => Some(round_trip_as::<crate::types::CostCenterOut>(json)),
+        "CostCenterOut" => Some(visitor.visit::<crate::types::CostCenterOut>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -8189,9 +8352,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "CostCenterOutEmbed" => {
-            Some(round_trip_as::<crate::types::CostCenterOutEmbed>(json))
-        }
+        "CostCenterOutEmbed" => Some(visitor.visit::<crate::types::CostCenterOutEmbed>()),
         #[cfg(
             any(
                 feature = "accountant",
@@ -8204,10 +8365,10 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "Count" => Some(round_trip_as::<crate::types::Count>(json)),
+        "Count" => Some(visitor.visit::<crate::types::Count>()),
         #[cfg(feature = "admin")]
         "CreateFromReconciliationEntryIn" => {
-            Some(round_trip_as::<crate::types::CreateFromReconciliationEntryIn>(json))
+            Some(visitor.visit::<crate::types::CreateFromReconciliationEntryIn>())
         }
         #[cfg(
             any(
@@ -8221,7 +8382,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "CreatedAt" => Some(round_trip_as::<crate::types::CreatedAt>(json)),
+        "CreatedAt" => Some(visitor.visit::<crate::types::CreatedAt>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -8230,7 +8391,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "CreatorType" => Some(round_trip_as::<crate::types::CreatorType>(json)),
+        "CreatorType" => Some(visitor.visit::<crate::types::CreatorType>()),
         #[cfg(
             any(
                 feature = "accountant",
@@ -8242,7 +8403,7 @@ pub fn round_trip(
                 feature = "super_admin"
             )
         )]
-        "Currency" => Some(round_trip_as::<crate::types::Currency>(json)),
+        "Currency" => Some(visitor.visit::<crate::types::Currency>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -8251,7 +8412,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "CustomField" => Some(round_trip_as::<crate::types::CustomField>(json)),
+        "CustomField" => Some(visitor.visit::<crate::types::CustomField>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -8260,7 +8421,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "CustomFieldValue" => Some(round_trip_as::<crate::types::CustomFieldValue>(json)),
+        "CustomFieldValue" => Some(visitor.visit::<crate::types::CustomFieldValue>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -8269,15 +8430,15 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "CustomFields" => Some(round_trip_as::<crate::types::CustomFields>(json)),
+        "CustomFields" => Some(visitor.visit::<crate::types::CustomFields>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "CustomFieldsOp" => Some(round_trip_as::<crate::types::CustomFieldsOp>(json)),
+        "CustomFieldsOp" => Some(visitor.visit::<crate::types::CustomFieldsOp>()),
         #[cfg(feature = "accounts")]
         "DataClusterPostResponseBody" => {
-            Some(round_trip_as::<crate::types::DataClusterPostResponseBody>(json))
+            Some(visitor.visit::<crate::types::DataClusterPostResponseBody>())
         }
         #[cfg(feature = "admin")]
-        "Delegatee" => Some(round_trip_as::<crate::types::Delegatee>(json)),
+        "Delegatee" => Some(visitor.visit::<crate::types::Delegatee>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -8286,7 +8447,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "Delegatees" => Some(round_trip_as::<crate::types::Delegatees>(json)),
+        "Delegatees" => Some(visitor.visit::<crate::types::Delegatees>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -8295,7 +8456,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "DelegateesType" => Some(round_trip_as::<crate::types::DelegateesType>(json)),
+        "DelegateesType" => Some(visitor.visit::<crate::types::DelegateesType>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -8305,7 +8466,7 @@ pub fn round_trip(
             )
         )]
         "DelegationAccessScope" => {
-            Some(round_trip_as::<crate::types::DelegationAccessScope>(json))
+            Some(visitor.visit::<crate::types::DelegationAccessScope>())
         }
         #[cfg(
             any(
@@ -8316,27 +8477,27 @@ pub fn round_trip(
             )
         )]
         "DelegationAccessScopeItem" => {
-            Some(round_trip_as::<crate::types::DelegationAccessScopeItem>(json))
+            Some(visitor.visit::<crate::types::DelegationAccessScopeItem>())
         }
         #[cfg(feature = "admin")]
         "DeleteAutomateReportSubmissionIn" => {
-            Some(round_trip_as::<crate::types::DeleteAutomateReportSubmissionIn>(json))
+            Some(visitor.visit::<crate::types::DeleteAutomateReportSubmissionIn>())
         }
         #[cfg(feature = "admin")]
         "DepartmentDeleteSummaryOut" => {
-            Some(round_trip_as::<crate::types::DepartmentDeleteSummaryOut>(json))
+            Some(visitor.visit::<crate::types::DepartmentDeleteSummaryOut>())
         }
         #[cfg(feature = "admin")]
         "DepartmentDeleteSummaryOutData" => {
-            Some(round_trip_as::<crate::types::DepartmentDeleteSummaryOutData>(json))
+            Some(visitor.visit::<crate::types::DepartmentDeleteSummaryOutData>())
         }
         #[cfg(feature = "admin")]
         "DepartmentDisplayName" => {
-            Some(round_trip_as::<crate::types::DepartmentDisplayName>(json))
+            Some(visitor.visit::<crate::types::DepartmentDisplayName>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "DepartmentHeadUserIds" => {
-            Some(round_trip_as::<crate::types::DepartmentHeadUserIds>(json))
+            Some(visitor.visit::<crate::types::DepartmentHeadUserIds>())
         }
         #[cfg(
             any(
@@ -8346,15 +8507,13 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "DepartmentId" => Some(round_trip_as::<crate::types::DepartmentId>(json)),
+        "DepartmentId" => Some(visitor.visit::<crate::types::DepartmentId>()),
         #[cfg(feature = "admin")]
-        "DepartmentIn" => Some(round_trip_as::<crate::types::DepartmentIn>(json)),
+        "DepartmentIn" => Some(visitor.visit::<crate::types::DepartmentIn>()),
         #[cfg(feature = "admin")]
-        "DepartmentInOnlyId" => {
-            Some(round_trip_as::<crate::types::DepartmentInOnlyId>(json))
-        }
+        "DepartmentInOnlyId" => Some(visitor.visit::<crate::types::DepartmentInOnlyId>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "DepartmentOut" => Some(round_trip_as::<crate::types::DepartmentOut>(json)),
+        "DepartmentOut" => Some(visitor.visit::<crate::types::DepartmentOut>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -8363,9 +8522,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "DepartmentOutEmbed" => {
-            Some(round_trip_as::<crate::types::DepartmentOutEmbed>(json))
-        }
+        "DepartmentOutEmbed" => Some(visitor.visit::<crate::types::DepartmentOutEmbed>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -8375,66 +8532,48 @@ pub fn round_trip(
             )
         )]
         "DepartmentOutEmployeeEmbed" => {
-            Some(round_trip_as::<crate::types::DepartmentOutEmployeeEmbed>(json))
+            Some(visitor.visit::<crate::types::DepartmentOutEmployeeEmbed>())
         }
         #[cfg(feature = "admin")]
         "DependentExpenseFieldValuesDownloadIn" => {
-            Some(
-                round_trip_as::<
-                    crate::types::DependentExpenseFieldValuesDownloadIn,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::DependentExpenseFieldValuesDownloadIn>())
         }
         #[cfg(feature = "admin")]
         "DependentExpenseFieldValuesDownloadOut" => {
-            Some(
-                round_trip_as::<
-                    crate::types::DependentExpenseFieldValuesDownloadOut,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::DependentExpenseFieldValuesDownloadOut>())
         }
         #[cfg(feature = "admin")]
         "DependentExpenseFieldValuesDownloadOutState" => {
             Some(
-                round_trip_as::<
-                    crate::types::DependentExpenseFieldValuesDownloadOutState,
-                >(json),
+                visitor
+                    .visit::<crate::types::DependentExpenseFieldValuesDownloadOutState>(),
             )
         }
         #[cfg(feature = "admin")]
         "DependentExpenseFieldValuesIn" => {
-            Some(round_trip_as::<crate::types::DependentExpenseFieldValuesIn>(json))
+            Some(visitor.visit::<crate::types::DependentExpenseFieldValuesIn>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "DependentExpenseFieldValuesOut" => {
-            Some(round_trip_as::<crate::types::DependentExpenseFieldValuesOut>(json))
+            Some(visitor.visit::<crate::types::DependentExpenseFieldValuesOut>())
         }
         #[cfg(feature = "admin")]
         "DependentExpenseFieldValuesPreviewOut" => {
-            Some(
-                round_trip_as::<
-                    crate::types::DependentExpenseFieldValuesPreviewOut,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::DependentExpenseFieldValuesPreviewOut>())
         }
         #[cfg(feature = "admin")]
         "DependentExpenseFieldValuesUploadIn" => {
-            Some(
-                round_trip_as::<crate::types::DependentExpenseFieldValuesUploadIn>(json),
-            )
+            Some(visitor.visit::<crate::types::DependentExpenseFieldValuesUploadIn>())
         }
         #[cfg(feature = "admin")]
         "DependentExpenseFieldValuesUploadOut" => {
-            Some(
-                round_trip_as::<crate::types::DependentExpenseFieldValuesUploadOut>(json),
-            )
+            Some(visitor.visit::<crate::types::DependentExpenseFieldValuesUploadOut>())
         }
         #[cfg(feature = "admin")]
         "DependentExpenseFieldValuesUploadOutState" => {
             Some(
-                round_trip_as::<
-                    crate::types::DependentExpenseFieldValuesUploadOutState,
-                >(json),
+                visitor
+                    .visit::<crate::types::DependentExpenseFieldValuesUploadOutState>(),
             )
         }
         #[cfg(
@@ -8446,7 +8585,7 @@ pub fn round_trip(
             )
         )]
         "DependentExpenseFields" => {
-            Some(round_trip_as::<crate::types::DependentExpenseFields>(json))
+            Some(visitor.visit::<crate::types::DependentExpenseFields>())
         }
         #[cfg(
             any(
@@ -8457,7 +8596,7 @@ pub fn round_trip(
             )
         )]
         "DependentExpenseFieldsValue" => {
-            Some(round_trip_as::<crate::types::DependentExpenseFieldsValue>(json))
+            Some(visitor.visit::<crate::types::DependentExpenseFieldsValue>())
         }
         #[cfg(
             any(
@@ -8467,9 +8606,9 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "Description" => Some(round_trip_as::<crate::types::Description>(json)),
+        "Description" => Some(visitor.visit::<crate::types::Description>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "Distance" => Some(round_trip_as::<crate::types::Distance>(json)),
+        "Distance" => Some(visitor.visit::<crate::types::Distance>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -8478,46 +8617,44 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "DistanceUnit" => Some(round_trip_as::<crate::types::DistanceUnit>(json)),
+        "DistanceUnit" => Some(visitor.visit::<crate::types::DistanceUnit>()),
         #[cfg(any(feature = "accountant", feature = "super_admin"))]
-        "Domain" => Some(round_trip_as::<crate::types::Domain>(json)),
+        "Domain" => Some(visitor.visit::<crate::types::Domain>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
         "DoublePrecisionDetail" => {
-            Some(round_trip_as::<crate::types::DoublePrecisionDetail>(json))
+            Some(visitor.visit::<crate::types::DoublePrecisionDetail>())
         }
         #[cfg(feature = "admin")]
         "DuplicateSuggestionCorporateCardOutEmbed" => {
             Some(
-                round_trip_as::<
-                    crate::types::DuplicateSuggestionCorporateCardOutEmbed,
-                >(json),
+                visitor.visit::<crate::types::DuplicateSuggestionCorporateCardOutEmbed>(),
             )
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "DwollaCustomerIn" => Some(round_trip_as::<crate::types::DwollaCustomerIn>(json)),
+        "DwollaCustomerIn" => Some(visitor.visit::<crate::types::DwollaCustomerIn>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
         "DwollaCustomerInMicroDepositVerificationStatus" => {
             Some(
-                round_trip_as::<
-                    crate::types::DwollaCustomerInMicroDepositVerificationStatus,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::DwollaCustomerInMicroDepositVerificationStatus,
+                    >(),
             )
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "DwollaCustomerOut" => {
-            Some(round_trip_as::<crate::types::DwollaCustomerOut>(json))
-        }
+        "DwollaCustomerOut" => Some(visitor.visit::<crate::types::DwollaCustomerOut>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
         "DwollaCustomerOutMicroDepositVerificationStatus" => {
             Some(
-                round_trip_as::<
-                    crate::types::DwollaCustomerOutMicroDepositVerificationStatus,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::DwollaCustomerOutMicroDepositVerificationStatus,
+                    >(),
             )
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "EjectExpensesPostBody" => {
-            Some(round_trip_as::<crate::types::EjectExpensesPostBody>(json))
+            Some(visitor.visit::<crate::types::EjectExpensesPostBody>())
         }
         #[cfg(
             any(
@@ -8529,73 +8666,62 @@ pub fn round_trip(
                 feature = "super_admin"
             )
         )]
-        "Email" => Some(round_trip_as::<crate::types::Email>(json)),
+        "Email" => Some(visitor.visit::<crate::types::Email>()),
         #[cfg(feature = "admin")]
         "EmployeeAccountSummaryOut" => {
-            Some(round_trip_as::<crate::types::EmployeeAccountSummaryOut>(json))
+            Some(visitor.visit::<crate::types::EmployeeAccountSummaryOut>())
         }
         #[cfg(feature = "owner")]
         "EmployeeChangeOwnerIn" => {
-            Some(round_trip_as::<crate::types::EmployeeChangeOwnerIn>(json))
+            Some(visitor.visit::<crate::types::EmployeeChangeOwnerIn>())
         }
         #[cfg(feature = "spender")]
         "EmployeeChangePrimaryOrgIn" => {
-            Some(round_trip_as::<crate::types::EmployeeChangePrimaryOrgIn>(json))
+            Some(visitor.visit::<crate::types::EmployeeChangePrimaryOrgIn>())
         }
         #[cfg(feature = "spender")]
         "EmployeeCheckMobileVerificationCodeIn" => {
-            Some(
-                round_trip_as::<
-                    crate::types::EmployeeCheckMobileVerificationCodeIn,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::EmployeeCheckMobileVerificationCodeIn>())
         }
         #[cfg(feature = "spender")]
         "EmployeeCommuteDetailsDeletePostRequest" => {
             Some(
-                round_trip_as::<
-                    crate::types::EmployeeCommuteDetailsDeletePostRequest,
-                >(json),
+                visitor.visit::<crate::types::EmployeeCommuteDetailsDeletePostRequest>(),
             )
         }
         #[cfg(feature = "spender")]
         "EmployeeCommuteDetailsPostRequest" => {
-            Some(round_trip_as::<crate::types::EmployeeCommuteDetailsPostRequest>(json))
+            Some(visitor.visit::<crate::types::EmployeeCommuteDetailsPostRequest>())
         }
         #[cfg(feature = "admin")]
-        "EmployeeFieldIn" => Some(round_trip_as::<crate::types::EmployeeFieldIn>(json)),
+        "EmployeeFieldIn" => Some(visitor.visit::<crate::types::EmployeeFieldIn>()),
         #[cfg(feature = "admin")]
         "EmployeeFieldInType" => {
-            Some(round_trip_as::<crate::types::EmployeeFieldInType>(json))
+            Some(visitor.visit::<crate::types::EmployeeFieldInType>())
         }
         #[cfg(feature = "admin")]
-        "EmployeeFieldOut" => Some(round_trip_as::<crate::types::EmployeeFieldOut>(json)),
+        "EmployeeFieldOut" => Some(visitor.visit::<crate::types::EmployeeFieldOut>()),
         #[cfg(feature = "admin")]
         "EmployeeFieldsPostResponseBody" => {
-            Some(round_trip_as::<crate::types::EmployeeFieldsPostResponseBody>(json))
+            Some(visitor.visit::<crate::types::EmployeeFieldsPostResponseBody>())
         }
         #[cfg(feature = "admin")]
         "EmployeeFiltersDeleteIn" => {
-            Some(round_trip_as::<crate::types::EmployeeFiltersDeleteIn>(json))
+            Some(visitor.visit::<crate::types::EmployeeFiltersDeleteIn>())
         }
         #[cfg(feature = "admin")]
-        "EmployeeFiltersIn" => {
-            Some(round_trip_as::<crate::types::EmployeeFiltersIn>(json))
-        }
+        "EmployeeFiltersIn" => Some(visitor.visit::<crate::types::EmployeeFiltersIn>()),
         #[cfg(feature = "admin")]
-        "EmployeeFiltersOut" => {
-            Some(round_trip_as::<crate::types::EmployeeFiltersOut>(json))
-        }
+        "EmployeeFiltersOut" => Some(visitor.visit::<crate::types::EmployeeFiltersOut>()),
         #[cfg(any(feature = "approver", feature = "manager"))]
         "EmployeeHierarchyOut" => {
-            Some(round_trip_as::<crate::types::EmployeeHierarchyOut>(json))
+            Some(visitor.visit::<crate::types::EmployeeHierarchyOut>())
         }
         #[cfg(feature = "manager")]
         "EmployeeHierarchyOverviewStatsPostRequest" => {
             Some(
-                round_trip_as::<
-                    crate::types::EmployeeHierarchyOverviewStatsPostRequest,
-                >(json),
+                visitor
+                    .visit::<crate::types::EmployeeHierarchyOverviewStatsPostRequest>(),
             )
         }
         #[cfg(
@@ -8606,15 +8732,15 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "EmployeeId" => Some(round_trip_as::<crate::types::EmployeeId>(json)),
+        "EmployeeId" => Some(visitor.visit::<crate::types::EmployeeId>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "manager"))]
-        "EmployeeOut" => Some(round_trip_as::<crate::types::EmployeeOut>(json)),
+        "EmployeeOut" => Some(visitor.visit::<crate::types::EmployeeOut>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "manager"))]
         "EmployeeOutAchAccount" => {
-            Some(round_trip_as::<crate::types::EmployeeOutAchAccount>(json))
+            Some(visitor.visit::<crate::types::EmployeeOutAchAccount>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "EmployeeOutEmbed" => Some(round_trip_as::<crate::types::EmployeeOutEmbed>(json)),
+        "EmployeeOutEmbed" => Some(visitor.visit::<crate::types::EmployeeOutEmbed>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -8624,225 +8750,203 @@ pub fn round_trip(
             )
         )]
         "EmployeeOutEmbedForExpense" => {
-            Some(round_trip_as::<crate::types::EmployeeOutEmbedForExpense>(json))
+            Some(visitor.visit::<crate::types::EmployeeOutEmbedForExpense>())
         }
         #[cfg(feature = "spender")]
         "EmployeeOutEmbedForExpenseWithDepartmentName" => {
             Some(
-                round_trip_as::<
-                    crate::types::EmployeeOutEmbedForExpenseWithDepartmentName,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::EmployeeOutEmbedForExpenseWithDepartmentName,
+                    >(),
             )
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "EmployeeOutEmbedForReport" => {
-            Some(round_trip_as::<crate::types::EmployeeOutEmbedForReport>(json))
+            Some(visitor.visit::<crate::types::EmployeeOutEmbedForReport>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "EmployeeOutEmbedForReportAchAccount" => {
-            Some(
-                round_trip_as::<crate::types::EmployeeOutEmbedForReportAchAccount>(json),
-            )
+            Some(visitor.visit::<crate::types::EmployeeOutEmbedForReportAchAccount>())
         }
         #[cfg(feature = "admin")]
         "EmployeeOutPotentialDuplicateExpenses" => {
-            Some(
-                round_trip_as::<
-                    crate::types::EmployeeOutPotentialDuplicateExpenses,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::EmployeeOutPotentialDuplicateExpenses>())
         }
         #[cfg(any(feature = "approver", feature = "manager"))]
         "EmployeeOverviewExpenseStatsOut" => {
-            Some(round_trip_as::<crate::types::EmployeeOverviewExpenseStatsOut>(json))
+            Some(visitor.visit::<crate::types::EmployeeOverviewExpenseStatsOut>())
         }
         #[cfg(any(feature = "approver", feature = "manager"))]
         "EmployeeOverviewOut" => {
-            Some(round_trip_as::<crate::types::EmployeeOverviewOut>(json))
+            Some(visitor.visit::<crate::types::EmployeeOverviewOut>())
         }
         #[cfg(any(feature = "approver", feature = "manager"))]
         "EmployeeOverviewOutDepartment" => {
-            Some(round_trip_as::<crate::types::EmployeeOverviewOutDepartment>(json))
+            Some(visitor.visit::<crate::types::EmployeeOverviewOutDepartment>())
         }
         #[cfg(any(feature = "approver", feature = "manager"))]
         "EmployeeOverviewOutEmployee" => {
-            Some(round_trip_as::<crate::types::EmployeeOverviewOutEmployee>(json))
+            Some(visitor.visit::<crate::types::EmployeeOverviewOutEmployee>())
         }
         #[cfg(any(feature = "approver", feature = "manager"))]
         "EmployeeOverviewOutPrimaryApprover" => {
-            Some(round_trip_as::<crate::types::EmployeeOverviewOutPrimaryApprover>(json))
+            Some(visitor.visit::<crate::types::EmployeeOverviewOutPrimaryApprover>())
         }
         #[cfg(any(feature = "approver", feature = "manager"))]
         "EmployeeOverviewOutUser" => {
-            Some(round_trip_as::<crate::types::EmployeeOverviewOutUser>(json))
+            Some(visitor.visit::<crate::types::EmployeeOverviewOutUser>())
         }
         #[cfg(any(feature = "approver", feature = "manager"))]
         "EmployeeOverviewStatsOut" => {
-            Some(round_trip_as::<crate::types::EmployeeOverviewStatsOut>(json))
+            Some(visitor.visit::<crate::types::EmployeeOverviewStatsOut>())
         }
         #[cfg(feature = "approver")]
         "EmployeeOverviewStatsPostRequest" => {
-            Some(round_trip_as::<crate::types::EmployeeOverviewStatsPostRequest>(json))
+            Some(visitor.visit::<crate::types::EmployeeOverviewStatsPostRequest>())
         }
         #[cfg(feature = "admin")]
-        "EmployeeSummaryOut" => {
-            Some(round_trip_as::<crate::types::EmployeeSummaryOut>(json))
-        }
+        "EmployeeSummaryOut" => Some(visitor.visit::<crate::types::EmployeeSummaryOut>()),
         #[cfg(feature = "admin")]
         "EmployeesBusinessUnitsListResponse" => {
-            Some(round_trip_as::<crate::types::EmployeesBusinessUnitsListResponse>(json))
+            Some(visitor.visit::<crate::types::EmployeesBusinessUnitsListResponse>())
         }
         #[cfg(feature = "spender")]
         "EmployeesDelegateeDeletePostRequest" => {
-            Some(
-                round_trip_as::<crate::types::EmployeesDelegateeDeletePostRequest>(json),
-            )
+            Some(visitor.visit::<crate::types::EmployeesDelegateeDeletePostRequest>())
         }
         #[cfg(feature = "admin")]
         "EmployeesDownloadOut" => {
-            Some(round_trip_as::<crate::types::EmployeesDownloadOut>(json))
+            Some(visitor.visit::<crate::types::EmployeesDownloadOut>())
         }
         #[cfg(feature = "admin")]
         "EmployeesDownloadOutState" => {
-            Some(round_trip_as::<crate::types::EmployeesDownloadOutState>(json))
+            Some(visitor.visit::<crate::types::EmployeesDownloadOutState>())
         }
         #[cfg(feature = "admin")]
         "EmployeesExportConfig" => {
-            Some(round_trip_as::<crate::types::EmployeesExportConfig>(json))
+            Some(visitor.visit::<crate::types::EmployeesExportConfig>())
+        }
+        #[cfg(feature = "admin")]
+        "EmployeesExportConfigColumn" => {
+            Some(visitor.visit::<crate::types::EmployeesExportConfigColumn>())
         }
         #[cfg(feature = "admin")]
         "EmployeesExportConfigColumnFormula" => {
-            Some(round_trip_as::<crate::types::EmployeesExportConfigColumnFormula>(json))
+            Some(visitor.visit::<crate::types::EmployeesExportConfigColumnFormula>())
         }
         #[cfg(feature = "admin")]
         "EmployeesExportConfigColumnFormulaFunction" => {
             Some(
-                round_trip_as::<
-                    crate::types::EmployeesExportConfigColumnFormulaFunction,
-                >(json),
+                visitor
+                    .visit::<crate::types::EmployeesExportConfigColumnFormulaFunction>(),
             )
         }
         #[cfg(feature = "admin")]
         "EmployeesExportConfigColumnsItem" => {
-            Some(round_trip_as::<crate::types::EmployeesExportConfigColumnsItem>(json))
+            Some(visitor.visit::<crate::types::EmployeesExportConfigColumnsItem>())
         }
         #[cfg(feature = "admin")]
         "EmployeesExportConfigSeparateLineItemsEntry" => {
             Some(
-                round_trip_as::<
-                    crate::types::EmployeesExportConfigSeparateLineItemsEntry,
-                >(json),
+                visitor
+                    .visit::<crate::types::EmployeesExportConfigSeparateLineItemsEntry>(),
             )
         }
         #[cfg(feature = "admin")]
         "EmployeesExportConfigType" => {
-            Some(round_trip_as::<crate::types::EmployeesExportConfigType>(json))
+            Some(visitor.visit::<crate::types::EmployeesExportConfigType>())
         }
         #[cfg(feature = "admin")]
         "EmployeesExportConfigurationColumn" => {
-            Some(round_trip_as::<crate::types::EmployeesExportConfigurationColumn>(json))
+            Some(visitor.visit::<crate::types::EmployeesExportConfigurationColumn>())
         }
         #[cfg(feature = "admin")]
         "EmployeesExportConfigurationConfig" => {
-            Some(round_trip_as::<crate::types::EmployeesExportConfigurationConfig>(json))
+            Some(visitor.visit::<crate::types::EmployeesExportConfigurationConfig>())
         }
         #[cfg(feature = "admin")]
         "EmployeesExportConfigurationIn" => {
-            Some(round_trip_as::<crate::types::EmployeesExportConfigurationIn>(json))
+            Some(visitor.visit::<crate::types::EmployeesExportConfigurationIn>())
         }
         #[cfg(feature = "admin")]
         "EmployeesExportConfigurationInOnlyId" => {
-            Some(
-                round_trip_as::<crate::types::EmployeesExportConfigurationInOnlyId>(json),
-            )
+            Some(visitor.visit::<crate::types::EmployeesExportConfigurationInOnlyId>())
         }
         #[cfg(feature = "admin")]
         "EmployeesExportConfigurationInType" => {
-            Some(round_trip_as::<crate::types::EmployeesExportConfigurationInType>(json))
+            Some(visitor.visit::<crate::types::EmployeesExportConfigurationInType>())
         }
         #[cfg(feature = "admin")]
         "EmployeesExportConfigurationOut" => {
-            Some(round_trip_as::<crate::types::EmployeesExportConfigurationOut>(json))
+            Some(visitor.visit::<crate::types::EmployeesExportConfigurationOut>())
         }
         #[cfg(feature = "admin")]
         "EmployeesExportConfigurationOutType" => {
-            Some(
-                round_trip_as::<crate::types::EmployeesExportConfigurationOutType>(json),
-            )
+            Some(visitor.visit::<crate::types::EmployeesExportConfigurationOutType>())
         }
         #[cfg(feature = "admin")]
         "EmployeesExportConfigurationSeparateLineItemsEntry" => {
             Some(
-                round_trip_as::<
-                    crate::types::EmployeesExportConfigurationSeparateLineItemsEntry,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::EmployeesExportConfigurationSeparateLineItemsEntry,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "EmployeesExportConfigurationSortColumn" => {
-            Some(
-                round_trip_as::<
-                    crate::types::EmployeesExportConfigurationSortColumn,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::EmployeesExportConfigurationSortColumn>())
         }
         #[cfg(feature = "admin")]
         "EmployeesExportConfigurationSortColumnDirection" => {
             Some(
-                round_trip_as::<
-                    crate::types::EmployeesExportConfigurationSortColumnDirection,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::EmployeesExportConfigurationSortColumnDirection,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
-        "EmployeesExportsIn" => {
-            Some(round_trip_as::<crate::types::EmployeesExportsIn>(json))
-        }
+        "EmployeesExportsIn" => Some(visitor.visit::<crate::types::EmployeesExportsIn>()),
         #[cfg(feature = "admin")]
         "EmployeesExportsOut" => {
-            Some(round_trip_as::<crate::types::EmployeesExportsOut>(json))
+            Some(visitor.visit::<crate::types::EmployeesExportsOut>())
         }
         #[cfg(feature = "admin")]
         "EmployeesExportsOutState" => {
-            Some(round_trip_as::<crate::types::EmployeesExportsOutState>(json))
+            Some(visitor.visit::<crate::types::EmployeesExportsOutState>())
         }
         #[cfg(feature = "admin")]
         "EmployeesLocationsListResponse" => {
-            Some(round_trip_as::<crate::types::EmployeesLocationsListResponse>(json))
+            Some(visitor.visit::<crate::types::EmployeesLocationsListResponse>())
         }
         #[cfg(feature = "spender")]
         "EmployeesSendMobileVerificationCodePostOut" => {
             Some(
-                round_trip_as::<
-                    crate::types::EmployeesSendMobileVerificationCodePostOut,
-                >(json),
+                visitor
+                    .visit::<crate::types::EmployeesSendMobileVerificationCodePostOut>(),
             )
         }
         #[cfg(feature = "admin")]
-        "EmployeesStatsIn" => Some(round_trip_as::<crate::types::EmployeesStatsIn>(json)),
+        "EmployeesStatsIn" => Some(visitor.visit::<crate::types::EmployeesStatsIn>()),
         #[cfg(feature = "admin")]
-        "EmployeesStatsOut" => {
-            Some(round_trip_as::<crate::types::EmployeesStatsOut>(json))
-        }
+        "EmployeesStatsOut" => Some(visitor.visit::<crate::types::EmployeesStatsOut>()),
         #[cfg(feature = "admin")]
         "EmployeesStatsOutItem" => {
-            Some(round_trip_as::<crate::types::EmployeesStatsOutItem>(json))
+            Some(visitor.visit::<crate::types::EmployeesStatsOutItem>())
         }
         #[cfg(feature = "admin")]
         "EmployeesTitlesListResponse" => {
-            Some(round_trip_as::<crate::types::EmployeesTitlesListResponse>(json))
+            Some(visitor.visit::<crate::types::EmployeesTitlesListResponse>())
         }
         #[cfg(feature = "admin")]
-        "EmployeesUploadIn" => {
-            Some(round_trip_as::<crate::types::EmployeesUploadIn>(json))
-        }
+        "EmployeesUploadIn" => Some(visitor.visit::<crate::types::EmployeesUploadIn>()),
         #[cfg(feature = "admin")]
-        "EmployeesUploadOut" => {
-            Some(round_trip_as::<crate::types::EmployeesUploadOut>(json))
-        }
+        "EmployeesUploadOut" => Some(visitor.visit::<crate::types::EmployeesUploadOut>()),
         #[cfg(feature = "admin")]
         "EmployeesUploadOutState" => {
-            Some(round_trip_as::<crate::types::EmployeesUploadOutState>(json))
+            Some(visitor.visit::<crate::types::EmployeesUploadOutState>())
         }
         #[cfg(
             any(
@@ -8852,7 +8956,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "EngineCapacity" => Some(round_trip_as::<crate::types::EngineCapacity>(json)),
+        "EngineCapacity" => Some(visitor.visit::<crate::types::EngineCapacity>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -8861,11 +8965,11 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "ErrorType" => Some(round_trip_as::<crate::types::ErrorType>(json)),
+        "ErrorType" => Some(visitor.visit::<crate::types::ErrorType>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "EventPayload" => Some(round_trip_as::<crate::types::EventPayload>(json)),
+        "EventPayload" => Some(visitor.visit::<crate::types::EventPayload>()),
         #[cfg(feature = "common")]
-        "ExchangeRateOut" => Some(round_trip_as::<crate::types::ExchangeRateOut>(json)),
+        "ExchangeRateOut" => Some(visitor.visit::<crate::types::ExchangeRateOut>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -8875,99 +8979,93 @@ pub fn round_trip(
             )
         )]
         "ExpenseActionDataEmbed" => {
-            Some(round_trip_as::<crate::types::ExpenseActionDataEmbed>(json))
+            Some(visitor.visit::<crate::types::ExpenseActionDataEmbed>())
         }
         #[cfg(feature = "admin")]
         "ExpenseActionDeleteId" => {
-            Some(round_trip_as::<crate::types::ExpenseActionDeleteId>(json))
+            Some(visitor.visit::<crate::types::ExpenseActionDeleteId>())
         }
         #[cfg(feature = "spender")]
         "ExpenseAttachReceiptIn" => {
-            Some(round_trip_as::<crate::types::ExpenseAttachReceiptIn>(json))
+            Some(visitor.visit::<crate::types::ExpenseAttachReceiptIn>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpenseCheckMandatoryFieldsBulkOut" => {
-            Some(round_trip_as::<crate::types::ExpenseCheckMandatoryFieldsBulkOut>(json))
+            Some(visitor.visit::<crate::types::ExpenseCheckMandatoryFieldsBulkOut>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpenseCheckMandatoryFieldsBulkOutItem" => {
-            Some(
-                round_trip_as::<
-                    crate::types::ExpenseCheckMandatoryFieldsBulkOutItem,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::ExpenseCheckMandatoryFieldsBulkOutItem>())
         }
         #[cfg(any(feature = "admin", feature = "approver"))]
         "ExpenseCheckMandatoryFieldsIn" => {
-            Some(round_trip_as::<crate::types::ExpenseCheckMandatoryFieldsIn>(json))
+            Some(visitor.visit::<crate::types::ExpenseCheckMandatoryFieldsIn>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpenseCheckMandatoryFieldsOut" => {
-            Some(round_trip_as::<crate::types::ExpenseCheckMandatoryFieldsOut>(json))
+            Some(visitor.visit::<crate::types::ExpenseCheckMandatoryFieldsOut>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpenseCheckPoliciesBulkOut" => {
-            Some(round_trip_as::<crate::types::ExpenseCheckPoliciesBulkOut>(json))
+            Some(visitor.visit::<crate::types::ExpenseCheckPoliciesBulkOut>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpenseCheckPoliciesBulkOutItem" => {
-            Some(round_trip_as::<crate::types::ExpenseCheckPoliciesBulkOutItem>(json))
+            Some(visitor.visit::<crate::types::ExpenseCheckPoliciesBulkOutItem>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpenseCheckPoliciesFinalDesiredState" => {
-            Some(
-                round_trip_as::<
-                    crate::types::ExpenseCheckPoliciesFinalDesiredState,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::ExpenseCheckPoliciesFinalDesiredState>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpenseCheckPoliciesFinalDesiredStateRunStatus" => {
             Some(
-                round_trip_as::<
-                    crate::types::ExpenseCheckPoliciesFinalDesiredStateRunStatus,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ExpenseCheckPoliciesFinalDesiredStateRunStatus,
+                    >(),
             )
         }
         #[cfg(feature = "spender")]
         "ExpenseCheckPoliciesIn" => {
-            Some(round_trip_as::<crate::types::ExpenseCheckPoliciesIn>(json))
+            Some(visitor.visit::<crate::types::ExpenseCheckPoliciesIn>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpenseCheckPoliciesIndividualDesiredStates" => {
             Some(
-                round_trip_as::<
-                    crate::types::ExpenseCheckPoliciesIndividualDesiredStates,
-                >(json),
+                visitor
+                    .visit::<crate::types::ExpenseCheckPoliciesIndividualDesiredStates>(),
             )
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpenseCheckPoliciesIndividualDesiredStatesApproverSource" => {
             Some(
-                round_trip_as::<
-                    crate::types::ExpenseCheckPoliciesIndividualDesiredStatesApproverSource,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ExpenseCheckPoliciesIndividualDesiredStatesApproverSource,
+                    >(),
             )
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpenseCheckPoliciesIndividualDesiredStatesRunStatus" => {
             Some(
-                round_trip_as::<
-                    crate::types::ExpenseCheckPoliciesIndividualDesiredStatesRunStatus,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ExpenseCheckPoliciesIndividualDesiredStatesRunStatus,
+                    >(),
             )
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpenseCheckPoliciesOut" => {
-            Some(round_trip_as::<crate::types::ExpenseCheckPoliciesOut>(json))
+            Some(visitor.visit::<crate::types::ExpenseCheckPoliciesOut>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpenseCommentsBulkIn" => {
-            Some(round_trip_as::<crate::types::ExpenseCommentsBulkIn>(json))
+            Some(visitor.visit::<crate::types::ExpenseCommentsBulkIn>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpenseCommentsBulkInItem" => {
-            Some(round_trip_as::<crate::types::ExpenseCommentsBulkInItem>(json))
+            Some(visitor.visit::<crate::types::ExpenseCommentsBulkInItem>())
         }
         #[cfg(
             any(
@@ -8977,9 +9075,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "ExpenseCommentsOut" => {
-            Some(round_trip_as::<crate::types::ExpenseCommentsOut>(json))
-        }
+        "ExpenseCommentsOut" => Some(visitor.visit::<crate::types::ExpenseCommentsOut>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -8989,7 +9085,7 @@ pub fn round_trip(
             )
         )]
         "ExpenseCommentsOutAction" => {
-            Some(round_trip_as::<crate::types::ExpenseCommentsOutAction>(json))
+            Some(visitor.visit::<crate::types::ExpenseCommentsOutAction>())
         }
         #[cfg(
             any(
@@ -9000,15 +9096,15 @@ pub fn round_trip(
             )
         )]
         "ExpenseCommentsOutCreatorType" => {
-            Some(round_trip_as::<crate::types::ExpenseCommentsOutCreatorType>(json))
+            Some(visitor.visit::<crate::types::ExpenseCommentsOutCreatorType>())
         }
         #[cfg(feature = "spender")]
         "ExpenseCreationFromFileIn" => {
-            Some(round_trip_as::<crate::types::ExpenseCreationFromFileIn>(json))
+            Some(visitor.visit::<crate::types::ExpenseCreationFromFileIn>())
         }
         #[cfg(feature = "spender")]
         "ExpenseCreationFromReceiptIn" => {
-            Some(round_trip_as::<crate::types::ExpenseCreationFromReceiptIn>(json))
+            Some(visitor.visit::<crate::types::ExpenseCreationFromReceiptIn>())
         }
         #[cfg(
             any(
@@ -9018,9 +9114,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "ExpenseCustomField" => {
-            Some(round_trip_as::<crate::types::ExpenseCustomField>(json))
-        }
+        "ExpenseCustomField" => Some(visitor.visit::<crate::types::ExpenseCustomField>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -9030,7 +9124,7 @@ pub fn round_trip(
             )
         )]
         "ExpenseCustomFieldType" => {
-            Some(round_trip_as::<crate::types::ExpenseCustomFieldType>(json))
+            Some(visitor.visit::<crate::types::ExpenseCustomFieldType>())
         }
         #[cfg(
             any(
@@ -9041,7 +9135,7 @@ pub fn round_trip(
             )
         )]
         "ExpenseCustomFieldValue" => {
-            Some(round_trip_as::<crate::types::ExpenseCustomFieldValue>(json))
+            Some(visitor.visit::<crate::types::ExpenseCustomFieldValue>())
         }
         #[cfg(
             any(
@@ -9052,20 +9146,20 @@ pub fn round_trip(
             )
         )]
         "ExpenseCustomFields" => {
-            Some(round_trip_as::<crate::types::ExpenseCustomFields>(json))
+            Some(visitor.visit::<crate::types::ExpenseCustomFields>())
         }
         #[cfg(feature = "spender")]
-        "ExpenseDeleteIn" => Some(round_trip_as::<crate::types::ExpenseDeleteIn>(json)),
+        "ExpenseDeleteIn" => Some(visitor.visit::<crate::types::ExpenseDeleteIn>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpenseDismissDuplicatesIn" => {
-            Some(round_trip_as::<crate::types::ExpenseDismissDuplicatesIn>(json))
+            Some(visitor.visit::<crate::types::ExpenseDismissDuplicatesIn>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpenseDuplicateSetsOut" => {
-            Some(round_trip_as::<crate::types::ExpenseDuplicateSetsOut>(json))
+            Some(visitor.visit::<crate::types::ExpenseDuplicateSetsOut>())
         }
         #[cfg(feature = "admin")]
-        "ExpenseFieldIn" => Some(round_trip_as::<crate::types::ExpenseFieldIn>(json)),
+        "ExpenseFieldIn" => Some(visitor.visit::<crate::types::ExpenseFieldIn>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -9074,29 +9168,25 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "ExpenseFieldInType" => {
-            Some(round_trip_as::<crate::types::ExpenseFieldInType>(json))
-        }
+        "ExpenseFieldInType" => Some(visitor.visit::<crate::types::ExpenseFieldInType>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "ExpenseFieldOut" => Some(round_trip_as::<crate::types::ExpenseFieldOut>(json)),
+        "ExpenseFieldOut" => Some(visitor.visit::<crate::types::ExpenseFieldOut>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
         "ExpenseFieldReorderIn" => {
-            Some(round_trip_as::<crate::types::ExpenseFieldReorderIn>(json))
+            Some(visitor.visit::<crate::types::ExpenseFieldReorderIn>())
         }
         #[cfg(feature = "admin")]
         "ExpenseFieldsPostResponseBody" => {
-            Some(round_trip_as::<crate::types::ExpenseFieldsPostResponseBody>(json))
+            Some(visitor.visit::<crate::types::ExpenseFieldsPostResponseBody>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpenseFiltersDeleteIn" => {
-            Some(round_trip_as::<crate::types::ExpenseFiltersDeleteIn>(json))
+            Some(visitor.visit::<crate::types::ExpenseFiltersDeleteIn>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "ExpenseFiltersIn" => Some(round_trip_as::<crate::types::ExpenseFiltersIn>(json)),
+        "ExpenseFiltersIn" => Some(visitor.visit::<crate::types::ExpenseFiltersIn>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "ExpenseFiltersOut" => {
-            Some(round_trip_as::<crate::types::ExpenseFiltersOut>(json))
-        }
+        "ExpenseFiltersOut" => Some(visitor.visit::<crate::types::ExpenseFiltersOut>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -9105,7 +9195,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "ExpenseOut" => Some(round_trip_as::<crate::types::ExpenseOut>(json)),
+        "ExpenseOut" => Some(visitor.visit::<crate::types::ExpenseOut>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -9115,7 +9205,7 @@ pub fn round_trip(
             )
         )]
         "ExpenseOutAccountingExportSummary" => {
-            Some(round_trip_as::<crate::types::ExpenseOutAccountingExportSummary>(json))
+            Some(visitor.visit::<crate::types::ExpenseOutAccountingExportSummary>())
         }
         #[cfg(
             any(
@@ -9127,9 +9217,8 @@ pub fn round_trip(
         )]
         "ExpenseOutAccountingExportSummaryErrorType" => {
             Some(
-                round_trip_as::<
-                    crate::types::ExpenseOutAccountingExportSummaryErrorType,
-                >(json),
+                visitor
+                    .visit::<crate::types::ExpenseOutAccountingExportSummaryErrorType>(),
             )
         }
         #[cfg(
@@ -9141,11 +9230,7 @@ pub fn round_trip(
             )
         )]
         "ExpenseOutAccountingExportSummaryState" => {
-            Some(
-                round_trip_as::<
-                    crate::types::ExpenseOutAccountingExportSummaryState,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::ExpenseOutAccountingExportSummaryState>())
         }
         #[cfg(
             any(
@@ -9156,7 +9241,7 @@ pub fn round_trip(
             )
         )]
         "ExpenseOutAddedToReportBy" => {
-            Some(round_trip_as::<crate::types::ExpenseOutAddedToReportBy>(json))
+            Some(visitor.visit::<crate::types::ExpenseOutAddedToReportBy>())
         }
         #[cfg(
             any(
@@ -9167,7 +9252,7 @@ pub fn round_trip(
             )
         )]
         "ExpenseOutCommuteDeduction" => {
-            Some(round_trip_as::<crate::types::ExpenseOutCommuteDeduction>(json))
+            Some(visitor.visit::<crate::types::ExpenseOutCommuteDeduction>())
         }
         #[cfg(
             any(
@@ -9178,7 +9263,7 @@ pub fn round_trip(
             )
         )]
         "ExpenseOutDistanceUnit" => {
-            Some(round_trip_as::<crate::types::ExpenseOutDistanceUnit>(json))
+            Some(visitor.visit::<crate::types::ExpenseOutDistanceUnit>())
         }
         #[cfg(
             any(
@@ -9189,7 +9274,7 @@ pub fn round_trip(
             )
         )]
         "ExpenseOutReportAutoApprovalState" => {
-            Some(round_trip_as::<crate::types::ExpenseOutReportAutoApprovalState>(json))
+            Some(visitor.visit::<crate::types::ExpenseOutReportAutoApprovalState>())
         }
         #[cfg(
             any(
@@ -9200,7 +9285,7 @@ pub fn round_trip(
             )
         )]
         "ExpenseOutSelectedVehicleCategory" => {
-            Some(round_trip_as::<crate::types::ExpenseOutSelectedVehicleCategory>(json))
+            Some(visitor.visit::<crate::types::ExpenseOutSelectedVehicleCategory>())
         }
         #[cfg(
             any(
@@ -9211,7 +9296,7 @@ pub fn round_trip(
             )
         )]
         "ExpenseOutSelectedVehicleOwnership" => {
-            Some(round_trip_as::<crate::types::ExpenseOutSelectedVehicleOwnership>(json))
+            Some(visitor.visit::<crate::types::ExpenseOutSelectedVehicleOwnership>())
         }
         #[cfg(
             any(
@@ -9221,110 +9306,114 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "ExpenseOutState" => Some(round_trip_as::<crate::types::ExpenseOutState>(json)),
+        "ExpenseOutState" => Some(visitor.visit::<crate::types::ExpenseOutState>()),
         #[cfg(feature = "spender")]
         "ExpenseOutWithDepartmentName" => {
-            Some(round_trip_as::<crate::types::ExpenseOutWithDepartmentName>(json))
+            Some(visitor.visit::<crate::types::ExpenseOutWithDepartmentName>())
         }
         #[cfg(feature = "spender")]
         "ExpenseOutWithDepartmentNameAccountingExportSummary" => {
             Some(
-                round_trip_as::<
-                    crate::types::ExpenseOutWithDepartmentNameAccountingExportSummary,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ExpenseOutWithDepartmentNameAccountingExportSummary,
+                    >(),
             )
         }
         #[cfg(feature = "spender")]
         "ExpenseOutWithDepartmentNameAccountingExportSummaryErrorType" => {
             Some(
-                round_trip_as::<
-                    crate::types::ExpenseOutWithDepartmentNameAccountingExportSummaryErrorType,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ExpenseOutWithDepartmentNameAccountingExportSummaryErrorType,
+                    >(),
             )
         }
         #[cfg(feature = "spender")]
         "ExpenseOutWithDepartmentNameAccountingExportSummaryState" => {
             Some(
-                round_trip_as::<
-                    crate::types::ExpenseOutWithDepartmentNameAccountingExportSummaryState,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ExpenseOutWithDepartmentNameAccountingExportSummaryState,
+                    >(),
             )
         }
         #[cfg(feature = "spender")]
         "ExpenseOutWithDepartmentNameAddedToReportBy" => {
             Some(
-                round_trip_as::<
-                    crate::types::ExpenseOutWithDepartmentNameAddedToReportBy,
-                >(json),
+                visitor
+                    .visit::<crate::types::ExpenseOutWithDepartmentNameAddedToReportBy>(),
             )
         }
         #[cfg(feature = "spender")]
         "ExpenseOutWithDepartmentNameCommuteDeduction" => {
             Some(
-                round_trip_as::<
-                    crate::types::ExpenseOutWithDepartmentNameCommuteDeduction,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ExpenseOutWithDepartmentNameCommuteDeduction,
+                    >(),
             )
         }
         #[cfg(feature = "spender")]
         "ExpenseOutWithDepartmentNameDistanceUnit" => {
             Some(
-                round_trip_as::<
-                    crate::types::ExpenseOutWithDepartmentNameDistanceUnit,
-                >(json),
+                visitor.visit::<crate::types::ExpenseOutWithDepartmentNameDistanceUnit>(),
             )
         }
         #[cfg(feature = "spender")]
         "ExpenseOutWithDepartmentNameReportAutoApprovalState" => {
             Some(
-                round_trip_as::<
-                    crate::types::ExpenseOutWithDepartmentNameReportAutoApprovalState,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ExpenseOutWithDepartmentNameReportAutoApprovalState,
+                    >(),
             )
         }
         #[cfg(feature = "spender")]
         "ExpenseOutWithDepartmentNameSelectedVehicleCategory" => {
             Some(
-                round_trip_as::<
-                    crate::types::ExpenseOutWithDepartmentNameSelectedVehicleCategory,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ExpenseOutWithDepartmentNameSelectedVehicleCategory,
+                    >(),
             )
         }
         #[cfg(feature = "spender")]
         "ExpenseOutWithDepartmentNameSelectedVehicleOwnership" => {
             Some(
-                round_trip_as::<
-                    crate::types::ExpenseOutWithDepartmentNameSelectedVehicleOwnership,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ExpenseOutWithDepartmentNameSelectedVehicleOwnership,
+                    >(),
             )
         }
         #[cfg(feature = "spender")]
         "ExpenseOutWithDepartmentNameState" => {
-            Some(round_trip_as::<crate::types::ExpenseOutWithDepartmentNameState>(json))
+            Some(visitor.visit::<crate::types::ExpenseOutWithDepartmentNameState>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensePermissionsBulkIn" => {
-            Some(round_trip_as::<crate::types::ExpensePermissionsBulkIn>(json))
+            Some(visitor.visit::<crate::types::ExpensePermissionsBulkIn>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensePermissionsBulkInItem" => {
-            Some(round_trip_as::<crate::types::ExpensePermissionsBulkInItem>(json))
+            Some(visitor.visit::<crate::types::ExpensePermissionsBulkInItem>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensePermissionsBulkOut" => {
-            Some(round_trip_as::<crate::types::ExpensePermissionsBulkOut>(json))
+            Some(visitor.visit::<crate::types::ExpensePermissionsBulkOut>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensePermissionsBulkOutItem" => {
-            Some(round_trip_as::<crate::types::ExpensePermissionsBulkOutItem>(json))
+            Some(visitor.visit::<crate::types::ExpensePermissionsBulkOutItem>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensePermissionsIn" => {
-            Some(round_trip_as::<crate::types::ExpensePermissionsIn>(json))
+            Some(visitor.visit::<crate::types::ExpensePermissionsIn>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensePermissionsOut" => {
-            Some(round_trip_as::<crate::types::ExpensePermissionsOut>(json))
+            Some(visitor.visit::<crate::types::ExpensePermissionsOut>())
         }
         #[cfg(
             any(
@@ -9335,7 +9424,7 @@ pub fn round_trip(
             )
         )]
         "ExpensePolicyCommentOutEmbed" => {
-            Some(round_trip_as::<crate::types::ExpensePolicyCommentOutEmbed>(json))
+            Some(visitor.visit::<crate::types::ExpensePolicyCommentOutEmbed>())
         }
         #[cfg(
             any(
@@ -9347,9 +9436,7 @@ pub fn round_trip(
         )]
         "ExpensePolicyCommentOutEmbedCommentType" => {
             Some(
-                round_trip_as::<
-                    crate::types::ExpensePolicyCommentOutEmbedCommentType,
-                >(json),
+                visitor.visit::<crate::types::ExpensePolicyCommentOutEmbedCommentType>(),
             )
         }
         #[cfg(
@@ -9361,7 +9448,7 @@ pub fn round_trip(
             )
         )]
         "ExpensePolicyExpensesQueryObject" => {
-            Some(round_trip_as::<crate::types::ExpensePolicyExpensesQueryObject>(json))
+            Some(visitor.visit::<crate::types::ExpensePolicyExpensesQueryObject>())
         }
         #[cfg(
             any(
@@ -9372,11 +9459,7 @@ pub fn round_trip(
             )
         )]
         "ExpensePolicyExpensesQueryObjectParams" => {
-            Some(
-                round_trip_as::<
-                    crate::types::ExpensePolicyExpensesQueryObjectParams,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::ExpensePolicyExpensesQueryObjectParams>())
         }
         #[cfg(
             any(
@@ -9387,7 +9470,7 @@ pub fn round_trip(
             )
         )]
         "ExpensePolicyFinalDesiredState" => {
-            Some(round_trip_as::<crate::types::ExpensePolicyFinalDesiredState>(json))
+            Some(visitor.visit::<crate::types::ExpensePolicyFinalDesiredState>())
         }
         #[cfg(
             any(
@@ -9399,26 +9482,18 @@ pub fn round_trip(
         )]
         "ExpensePolicyFinalDesiredStateRunStatus" => {
             Some(
-                round_trip_as::<
-                    crate::types::ExpensePolicyFinalDesiredStateRunStatus,
-                >(json),
+                visitor.visit::<crate::types::ExpensePolicyFinalDesiredStateRunStatus>(),
             )
         }
         #[cfg(feature = "admin")]
-        "ExpensePolicyIn" => Some(round_trip_as::<crate::types::ExpensePolicyIn>(json)),
+        "ExpensePolicyIn" => Some(visitor.visit::<crate::types::ExpensePolicyIn>()),
         #[cfg(feature = "admin")]
         "ExpensePolicyInEmployeeCustomFieldsOp" => {
-            Some(
-                round_trip_as::<
-                    crate::types::ExpensePolicyInEmployeeCustomFieldsOp,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::ExpensePolicyInEmployeeCustomFieldsOp>())
         }
         #[cfg(feature = "admin")]
         "ExpensePolicyInExpenseCustomFieldsOp" => {
-            Some(
-                round_trip_as::<crate::types::ExpensePolicyInExpenseCustomFieldsOp>(json),
-            )
+            Some(visitor.visit::<crate::types::ExpensePolicyInExpenseCustomFieldsOp>())
         }
         #[cfg(
             any(
@@ -9429,9 +9504,7 @@ pub fn round_trip(
             )
         )]
         "ExpensePolicyIndividualDesiredStates" => {
-            Some(
-                round_trip_as::<crate::types::ExpensePolicyIndividualDesiredStates>(json),
-            )
+            Some(visitor.visit::<crate::types::ExpensePolicyIndividualDesiredStates>())
         }
         #[cfg(
             any(
@@ -9443,9 +9516,10 @@ pub fn round_trip(
         )]
         "ExpensePolicyIndividualDesiredStatesApproverSource" => {
             Some(
-                round_trip_as::<
-                    crate::types::ExpensePolicyIndividualDesiredStatesApproverSource,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ExpensePolicyIndividualDesiredStatesApproverSource,
+                    >(),
             )
         }
         #[cfg(
@@ -9458,36 +9532,29 @@ pub fn round_trip(
         )]
         "ExpensePolicyIndividualDesiredStatesRunStatus" => {
             Some(
-                round_trip_as::<
-                    crate::types::ExpensePolicyIndividualDesiredStatesRunStatus,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ExpensePolicyIndividualDesiredStatesRunStatus,
+                    >(),
             )
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "ExpensePolicyLimitType" => {
-            Some(round_trip_as::<crate::types::ExpensePolicyLimitType>(json))
+            Some(visitor.visit::<crate::types::ExpensePolicyLimitType>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "ExpensePolicyOut" => Some(round_trip_as::<crate::types::ExpensePolicyOut>(json)),
+        "ExpensePolicyOut" => Some(visitor.visit::<crate::types::ExpensePolicyOut>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
         "ExpensePolicyOutEmployeeCustomFieldsOp" => {
-            Some(
-                round_trip_as::<
-                    crate::types::ExpensePolicyOutEmployeeCustomFieldsOp,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::ExpensePolicyOutEmployeeCustomFieldsOp>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "ExpensePolicyOutExpenseCustomFieldsOp" => {
-            Some(
-                round_trip_as::<
-                    crate::types::ExpensePolicyOutExpenseCustomFieldsOp,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::ExpensePolicyOutExpenseCustomFieldsOp>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "ExpensePolicyOutSource" => {
-            Some(round_trip_as::<crate::types::ExpensePolicyOutSource>(json))
+            Some(visitor.visit::<crate::types::ExpensePolicyOutSource>())
         }
         #[cfg(
             any(
@@ -9498,11 +9565,11 @@ pub fn round_trip(
             )
         )]
         "ExpensePolicyRuleEmbed" => {
-            Some(round_trip_as::<crate::types::ExpensePolicyRuleEmbed>(json))
+            Some(visitor.visit::<crate::types::ExpensePolicyRuleEmbed>())
         }
         #[cfg(feature = "admin")]
         "ExpensePolicyStateChangeIn" => {
-            Some(round_trip_as::<crate::types::ExpensePolicyStateChangeIn>(json))
+            Some(visitor.visit::<crate::types::ExpensePolicyStateChangeIn>())
         }
         #[cfg(
             any(
@@ -9513,7 +9580,7 @@ pub fn round_trip(
             )
         )]
         "ExpensePolicyStatesOut" => {
-            Some(round_trip_as::<crate::types::ExpensePolicyStatesOut>(json))
+            Some(visitor.visit::<crate::types::ExpensePolicyStatesOut>())
         }
         #[cfg(
             any(
@@ -9523,35 +9590,29 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "ExpenseRuleDataIn" => {
-            Some(round_trip_as::<crate::types::ExpenseRuleDataIn>(json))
-        }
+        "ExpenseRuleDataIn" => Some(visitor.visit::<crate::types::ExpenseRuleDataIn>()),
         #[cfg(feature = "admin")]
-        "ExpenseRuleDataOut" => {
-            Some(round_trip_as::<crate::types::ExpenseRuleDataOut>(json))
-        }
+        "ExpenseRuleDataOut" => Some(visitor.visit::<crate::types::ExpenseRuleDataOut>()),
         #[cfg(feature = "admin")]
         "ExpenseRuleDeleteIn" => {
-            Some(round_trip_as::<crate::types::ExpenseRuleDeleteIn>(json))
+            Some(visitor.visit::<crate::types::ExpenseRuleDeleteIn>())
         }
         #[cfg(feature = "admin")]
         "ExpenseRuleDismissSuggestionIn" => {
-            Some(round_trip_as::<crate::types::ExpenseRuleDismissSuggestionIn>(json))
+            Some(visitor.visit::<crate::types::ExpenseRuleDismissSuggestionIn>())
         }
         #[cfg(feature = "admin")]
-        "ExpenseRuleIfIn" => Some(round_trip_as::<crate::types::ExpenseRuleIfIn>(json)),
+        "ExpenseRuleIfIn" => Some(visitor.visit::<crate::types::ExpenseRuleIfIn>()),
         #[cfg(feature = "admin")]
-        "ExpenseRuleIfOut" => Some(round_trip_as::<crate::types::ExpenseRuleIfOut>(json)),
+        "ExpenseRuleIfOut" => Some(visitor.visit::<crate::types::ExpenseRuleIfOut>()),
         #[cfg(feature = "admin")]
-        "ExpenseRuleIn" => Some(round_trip_as::<crate::types::ExpenseRuleIn>(json)),
+        "ExpenseRuleIn" => Some(visitor.visit::<crate::types::ExpenseRuleIn>()),
         #[cfg(feature = "admin")]
-        "ExpenseRuleInSet" => Some(round_trip_as::<crate::types::ExpenseRuleInSet>(json)),
+        "ExpenseRuleInSet" => Some(visitor.visit::<crate::types::ExpenseRuleInSet>()),
         #[cfg(feature = "admin")]
-        "ExpenseRuleOut" => Some(round_trip_as::<crate::types::ExpenseRuleOut>(json)),
+        "ExpenseRuleOut" => Some(visitor.visit::<crate::types::ExpenseRuleOut>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "ExpenseSplitObject" => {
-            Some(round_trip_as::<crate::types::ExpenseSplitObject>(json))
-        }
+        "ExpenseSplitObject" => Some(visitor.visit::<crate::types::ExpenseSplitObject>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -9561,110 +9622,105 @@ pub fn round_trip(
             )
         )]
         "ExpenseVerificationOutEmbed" => {
-            Some(round_trip_as::<crate::types::ExpenseVerificationOutEmbed>(json))
+            Some(visitor.visit::<crate::types::ExpenseVerificationOutEmbed>())
         }
         #[cfg(feature = "admin")]
-        "ExpensesCountOut" => Some(round_trip_as::<crate::types::ExpensesCountOut>(json)),
+        "ExpensesCountOut" => Some(visitor.visit::<crate::types::ExpensesCountOut>()),
         #[cfg(feature = "admin")]
         "ExpensesDuplicateSetsStatsIn" => {
-            Some(round_trip_as::<crate::types::ExpensesDuplicateSetsStatsIn>(json))
+            Some(visitor.visit::<crate::types::ExpensesDuplicateSetsStatsIn>())
         }
         #[cfg(feature = "admin")]
         "ExpensesDuplicateSetsStatsOut" => {
-            Some(round_trip_as::<crate::types::ExpensesDuplicateSetsStatsOut>(json))
+            Some(visitor.visit::<crate::types::ExpensesDuplicateSetsStatsOut>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensesExportConfig" => {
-            Some(round_trip_as::<crate::types::ExpensesExportConfig>(json))
+            Some(visitor.visit::<crate::types::ExpensesExportConfig>())
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExpensesExportConfigColumn" => {
+            Some(visitor.visit::<crate::types::ExpensesExportConfigColumn>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensesExportConfigColumnFormula" => {
-            Some(round_trip_as::<crate::types::ExpensesExportConfigColumnFormula>(json))
+            Some(visitor.visit::<crate::types::ExpensesExportConfigColumnFormula>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensesExportConfigColumnsItem" => {
-            Some(round_trip_as::<crate::types::ExpensesExportConfigColumnsItem>(json))
+            Some(visitor.visit::<crate::types::ExpensesExportConfigColumnsItem>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensesExportConfigSeparateLineItemsEntry" => {
             Some(
-                round_trip_as::<
-                    crate::types::ExpensesExportConfigSeparateLineItemsEntry,
-                >(json),
+                visitor
+                    .visit::<crate::types::ExpensesExportConfigSeparateLineItemsEntry>(),
             )
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensesExportConfigType" => {
-            Some(round_trip_as::<crate::types::ExpensesExportConfigType>(json))
+            Some(visitor.visit::<crate::types::ExpensesExportConfigType>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensesExportConfigurationColumn" => {
-            Some(round_trip_as::<crate::types::ExpensesExportConfigurationColumn>(json))
+            Some(visitor.visit::<crate::types::ExpensesExportConfigurationColumn>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensesExportConfigurationConfig" => {
-            Some(round_trip_as::<crate::types::ExpensesExportConfigurationConfig>(json))
+            Some(visitor.visit::<crate::types::ExpensesExportConfigurationConfig>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensesExportConfigurationIn" => {
-            Some(round_trip_as::<crate::types::ExpensesExportConfigurationIn>(json))
+            Some(visitor.visit::<crate::types::ExpensesExportConfigurationIn>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensesExportConfigurationInOnlyId" => {
-            Some(
-                round_trip_as::<crate::types::ExpensesExportConfigurationInOnlyId>(json),
-            )
+            Some(visitor.visit::<crate::types::ExpensesExportConfigurationInOnlyId>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensesExportConfigurationInType" => {
-            Some(round_trip_as::<crate::types::ExpensesExportConfigurationInType>(json))
+            Some(visitor.visit::<crate::types::ExpensesExportConfigurationInType>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensesExportConfigurationOut" => {
-            Some(round_trip_as::<crate::types::ExpensesExportConfigurationOut>(json))
+            Some(visitor.visit::<crate::types::ExpensesExportConfigurationOut>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensesExportConfigurationOutType" => {
-            Some(round_trip_as::<crate::types::ExpensesExportConfigurationOutType>(json))
+            Some(visitor.visit::<crate::types::ExpensesExportConfigurationOutType>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensesExportConfigurationSeparateLineItemsEntry" => {
             Some(
-                round_trip_as::<
-                    crate::types::ExpensesExportConfigurationSeparateLineItemsEntry,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ExpensesExportConfigurationSeparateLineItemsEntry,
+                    >(),
             )
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensesExportConfigurationSortColumn" => {
-            Some(
-                round_trip_as::<
-                    crate::types::ExpensesExportConfigurationSortColumn,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::ExpensesExportConfigurationSortColumn>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensesExportConfigurationSortColumnDirection" => {
             Some(
-                round_trip_as::<
-                    crate::types::ExpensesExportConfigurationSortColumnDirection,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ExpensesExportConfigurationSortColumnDirection,
+                    >(),
             )
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "ExpensesExportsIn" => {
-            Some(round_trip_as::<crate::types::ExpensesExportsIn>(json))
-        }
+        "ExpensesExportsIn" => Some(visitor.visit::<crate::types::ExpensesExportsIn>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "ExpensesExportsOut" => {
-            Some(round_trip_as::<crate::types::ExpensesExportsOut>(json))
-        }
+        "ExpensesExportsOut" => Some(visitor.visit::<crate::types::ExpensesExportsOut>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensesExportsOutState" => {
-            Some(round_trip_as::<crate::types::ExpensesExportsOutState>(json))
+            Some(visitor.visit::<crate::types::ExpensesExportsOutState>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "ExpensesMergeIn" => Some(round_trip_as::<crate::types::ExpensesMergeIn>(json)),
+        "ExpensesMergeIn" => Some(visitor.visit::<crate::types::ExpensesMergeIn>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -9673,38 +9729,40 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "ExpensesStatsIn" => Some(round_trip_as::<crate::types::ExpensesStatsIn>(json)),
+        "ExpensesStatsIn" => Some(visitor.visit::<crate::types::ExpensesStatsIn>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "ExpensesStatsOut" => Some(round_trip_as::<crate::types::ExpensesStatsOut>(json)),
+        "ExpensesStatsOut" => Some(visitor.visit::<crate::types::ExpensesStatsOut>()),
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExpensesStatsOutEntry" => {
+            Some(visitor.visit::<crate::types::ExpensesStatsOutEntry>())
+        }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensesStatsOutVariant0Item" => {
-            Some(round_trip_as::<crate::types::ExpensesStatsOutVariant0Item>(json))
+            Some(visitor.visit::<crate::types::ExpensesStatsOutVariant0Item>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensesStatsOutVariant0ItemState" => {
-            Some(round_trip_as::<crate::types::ExpensesStatsOutVariant0ItemState>(json))
+            Some(visitor.visit::<crate::types::ExpensesStatsOutVariant0ItemState>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensesStatsOutVariant1" => {
-            Some(round_trip_as::<crate::types::ExpensesStatsOutVariant1>(json))
+            Some(visitor.visit::<crate::types::ExpensesStatsOutVariant1>())
         }
         #[cfg(feature = "admin")]
         "ExpensesVerifyBulkIn" => {
-            Some(round_trip_as::<crate::types::ExpensesVerifyBulkIn>(json))
+            Some(visitor.visit::<crate::types::ExpensesVerifyBulkIn>())
         }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExportConfigColumn" => Some(visitor.visit::<crate::types::ExportConfigColumn>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExportConfigColumnsItem" => {
-            Some(round_trip_as::<crate::types::ExportConfigColumnsItem>(json))
+            Some(visitor.visit::<crate::types::ExportConfigColumnsItem>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "ExportConfigType" => Some(round_trip_as::<crate::types::ExportConfigType>(json)),
+        "ExportConfigType" => Some(visitor.visit::<crate::types::ExportConfigType>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExportConfigurationSortColumnDirection" => {
-            Some(
-                round_trip_as::<
-                    crate::types::ExportConfigurationSortColumnDirection,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::ExportConfigurationSortColumnDirection>())
         }
         #[cfg(
             any(
@@ -9714,23 +9772,21 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "ExtractedData" => Some(round_trip_as::<crate::types::ExtractedData>(json)),
+        "ExtractedData" => Some(visitor.visit::<crate::types::ExtractedData>()),
         #[cfg(feature = "admin")]
-        "FailedAt" => Some(round_trip_as::<crate::types::FailedAt>(json)),
+        "FailedAt" => Some(visitor.visit::<crate::types::FailedAt>()),
         #[cfg(feature = "spender")]
-        "FastlinkParams" => Some(round_trip_as::<crate::types::FastlinkParams>(json)),
+        "FastlinkParams" => Some(visitor.visit::<crate::types::FastlinkParams>()),
         #[cfg(feature = "admin")]
-        "FeatureConfigIn" => Some(round_trip_as::<crate::types::FeatureConfigIn>(json)),
+        "FeatureConfigIn" => Some(visitor.visit::<crate::types::FeatureConfigIn>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "FeatureConfigOut" => Some(round_trip_as::<crate::types::FeatureConfigOut>(json)),
+        "FeatureConfigOut" => Some(visitor.visit::<crate::types::FeatureConfigOut>()),
         #[cfg(feature = "spender")]
         "FeatureConfigSpenderIn" => {
-            Some(round_trip_as::<crate::types::FeatureConfigSpenderIn>(json))
+            Some(visitor.visit::<crate::types::FeatureConfigSpenderIn>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "FileDeleteActionIn" => {
-            Some(round_trip_as::<crate::types::FileDeleteActionIn>(json))
-        }
+        "FileDeleteActionIn" => Some(visitor.visit::<crate::types::FileDeleteActionIn>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -9740,7 +9796,7 @@ pub fn round_trip(
             )
         )]
         "FileGenerateUrlsActionIn" => {
-            Some(round_trip_as::<crate::types::FileGenerateUrlsActionIn>(json))
+            Some(visitor.visit::<crate::types::FileGenerateUrlsActionIn>())
         }
         #[cfg(
             any(
@@ -9752,10 +9808,10 @@ pub fn round_trip(
             )
         )]
         "FileGenerateUrlsActionOut" => {
-            Some(round_trip_as::<crate::types::FileGenerateUrlsActionOut>(json))
+            Some(visitor.visit::<crate::types::FileGenerateUrlsActionOut>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "FileIn" => Some(round_trip_as::<crate::types::FileIn>(json)),
+        "FileIn" => Some(visitor.visit::<crate::types::FileIn>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -9764,13 +9820,11 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "FileInType" => Some(round_trip_as::<crate::types::FileInType>(json)),
+        "FileInType" => Some(visitor.visit::<crate::types::FileInType>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "FileOut" => Some(round_trip_as::<crate::types::FileOut>(json)),
+        "FileOut" => Some(visitor.visit::<crate::types::FileOut>()),
         #[cfg(any(feature = "common", feature = "spender"))]
-        "FileOutDownloadUrl" => {
-            Some(round_trip_as::<crate::types::FileOutDownloadUrl>(json))
-        }
+        "FileOutDownloadUrl" => Some(visitor.visit::<crate::types::FileOutDownloadUrl>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -9779,7 +9833,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "FileOutEmbed" => Some(round_trip_as::<crate::types::FileOutEmbed>(json)),
+        "FileOutEmbed" => Some(visitor.visit::<crate::types::FileOutEmbed>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -9788,15 +9842,15 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "FileOutEmbedType" => Some(round_trip_as::<crate::types::FileOutEmbedType>(json)),
+        "FileOutEmbedType" => Some(visitor.visit::<crate::types::FileOutEmbedType>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "FileOutType" => Some(round_trip_as::<crate::types::FileOutType>(json)),
+        "FileOutType" => Some(visitor.visit::<crate::types::FileOutType>()),
         #[cfg(feature = "spender")]
         "FilesUploadHtmlRequest" => {
-            Some(round_trip_as::<crate::types::FilesUploadHtmlRequest>(json))
+            Some(visitor.visit::<crate::types::FilesUploadHtmlRequest>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "FilterName" => Some(round_trip_as::<crate::types::FilterName>(json)),
+        "FilterName" => Some(visitor.visit::<crate::types::FilterName>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -9806,7 +9860,7 @@ pub fn round_trip(
             )
         )]
         "FinalDesiredStateRunStatus" => {
-            Some(round_trip_as::<crate::types::FinalDesiredStateRunStatus>(json))
+            Some(visitor.visit::<crate::types::FinalDesiredStateRunStatus>())
         }
         #[cfg(
             any(
@@ -9816,7 +9870,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "FkInteger" => Some(round_trip_as::<crate::types::FkInteger>(json)),
+        "FkInteger" => Some(visitor.visit::<crate::types::FkInteger>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -9825,7 +9879,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "FkString" => Some(round_trip_as::<crate::types::FkString>(json)),
+        "FkString" => Some(visitor.visit::<crate::types::FkString>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -9835,7 +9889,7 @@ pub fn round_trip(
             )
         )]
         "FlattenedCustomField" => {
-            Some(round_trip_as::<crate::types::FlattenedCustomField>(json))
+            Some(visitor.visit::<crate::types::FlattenedCustomField>())
         }
         #[cfg(
             any(
@@ -9846,7 +9900,7 @@ pub fn round_trip(
             )
         )]
         "FlattenedCustomFieldCf1" => {
-            Some(round_trip_as::<crate::types::FlattenedCustomFieldCf1>(json))
+            Some(visitor.visit::<crate::types::FlattenedCustomFieldCf1>())
         }
         #[cfg(
             any(
@@ -9856,7 +9910,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "ForeignAmount" => Some(round_trip_as::<crate::types::ForeignAmount>(json)),
+        "ForeignAmount" => Some(visitor.visit::<crate::types::ForeignAmount>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -9865,7 +9919,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "ForeignCurrency" => Some(round_trip_as::<crate::types::ForeignCurrency>(json)),
+        "ForeignCurrency" => Some(visitor.visit::<crate::types::ForeignCurrency>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -9874,11 +9928,9 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "FuelType" => Some(round_trip_as::<crate::types::FuelType>(json)),
+        "FuelType" => Some(visitor.visit::<crate::types::FuelType>()),
         #[cfg(feature = "spender")]
-        "GetSpenderOrgsOut" => {
-            Some(round_trip_as::<crate::types::GetSpenderOrgsOut>(json))
-        }
+        "GetSpenderOrgsOut" => Some(visitor.visit::<crate::types::GetSpenderOrgsOut>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -9887,9 +9939,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "HasAcceptedInvite" => {
-            Some(round_trip_as::<crate::types::HasAcceptedInvite>(json))
-        }
+        "HasAcceptedInvite" => Some(visitor.visit::<crate::types::HasAcceptedInvite>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -9900,7 +9950,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "IdInteger" => Some(round_trip_as::<crate::types::IdInteger>(json)),
+        "IdInteger" => Some(visitor.visit::<crate::types::IdInteger>()),
         #[cfg(
             any(
                 feature = "accountant",
@@ -9914,7 +9964,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "IdString" => Some(round_trip_as::<crate::types::IdString>(json)),
+        "IdString" => Some(visitor.visit::<crate::types::IdString>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -9924,11 +9974,7 @@ pub fn round_trip(
             )
         )]
         "IndividualDesiredStatesApproverSource" => {
-            Some(
-                round_trip_as::<
-                    crate::types::IndividualDesiredStatesApproverSource,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::IndividualDesiredStatesApproverSource>())
         }
         #[cfg(
             any(
@@ -9939,12 +9985,12 @@ pub fn round_trip(
             )
         )]
         "IndividualDesiredStatesRunStatus" => {
-            Some(round_trip_as::<crate::types::IndividualDesiredStatesRunStatus>(json))
+            Some(visitor.visit::<crate::types::IndividualDesiredStatesRunStatus>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "IntegerDetail" => Some(round_trip_as::<crate::types::IntegerDetail>(json)),
+        "IntegerDetail" => Some(visitor.visit::<crate::types::IntegerDetail>()),
         #[cfg(feature = "admin")]
-        "InvitationIn" => Some(round_trip_as::<crate::types::InvitationIn>(json)),
+        "InvitationIn" => Some(visitor.visit::<crate::types::InvitationIn>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -9953,7 +9999,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "IsBillable" => Some(round_trip_as::<crate::types::IsBillable>(json)),
+        "IsBillable" => Some(visitor.visit::<crate::types::IsBillable>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -9964,23 +10010,21 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "IsEnabled" => Some(round_trip_as::<crate::types::IsEnabled>(json)),
+        "IsEnabled" => Some(visitor.visit::<crate::types::IsEnabled>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "IsReimbursable" => Some(round_trip_as::<crate::types::IsReimbursable>(json)),
+        "IsReimbursable" => Some(visitor.visit::<crate::types::IsReimbursable>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "IsShared" => Some(round_trip_as::<crate::types::IsShared>(json)),
+        "IsShared" => Some(visitor.visit::<crate::types::IsShared>()),
         #[cfg(feature = "admin")]
-        "IsSuggested" => Some(round_trip_as::<crate::types::IsSuggested>(json)),
+        "IsSuggested" => Some(visitor.visit::<crate::types::IsSuggested>()),
         #[cfg(feature = "admin")]
         "IsSuggestionDismissed" => {
-            Some(round_trip_as::<crate::types::IsSuggestionDismissed>(json))
+            Some(visitor.visit::<crate::types::IsSuggestionDismissed>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "Items" => Some(round_trip_as::<crate::types::Items>(json)),
+        "Items" => Some(visitor.visit::<crate::types::Items>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "ItemsDistanceUnit" => {
-            Some(round_trip_as::<crate::types::ItemsDistanceUnit>(json))
-        }
+        "ItemsDistanceUnit" => Some(visitor.visit::<crate::types::ItemsDistanceUnit>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -9989,21 +10033,21 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "JoinedAt" => Some(round_trip_as::<crate::types::JoinedAt>(json)),
+        "JoinedAt" => Some(visitor.visit::<crate::types::JoinedAt>()),
         #[cfg(feature = "admin")]
         "LevelDeleteSummaryOut" => {
-            Some(round_trip_as::<crate::types::LevelDeleteSummaryOut>(json))
+            Some(visitor.visit::<crate::types::LevelDeleteSummaryOut>())
         }
         #[cfg(feature = "admin")]
         "LevelDeleteSummaryOutData" => {
-            Some(round_trip_as::<crate::types::LevelDeleteSummaryOutData>(json))
+            Some(visitor.visit::<crate::types::LevelDeleteSummaryOutData>())
         }
         #[cfg(feature = "admin")]
-        "LevelIn" => Some(round_trip_as::<crate::types::LevelIn>(json)),
+        "LevelIn" => Some(visitor.visit::<crate::types::LevelIn>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "LevelInOnlyId" => Some(round_trip_as::<crate::types::LevelInOnlyId>(json)),
+        "LevelInOnlyId" => Some(visitor.visit::<crate::types::LevelInOnlyId>()),
         #[cfg(feature = "admin")]
-        "LevelOut" => Some(round_trip_as::<crate::types::LevelOut>(json)),
+        "LevelOut" => Some(visitor.visit::<crate::types::LevelOut>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -10012,7 +10056,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "LevelOutEmbed" => Some(round_trip_as::<crate::types::LevelOutEmbed>(json)),
+        "LevelOutEmbed" => Some(visitor.visit::<crate::types::LevelOutEmbed>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -10021,7 +10065,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "Locale" => Some(round_trip_as::<crate::types::Locale>(json)),
+        "Locale" => Some(visitor.visit::<crate::types::Locale>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -10030,22 +10074,20 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "Location" => Some(round_trip_as::<crate::types::Location>(json)),
+        "Location" => Some(visitor.visit::<crate::types::Location>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "Locations" => Some(round_trip_as::<crate::types::Locations>(json)),
+        "Locations" => Some(visitor.visit::<crate::types::Locations>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "LocationsItem" => Some(round_trip_as::<crate::types::LocationsItem>(json)),
+        "LocationsItem" => Some(visitor.visit::<crate::types::LocationsItem>()),
         #[cfg(feature = "common")]
         "LogoFileGenerateDownloadUrlActionOut" => {
-            Some(
-                round_trip_as::<crate::types::LogoFileGenerateDownloadUrlActionOut>(json),
-            )
+            Some(visitor.visit::<crate::types::LogoFileGenerateDownloadUrlActionOut>())
         }
         #[cfg(feature = "admin")]
-        "MarkPaidBulkIn" => Some(round_trip_as::<crate::types::MarkPaidBulkIn>(json)),
+        "MarkPaidBulkIn" => Some(visitor.visit::<crate::types::MarkPaidBulkIn>()),
         #[cfg(feature = "admin")]
         "MatchedCorporateCardTransaction" => {
-            Some(round_trip_as::<crate::types::MatchedCorporateCardTransaction>(json))
+            Some(visitor.visit::<crate::types::MatchedCorporateCardTransaction>())
         }
         #[cfg(
             any(
@@ -10057,9 +10099,7 @@ pub fn round_trip(
         )]
         "MatchedCorporateCardTransactionOutEmbed" => {
             Some(
-                round_trip_as::<
-                    crate::types::MatchedCorporateCardTransactionOutEmbed,
-                >(json),
+                visitor.visit::<crate::types::MatchedCorporateCardTransactionOutEmbed>(),
             )
         }
         #[cfg(
@@ -10072,9 +10112,24 @@ pub fn round_trip(
         )]
         "MatchedCorporateCardTransactionOutEmbedNew" => {
             Some(
-                round_trip_as::<
-                    crate::types::MatchedCorporateCardTransactionOutEmbedNew,
-                >(json),
+                visitor
+                    .visit::<crate::types::MatchedCorporateCardTransactionOutEmbedNew>(),
+            )
+        }
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
+        "MatchedCorporateCardTransactionOutEmbedNewObject" => {
+            Some(
+                visitor
+                    .visit::<
+                        crate::types::MatchedCorporateCardTransactionOutEmbedNewObject,
+                    >(),
             )
         }
         #[cfg(
@@ -10087,9 +10142,10 @@ pub fn round_trip(
         )]
         "MatchedCorporateCardTransactionOutEmbedNewVariant1" => {
             Some(
-                round_trip_as::<
-                    crate::types::MatchedCorporateCardTransactionOutEmbedNewVariant1,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::MatchedCorporateCardTransactionOutEmbedNewVariant1,
+                    >(),
             )
         }
         #[cfg(
@@ -10102,9 +10158,10 @@ pub fn round_trip(
         )]
         "MatchedCorporateCardTransactionOutEmbedNewVariant1Status" => {
             Some(
-                round_trip_as::<
-                    crate::types::MatchedCorporateCardTransactionOutEmbedNewVariant1Status,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::MatchedCorporateCardTransactionOutEmbedNewVariant1Status,
+                    >(),
             )
         }
         #[cfg(
@@ -10117,24 +10174,29 @@ pub fn round_trip(
         )]
         "MatchedCorporateCardTransactionOutEmbedStatus" => {
             Some(
-                round_trip_as::<
-                    crate::types::MatchedCorporateCardTransactionOutEmbedStatus,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::MatchedCorporateCardTransactionOutEmbedStatus,
+                    >(),
             )
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "MatchedExpenseOutEmbed" => {
-            Some(round_trip_as::<crate::types::MatchedExpenseOutEmbed>(json))
+            Some(visitor.visit::<crate::types::MatchedExpenseOutEmbed>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "MatchedExpenseOutEmbedState" => {
-            Some(round_trip_as::<crate::types::MatchedExpenseOutEmbedState>(json))
+            Some(visitor.visit::<crate::types::MatchedExpenseOutEmbedState>())
         }
         #[cfg(feature = "admin")]
-        "MatchingCardsOut" => Some(round_trip_as::<crate::types::MatchingCardsOut>(json)),
+        "MatchingCardsOut" => Some(visitor.visit::<crate::types::MatchingCardsOut>()),
+        #[cfg(feature = "admin")]
+        "MatchingCardsOutMatchingCard" => {
+            Some(visitor.visit::<crate::types::MatchingCardsOutMatchingCard>())
+        }
         #[cfg(feature = "admin")]
         "MatchingCardsOutMatchingCardsItem" => {
-            Some(round_trip_as::<crate::types::MatchingCardsOutMatchingCardsItem>(json))
+            Some(visitor.visit::<crate::types::MatchingCardsOutMatchingCardsItem>())
         }
         #[cfg(
             any(
@@ -10144,64 +10206,66 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "Merchant" => Some(round_trip_as::<crate::types::Merchant>(json)),
+        "Merchant" => Some(visitor.visit::<crate::types::Merchant>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "MerchantOut" => Some(round_trip_as::<crate::types::MerchantOut>(json)),
+        "MerchantOut" => Some(visitor.visit::<crate::types::MerchantOut>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
         "MicroDepositVerificationStatus" => {
-            Some(round_trip_as::<crate::types::MicroDepositVerificationStatus>(json))
+            Some(visitor.visit::<crate::types::MicroDepositVerificationStatus>())
         }
         #[cfg(feature = "admin")]
         "MileageRateDeleteSummaryOut" => {
-            Some(round_trip_as::<crate::types::MileageRateDeleteSummaryOut>(json))
+            Some(visitor.visit::<crate::types::MileageRateDeleteSummaryOut>())
         }
         #[cfg(feature = "admin")]
         "MileageRateDeleteSummaryOutData" => {
-            Some(round_trip_as::<crate::types::MileageRateDeleteSummaryOutData>(json))
+            Some(visitor.visit::<crate::types::MileageRateDeleteSummaryOutData>())
         }
         #[cfg(feature = "admin")]
-        "MileageRateIn" => Some(round_trip_as::<crate::types::MileageRateIn>(json)),
+        "MileageRateIn" => Some(visitor.visit::<crate::types::MileageRateIn>()),
         #[cfg(feature = "admin")]
         "MileageRateInChargingLocation" => {
-            Some(round_trip_as::<crate::types::MileageRateInChargingLocation>(json))
+            Some(visitor.visit::<crate::types::MileageRateInChargingLocation>())
         }
         #[cfg(feature = "admin")]
         "MileageRateInEngineCapacity" => {
-            Some(round_trip_as::<crate::types::MileageRateInEngineCapacity>(json))
+            Some(visitor.visit::<crate::types::MileageRateInEngineCapacity>())
         }
         #[cfg(feature = "admin")]
         "MileageRateInFuelType" => {
-            Some(round_trip_as::<crate::types::MileageRateInFuelType>(json))
+            Some(visitor.visit::<crate::types::MileageRateInFuelType>())
         }
         #[cfg(feature = "admin")]
         "MileageRateInOnlyId" => {
-            Some(round_trip_as::<crate::types::MileageRateInOnlyId>(json))
+            Some(visitor.visit::<crate::types::MileageRateInOnlyId>())
+        }
+        #[cfg(feature = "admin")]
+        "MileageRateInSlabRate" => {
+            Some(visitor.visit::<crate::types::MileageRateInSlabRate>())
         }
         #[cfg(feature = "admin")]
         "MileageRateInSlabRatesItem" => {
-            Some(round_trip_as::<crate::types::MileageRateInSlabRatesItem>(json))
+            Some(visitor.visit::<crate::types::MileageRateInSlabRatesItem>())
         }
         #[cfg(feature = "admin")]
-        "MileageRateInUnit" => {
-            Some(round_trip_as::<crate::types::MileageRateInUnit>(json))
-        }
+        "MileageRateInUnit" => Some(visitor.visit::<crate::types::MileageRateInUnit>()),
         #[cfg(feature = "admin")]
         "MileageRateInVehicleCategory" => {
-            Some(round_trip_as::<crate::types::MileageRateInVehicleCategory>(json))
+            Some(visitor.visit::<crate::types::MileageRateInVehicleCategory>())
         }
         #[cfg(feature = "admin")]
         "MileageRateInVehicleOwnership" => {
-            Some(round_trip_as::<crate::types::MileageRateInVehicleOwnership>(json))
+            Some(visitor.visit::<crate::types::MileageRateInVehicleOwnership>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "MileageRateOut" => Some(round_trip_as::<crate::types::MileageRateOut>(json)),
+        "MileageRateOut" => Some(visitor.visit::<crate::types::MileageRateOut>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "MileageRateOutChargingLocation" => {
-            Some(round_trip_as::<crate::types::MileageRateOutChargingLocation>(json))
+            Some(visitor.visit::<crate::types::MileageRateOutChargingLocation>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "manager"))]
         "MileageRateOutEmbed" => {
-            Some(round_trip_as::<crate::types::MileageRateOutEmbed>(json))
+            Some(visitor.visit::<crate::types::MileageRateOutEmbed>())
         }
         #[cfg(
             any(
@@ -10212,7 +10276,7 @@ pub fn round_trip(
             )
         )]
         "MileageRateOutEmbedForExpense" => {
-            Some(round_trip_as::<crate::types::MileageRateOutEmbedForExpense>(json))
+            Some(visitor.visit::<crate::types::MileageRateOutEmbedForExpense>())
         }
         #[cfg(
             any(
@@ -10224,9 +10288,10 @@ pub fn round_trip(
         )]
         "MileageRateOutEmbedForExpenseChargingLocation" => {
             Some(
-                round_trip_as::<
-                    crate::types::MileageRateOutEmbedForExpenseChargingLocation,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::MileageRateOutEmbedForExpenseChargingLocation,
+                    >(),
             )
         }
         #[cfg(
@@ -10239,9 +10304,8 @@ pub fn round_trip(
         )]
         "MileageRateOutEmbedForExpenseEngineCapacity" => {
             Some(
-                round_trip_as::<
-                    crate::types::MileageRateOutEmbedForExpenseEngineCapacity,
-                >(json),
+                visitor
+                    .visit::<crate::types::MileageRateOutEmbedForExpenseEngineCapacity>(),
             )
         }
         #[cfg(
@@ -10253,11 +10317,7 @@ pub fn round_trip(
             )
         )]
         "MileageRateOutEmbedForExpenseFuelType" => {
-            Some(
-                round_trip_as::<
-                    crate::types::MileageRateOutEmbedForExpenseFuelType,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::MileageRateOutEmbedForExpenseFuelType>())
         }
         #[cfg(
             any(
@@ -10269,9 +10329,10 @@ pub fn round_trip(
         )]
         "MileageRateOutEmbedForExpenseVehicleCategory" => {
             Some(
-                round_trip_as::<
-                    crate::types::MileageRateOutEmbedForExpenseVehicleCategory,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::MileageRateOutEmbedForExpenseVehicleCategory,
+                    >(),
             )
         }
         #[cfg(
@@ -10284,34 +10345,37 @@ pub fn round_trip(
         )]
         "MileageRateOutEmbedForExpenseVehicleOwnership" => {
             Some(
-                round_trip_as::<
-                    crate::types::MileageRateOutEmbedForExpenseVehicleOwnership,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::MileageRateOutEmbedForExpenseVehicleOwnership,
+                    >(),
             )
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "MileageRateOutEngineCapacity" => {
-            Some(round_trip_as::<crate::types::MileageRateOutEngineCapacity>(json))
+            Some(visitor.visit::<crate::types::MileageRateOutEngineCapacity>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "MileageRateOutFuelType" => {
-            Some(round_trip_as::<crate::types::MileageRateOutFuelType>(json))
+            Some(visitor.visit::<crate::types::MileageRateOutFuelType>())
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "MileageRateOutSlabRate" => {
+            Some(visitor.visit::<crate::types::MileageRateOutSlabRate>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "MileageRateOutSlabRatesItem" => {
-            Some(round_trip_as::<crate::types::MileageRateOutSlabRatesItem>(json))
+            Some(visitor.visit::<crate::types::MileageRateOutSlabRatesItem>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "MileageRateOutUnit" => {
-            Some(round_trip_as::<crate::types::MileageRateOutUnit>(json))
-        }
+        "MileageRateOutUnit" => Some(visitor.visit::<crate::types::MileageRateOutUnit>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "MileageRateOutVehicleCategory" => {
-            Some(round_trip_as::<crate::types::MileageRateOutVehicleCategory>(json))
+            Some(visitor.visit::<crate::types::MileageRateOutVehicleCategory>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "MileageRateOutVehicleOwnership" => {
-            Some(round_trip_as::<crate::types::MileageRateOutVehicleOwnership>(json))
+            Some(visitor.visit::<crate::types::MileageRateOutVehicleOwnership>())
         }
         #[cfg(
             any(
@@ -10321,7 +10385,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "MileageSettings" => Some(round_trip_as::<crate::types::MileageSettings>(json)),
+        "MileageSettings" => Some(visitor.visit::<crate::types::MileageSettings>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -10331,26 +10395,25 @@ pub fn round_trip(
             )
         )]
         "MissingMandatoryFields" => {
-            Some(round_trip_as::<crate::types::MissingMandatoryFields>(json))
+            Some(visitor.visit::<crate::types::MissingMandatoryFields>())
         }
         #[cfg(feature = "spender")]
-        "MobileAppVersionIn" => {
-            Some(round_trip_as::<crate::types::MobileAppVersionIn>(json))
-        }
+        "MobileAppVersionIn" => Some(visitor.visit::<crate::types::MobileAppVersionIn>()),
         #[cfg(feature = "spender")]
         "MobileAppVersionOut" => {
-            Some(round_trip_as::<crate::types::MobileAppVersionOut>(json))
+            Some(visitor.visit::<crate::types::MobileAppVersionOut>())
         }
         #[cfg(feature = "admin")]
         "MoveToNextPeriodFromReconciliationTransactionIn" => {
             Some(
-                round_trip_as::<
-                    crate::types::MoveToNextPeriodFromReconciliationTransactionIn,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::MoveToNextPeriodFromReconciliationTransactionIn,
+                    >(),
             )
         }
         #[cfg(feature = "spender")]
-        "MyProfileOut" => Some(round_trip_as::<crate::types::MyProfileOut>(json)),
+        "MyProfileOut" => Some(visitor.visit::<crate::types::MyProfileOut>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -10361,7 +10424,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "Name" => Some(round_trip_as::<crate::types::Name>(json)),
+        "Name" => Some(visitor.visit::<crate::types::Name>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -10370,16 +10433,16 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "NameNullable" => Some(round_trip_as::<crate::types::NameNullable>(json)),
+        "NameNullable" => Some(visitor.visit::<crate::types::NameNullable>()),
         #[cfg(feature = "accounts")]
-        "OauthTokenBody" => Some(round_trip_as::<crate::types::OauthTokenBody>(json)),
+        "OauthTokenBody" => Some(visitor.visit::<crate::types::OauthTokenBody>()),
         #[cfg(feature = "accounts")]
         "OauthTokenBodyGrantType" => {
-            Some(round_trip_as::<crate::types::OauthTokenBodyGrantType>(json))
+            Some(visitor.visit::<crate::types::OauthTokenBodyGrantType>())
         }
         #[cfg(feature = "accounts")]
         "OauthTokenResponseBody" => {
-            Some(round_trip_as::<crate::types::OauthTokenResponseBody>(json))
+            Some(visitor.visit::<crate::types::OauthTokenResponseBody>())
         }
         #[cfg(
             any(
@@ -10393,16 +10456,14 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "Offset" => Some(round_trip_as::<crate::types::Offset>(json)),
+        "Offset" => Some(visitor.visit::<crate::types::Offset>()),
         #[cfg(feature = "admin")]
-        "OrgBankDetailsOut" => {
-            Some(round_trip_as::<crate::types::OrgBankDetailsOut>(json))
-        }
+        "OrgBankDetailsOut" => Some(visitor.visit::<crate::types::OrgBankDetailsOut>()),
         #[cfg(feature = "accountant")]
-        "OrgCreateBody" => Some(round_trip_as::<crate::types::OrgCreateBody>(json)),
+        "OrgCreateBody" => Some(visitor.visit::<crate::types::OrgCreateBody>()),
         #[cfg(feature = "accountant")]
         "OrgCreateResponseBody" => {
-            Some(round_trip_as::<crate::types::OrgCreateResponseBody>(json))
+            Some(visitor.visit::<crate::types::OrgCreateResponseBody>())
         }
         #[cfg(
             any(
@@ -10415,9 +10476,9 @@ pub fn round_trip(
                 feature = "super_admin"
             )
         )]
-        "OrgId" => Some(round_trip_as::<crate::types::OrgId>(json)),
+        "OrgId" => Some(visitor.visit::<crate::types::OrgId>()),
         #[cfg(feature = "super_admin")]
-        "OrgIdIn" => Some(round_trip_as::<crate::types::OrgIdIn>(json)),
+        "OrgIdIn" => Some(visitor.visit::<crate::types::OrgIdIn>()),
         #[cfg(
             any(
                 feature = "accountant",
@@ -10428,53 +10489,53 @@ pub fn round_trip(
                 feature = "super_admin"
             )
         )]
-        "OrgName" => Some(round_trip_as::<crate::types::OrgName>(json)),
+        "OrgName" => Some(visitor.visit::<crate::types::OrgName>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "OrgOut" => Some(round_trip_as::<crate::types::OrgOut>(json)),
+        "OrgOut" => Some(visitor.visit::<crate::types::OrgOut>()),
         #[cfg(feature = "spender")]
-        "OrgOutEmbed" => Some(round_trip_as::<crate::types::OrgOutEmbed>(json)),
+        "OrgOutEmbed" => Some(visitor.visit::<crate::types::OrgOutEmbed>()),
         #[cfg(feature = "owner")]
-        "OrgResetDeleteIn" => Some(round_trip_as::<crate::types::OrgResetDeleteIn>(json)),
+        "OrgResetDeleteIn" => Some(visitor.visit::<crate::types::OrgResetDeleteIn>()),
         #[cfg(feature = "accountant")]
-        "OrgRovOut" => Some(round_trip_as::<crate::types::OrgRovOut>(json)),
+        "OrgRovOut" => Some(visitor.visit::<crate::types::OrgRovOut>()),
         #[cfg(feature = "admin")]
         "OrgWeeklyInvitationUsageOut" => {
-            Some(round_trip_as::<crate::types::OrgWeeklyInvitationUsageOut>(json))
+            Some(visitor.visit::<crate::types::OrgWeeklyInvitationUsageOut>())
         }
         #[cfg(feature = "owner")]
-        "OrgsDeleteBody" => Some(round_trip_as::<crate::types::OrgsDeleteBody>(json)),
+        "OrgsDeleteBody" => Some(visitor.visit::<crate::types::OrgsDeleteBody>()),
         #[cfg(any(feature = "approver", feature = "owner"))]
-        "OrgsResetBody" => Some(round_trip_as::<crate::types::OrgsResetBody>(json)),
+        "OrgsResetBody" => Some(visitor.visit::<crate::types::OrgsResetBody>()),
         #[cfg(feature = "admin")]
-        "OrgsUpdateBody" => Some(round_trip_as::<crate::types::OrgsUpdateBody>(json)),
+        "OrgsUpdateBody" => Some(visitor.visit::<crate::types::OrgsUpdateBody>()),
         #[cfg(feature = "owner")]
-        "OrgsUpsertBody" => Some(round_trip_as::<crate::types::OrgsUpsertBody>(json)),
+        "OrgsUpsertBody" => Some(visitor.visit::<crate::types::OrgsUpsertBody>()),
         #[cfg(feature = "spender")]
-        "Os" => Some(round_trip_as::<crate::types::Os>(json)),
+        "Os" => Some(visitor.visit::<crate::types::Os>()),
         #[cfg(feature = "spender")]
-        "OsName" => Some(round_trip_as::<crate::types::OsName>(json)),
+        "OsName" => Some(visitor.visit::<crate::types::OsName>()),
         #[cfg(any(feature = "approver", feature = "manager"))]
         "OverviewStatsPostRequest" => {
-            Some(round_trip_as::<crate::types::OverviewStatsPostRequest>(json))
+            Some(visitor.visit::<crate::types::OverviewStatsPostRequest>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "PaymentMode" => Some(round_trip_as::<crate::types::PaymentMode>(json)),
+        "PaymentMode" => Some(visitor.visit::<crate::types::PaymentMode>()),
         #[cfg(feature = "admin")]
         "PerDiemRateDeleteSummaryOut" => {
-            Some(round_trip_as::<crate::types::PerDiemRateDeleteSummaryOut>(json))
+            Some(visitor.visit::<crate::types::PerDiemRateDeleteSummaryOut>())
         }
         #[cfg(feature = "admin")]
         "PerDiemRateDeleteSummaryOutData" => {
-            Some(round_trip_as::<crate::types::PerDiemRateDeleteSummaryOutData>(json))
+            Some(visitor.visit::<crate::types::PerDiemRateDeleteSummaryOutData>())
         }
         #[cfg(feature = "admin")]
-        "PerDiemRateIn" => Some(round_trip_as::<crate::types::PerDiemRateIn>(json)),
+        "PerDiemRateIn" => Some(visitor.visit::<crate::types::PerDiemRateIn>()),
         #[cfg(feature = "admin")]
         "PerDiemRateInOnlyId" => {
-            Some(round_trip_as::<crate::types::PerDiemRateInOnlyId>(json))
+            Some(visitor.visit::<crate::types::PerDiemRateInOnlyId>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "PerDiemRateOut" => Some(round_trip_as::<crate::types::PerDiemRateOut>(json)),
+        "PerDiemRateOut" => Some(visitor.visit::<crate::types::PerDiemRateOut>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -10484,61 +10545,53 @@ pub fn round_trip(
             )
         )]
         "PerDiemRateOutEmbed" => {
-            Some(round_trip_as::<crate::types::PerDiemRateOutEmbed>(json))
+            Some(visitor.visit::<crate::types::PerDiemRateOutEmbed>())
         }
         #[cfg(feature = "spender")]
         "PersonalCardAccessTokenOut" => {
-            Some(round_trip_as::<crate::types::PersonalCardAccessTokenOut>(json))
+            Some(visitor.visit::<crate::types::PersonalCardAccessTokenOut>())
         }
         #[cfg(feature = "spender")]
         "PersonalCardDeleteOut" => {
-            Some(round_trip_as::<crate::types::PersonalCardDeleteOut>(json))
+            Some(visitor.visit::<crate::types::PersonalCardDeleteOut>())
         }
         #[cfg(feature = "spender")]
-        "PersonalCardMfaIn" => {
-            Some(round_trip_as::<crate::types::PersonalCardMfaIn>(json))
-        }
+        "PersonalCardMfaIn" => Some(visitor.visit::<crate::types::PersonalCardMfaIn>()),
         #[cfg(feature = "spender")]
-        "PersonalCardMfaOut" => {
-            Some(round_trip_as::<crate::types::PersonalCardMfaOut>(json))
-        }
+        "PersonalCardMfaOut" => Some(visitor.visit::<crate::types::PersonalCardMfaOut>()),
         #[cfg(feature = "spender")]
-        "PersonalCardOut" => Some(round_trip_as::<crate::types::PersonalCardOut>(json)),
+        "PersonalCardOut" => Some(visitor.visit::<crate::types::PersonalCardOut>()),
         #[cfg(feature = "spender")]
         "PersonalCardTransactionHideIn" => {
-            Some(round_trip_as::<crate::types::PersonalCardTransactionHideIn>(json))
+            Some(visitor.visit::<crate::types::PersonalCardTransactionHideIn>())
         }
         #[cfg(feature = "spender")]
         "PersonalCardTransactionOut" => {
-            Some(round_trip_as::<crate::types::PersonalCardTransactionOut>(json))
+            Some(visitor.visit::<crate::types::PersonalCardTransactionOut>())
         }
         #[cfg(feature = "spender")]
         "PersonalCardTransactionOutState" => {
-            Some(round_trip_as::<crate::types::PersonalCardTransactionOutState>(json))
+            Some(visitor.visit::<crate::types::PersonalCardTransactionOutState>())
         }
         #[cfg(feature = "spender")]
         "PersonalCardTransactionsMatchRequest" => {
-            Some(
-                round_trip_as::<crate::types::PersonalCardTransactionsMatchRequest>(json),
-            )
+            Some(visitor.visit::<crate::types::PersonalCardTransactionsMatchRequest>())
         }
         #[cfg(feature = "spender")]
         "PersonalCardTransactionsPostRequest" => {
-            Some(
-                round_trip_as::<crate::types::PersonalCardTransactionsPostRequest>(json),
-            )
+            Some(visitor.visit::<crate::types::PersonalCardTransactionsPostRequest>())
         }
         #[cfg(feature = "spender")]
         "PersonalCardTransactionsStatsIn" => {
-            Some(round_trip_as::<crate::types::PersonalCardTransactionsStatsIn>(json))
+            Some(visitor.visit::<crate::types::PersonalCardTransactionsStatsIn>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "PersonalCardTransactionsStatsOut" => {
-            Some(round_trip_as::<crate::types::PersonalCardTransactionsStatsOut>(json))
+            Some(visitor.visit::<crate::types::PersonalCardTransactionsStatsOut>())
         }
         #[cfg(feature = "spender")]
         "PersonalCardsDeleteRequest" => {
-            Some(round_trip_as::<crate::types::PersonalCardsDeleteRequest>(json))
+            Some(visitor.visit::<crate::types::PersonalCardsDeleteRequest>())
         }
         #[cfg(
             any(
@@ -10548,11 +10601,11 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "PhoneNumber" => Some(round_trip_as::<crate::types::PhoneNumber>(json)),
+        "PhoneNumber" => Some(visitor.visit::<crate::types::PhoneNumber>()),
         #[cfg(feature = "common")]
-        "PlaceOut" => Some(round_trip_as::<crate::types::PlaceOut>(json)),
+        "PlaceOut" => Some(visitor.visit::<crate::types::PlaceOut>()),
         #[cfg(feature = "common")]
-        "PlaceOutMinimal" => Some(round_trip_as::<crate::types::PlaceOutMinimal>(json)),
+        "PlaceOutMinimal" => Some(visitor.visit::<crate::types::PlaceOutMinimal>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -10561,7 +10614,18 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "PolicyChecks" => Some(round_trip_as::<crate::types::PolicyChecks>(json)),
+        "PolicyChecks" => Some(visitor.visit::<crate::types::PolicyChecks>()),
+        #[cfg(
+            any(
+                feature = "admin",
+                feature = "approver",
+                feature = "manager",
+                feature = "spender"
+            )
+        )]
+        "PolicyChecksViolation" => {
+            Some(visitor.visit::<crate::types::PolicyChecksViolation>())
+        }
         #[cfg(
             any(
                 feature = "admin",
@@ -10571,66 +10635,62 @@ pub fn round_trip(
             )
         )]
         "PolicyChecksViolationsItem" => {
-            Some(round_trip_as::<crate::types::PolicyChecksViolationsItem>(json))
+            Some(visitor.visit::<crate::types::PolicyChecksViolationsItem>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "PolicyPaymentModes" => {
-            Some(round_trip_as::<crate::types::PolicyPaymentModes>(json))
-        }
+        "PolicyPaymentMode" => Some(visitor.visit::<crate::types::PolicyPaymentMode>()),
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "PolicyPaymentModes" => Some(visitor.visit::<crate::types::PolicyPaymentModes>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
         "PolicyPaymentModesItem" => {
-            Some(round_trip_as::<crate::types::PolicyPaymentModesItem>(json))
+            Some(visitor.visit::<crate::types::PolicyPaymentModesItem>())
         }
         #[cfg(any(feature = "admin", feature = "owner"))]
-        "PostOrgOut" => Some(round_trip_as::<crate::types::PostOrgOut>(json)),
+        "PostOrgOut" => Some(visitor.visit::<crate::types::PostOrgOut>()),
         #[cfg(feature = "admin")]
         "PreviewFromStatementIn" => {
-            Some(round_trip_as::<crate::types::PreviewFromStatementIn>(json))
+            Some(visitor.visit::<crate::types::PreviewFromStatementIn>())
         }
         #[cfg(feature = "admin")]
         "PreviewFromStatementInStatementMapping" => {
-            Some(
-                round_trip_as::<
-                    crate::types::PreviewFromStatementInStatementMapping,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::PreviewFromStatementInStatementMapping>())
         }
         #[cfg(feature = "admin")]
-        "PreviewOut" => Some(round_trip_as::<crate::types::PreviewOut>(json)),
+        "PreviewOut" => Some(visitor.visit::<crate::types::PreviewOut>()),
+        #[cfg(feature = "admin")]
+        "PreviewOutTransaction" => {
+            Some(visitor.visit::<crate::types::PreviewOutTransaction>())
+        }
         #[cfg(feature = "admin")]
         "PreviewOutTransactionsItem" => {
-            Some(round_trip_as::<crate::types::PreviewOutTransactionsItem>(json))
+            Some(visitor.visit::<crate::types::PreviewOutTransactionsItem>())
         }
         #[cfg(feature = "admin")]
-        "ProcessAchIn" => Some(round_trip_as::<crate::types::ProcessAchIn>(json)),
+        "ProcessAchIn" => Some(visitor.visit::<crate::types::ProcessAchIn>()),
         #[cfg(feature = "admin")]
-        "ProcessManualIn" => Some(round_trip_as::<crate::types::ProcessManualIn>(json)),
+        "ProcessManualIn" => Some(visitor.visit::<crate::types::ProcessManualIn>()),
         #[cfg(feature = "admin")]
-        "ProcessSummaryIn" => Some(round_trip_as::<crate::types::ProcessSummaryIn>(json)),
+        "ProcessSummaryIn" => Some(visitor.visit::<crate::types::ProcessSummaryIn>()),
         #[cfg(feature = "admin")]
-        "ProcessSummaryOut" => {
-            Some(round_trip_as::<crate::types::ProcessSummaryOut>(json))
-        }
+        "ProcessSummaryOut" => Some(visitor.visit::<crate::types::ProcessSummaryOut>()),
         #[cfg(feature = "admin")]
-        "ProcessedAt" => Some(round_trip_as::<crate::types::ProcessedAt>(json)),
+        "ProcessedAt" => Some(visitor.visit::<crate::types::ProcessedAt>()),
         #[cfg(feature = "admin")]
         "ProjectDeleteSummaryOut" => {
-            Some(round_trip_as::<crate::types::ProjectDeleteSummaryOut>(json))
+            Some(visitor.visit::<crate::types::ProjectDeleteSummaryOut>())
         }
         #[cfg(feature = "admin")]
         "ProjectDeleteSummaryOutData" => {
-            Some(round_trip_as::<crate::types::ProjectDeleteSummaryOutData>(json))
+            Some(visitor.visit::<crate::types::ProjectDeleteSummaryOutData>())
         }
         #[cfg(feature = "admin")]
-        "ProjectDisplayName" => {
-            Some(round_trip_as::<crate::types::ProjectDisplayName>(json))
-        }
+        "ProjectDisplayName" => Some(visitor.visit::<crate::types::ProjectDisplayName>()),
         #[cfg(feature = "admin")]
-        "ProjectIn" => Some(round_trip_as::<crate::types::ProjectIn>(json)),
+        "ProjectIn" => Some(visitor.visit::<crate::types::ProjectIn>()),
         #[cfg(feature = "admin")]
-        "ProjectInOnlyId" => Some(round_trip_as::<crate::types::ProjectInOnlyId>(json)),
+        "ProjectInOnlyId" => Some(visitor.visit::<crate::types::ProjectInOnlyId>()),
         #[cfg(feature = "spender")]
-        "ProjectOut" => Some(round_trip_as::<crate::types::ProjectOut>(json)),
+        "ProjectOut" => Some(visitor.visit::<crate::types::ProjectOut>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -10639,386 +10699,383 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "ProjectOutEmbed" => Some(round_trip_as::<crate::types::ProjectOutEmbed>(json)),
+        "ProjectOutEmbed" => Some(visitor.visit::<crate::types::ProjectOutEmbed>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "QueryParams" => Some(round_trip_as::<crate::types::QueryParams>(json)),
+        "QueryParams" => Some(visitor.visit::<crate::types::QueryParams>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "QueryString" => Some(round_trip_as::<crate::types::QueryString>(json)),
+        "QueryString" => Some(visitor.visit::<crate::types::QueryString>()),
         #[cfg(feature = "spender")]
         "RatingPromptStateIn" => {
-            Some(round_trip_as::<crate::types::RatingPromptStateIn>(json))
+            Some(visitor.visit::<crate::types::RatingPromptStateIn>())
         }
         #[cfg(feature = "spender")]
         "RatingPromptStateOut" => {
-            Some(round_trip_as::<crate::types::RatingPromptStateOut>(json))
+            Some(visitor.visit::<crate::types::RatingPromptStateOut>())
         }
         #[cfg(any(feature = "approver", feature = "spender"))]
-        "Reason" => Some(round_trip_as::<crate::types::Reason>(json)),
+        "Reason" => Some(visitor.visit::<crate::types::Reason>()),
         #[cfg(feature = "spender")]
         "RecentlyUsedFieldsOut" => {
-            Some(round_trip_as::<crate::types::RecentlyUsedFieldsOut>(json))
+            Some(visitor.visit::<crate::types::RecentlyUsedFieldsOut>())
         }
         #[cfg(feature = "admin")]
         "ReconcileFromStatementIn" => {
-            Some(round_trip_as::<crate::types::ReconcileFromStatementIn>(json))
+            Some(visitor.visit::<crate::types::ReconcileFromStatementIn>())
         }
         #[cfg(feature = "admin")]
         "ReconcileFromStatementInReconciliationMethod" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReconcileFromStatementInReconciliationMethod,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ReconcileFromStatementInReconciliationMethod,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "ReconcileFromStatementInStatementMapping" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReconcileFromStatementInStatementMapping,
-                >(json),
+                visitor.visit::<crate::types::ReconcileFromStatementInStatementMapping>(),
             )
         }
         #[cfg(feature = "admin")]
         "ReconciliationEligibleCardOut" => {
-            Some(round_trip_as::<crate::types::ReconciliationEligibleCardOut>(json))
+            Some(visitor.visit::<crate::types::ReconciliationEligibleCardOut>())
         }
         #[cfg(feature = "admin")]
         "ReconciliationEligibleCardsStatsIn" => {
-            Some(round_trip_as::<crate::types::ReconciliationEligibleCardsStatsIn>(json))
+            Some(visitor.visit::<crate::types::ReconciliationEligibleCardsStatsIn>())
         }
         #[cfg(feature = "admin")]
         "ReconciliationEligibleCardsStatsOut" => {
-            Some(
-                round_trip_as::<crate::types::ReconciliationEligibleCardsStatsOut>(json),
-            )
+            Some(visitor.visit::<crate::types::ReconciliationEligibleCardsStatsOut>())
         }
         #[cfg(feature = "admin")]
         "ReconciliationEntriesCloseRequest" => {
-            Some(round_trip_as::<crate::types::ReconciliationEntriesCloseRequest>(json))
+            Some(visitor.visit::<crate::types::ReconciliationEntriesCloseRequest>())
         }
         #[cfg(feature = "admin")]
         "ReconciliationEntryOut" => {
-            Some(round_trip_as::<crate::types::ReconciliationEntryOut>(json))
+            Some(visitor.visit::<crate::types::ReconciliationEntryOut>())
         }
         #[cfg(feature = "admin")]
         "ReconciliationEntryOutReconciledBy" => {
-            Some(round_trip_as::<crate::types::ReconciliationEntryOutReconciledBy>(json))
+            Some(visitor.visit::<crate::types::ReconciliationEntryOutReconciledBy>())
         }
         #[cfg(feature = "admin")]
         "ReconciliationExpenseSplitOutEmbed" => {
-            Some(round_trip_as::<crate::types::ReconciliationExpenseSplitOutEmbed>(json))
+            Some(visitor.visit::<crate::types::ReconciliationExpenseSplitOutEmbed>())
         }
         #[cfg(feature = "admin")]
         "ReconciliationExpenseSplitOutEmbedMatchedCorporateCardTransaction" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReconciliationExpenseSplitOutEmbedMatchedCorporateCardTransaction,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ReconciliationExpenseSplitOutEmbedMatchedCorporateCardTransaction,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "ReconciliationExpenseSplitOutEmbedMatchedCorporateCardTransactionStatus" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReconciliationExpenseSplitOutEmbedMatchedCorporateCardTransactionStatus,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ReconciliationExpenseSplitOutEmbedMatchedCorporateCardTransactionStatus,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "ReconciliationExpenseSplitOutEmbedState" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReconciliationExpenseSplitOutEmbedState,
-                >(json),
+                visitor.visit::<crate::types::ReconciliationExpenseSplitOutEmbedState>(),
             )
         }
         #[cfg(feature = "admin")]
         "ReconciliationExportConfig" => {
-            Some(round_trip_as::<crate::types::ReconciliationExportConfig>(json))
+            Some(visitor.visit::<crate::types::ReconciliationExportConfig>())
+        }
+        #[cfg(feature = "admin")]
+        "ReconciliationExportConfigColumn" => {
+            Some(visitor.visit::<crate::types::ReconciliationExportConfigColumn>())
         }
         #[cfg(feature = "admin")]
         "ReconciliationExportConfigColumnFormula" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReconciliationExportConfigColumnFormula,
-                >(json),
+                visitor.visit::<crate::types::ReconciliationExportConfigColumnFormula>(),
             )
         }
         #[cfg(feature = "admin")]
         "ReconciliationExportConfigColumnsItem" => {
-            Some(
-                round_trip_as::<
-                    crate::types::ReconciliationExportConfigColumnsItem,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::ReconciliationExportConfigColumnsItem>())
         }
         #[cfg(feature = "admin")]
         "ReconciliationExportConfigSeparateLineItemsEntry" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReconciliationExportConfigSeparateLineItemsEntry,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ReconciliationExportConfigSeparateLineItemsEntry,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "ReconciliationExportConfigType" => {
-            Some(round_trip_as::<crate::types::ReconciliationExportConfigType>(json))
+            Some(visitor.visit::<crate::types::ReconciliationExportConfigType>())
         }
         #[cfg(feature = "admin")]
         "ReconciliationExportIn" => {
-            Some(round_trip_as::<crate::types::ReconciliationExportIn>(json))
+            Some(visitor.visit::<crate::types::ReconciliationExportIn>())
         }
         #[cfg(feature = "admin")]
         "ReconciliationExportOut" => {
-            Some(round_trip_as::<crate::types::ReconciliationExportOut>(json))
+            Some(visitor.visit::<crate::types::ReconciliationExportOut>())
         }
         #[cfg(feature = "admin")]
         "ReconciliationExportOutState" => {
-            Some(round_trip_as::<crate::types::ReconciliationExportOutState>(json))
+            Some(visitor.visit::<crate::types::ReconciliationExportOutState>())
         }
         #[cfg(feature = "admin")]
         "ReconciliationMatchedExpenseOutEmbed" => {
-            Some(
-                round_trip_as::<crate::types::ReconciliationMatchedExpenseOutEmbed>(json),
-            )
+            Some(visitor.visit::<crate::types::ReconciliationMatchedExpenseOutEmbed>())
         }
         #[cfg(feature = "admin")]
         "ReconciliationMatchedExpenseOutEmbedMatchedCorporateCardTransaction" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReconciliationMatchedExpenseOutEmbedMatchedCorporateCardTransaction,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ReconciliationMatchedExpenseOutEmbedMatchedCorporateCardTransaction,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "ReconciliationMatchedExpenseOutEmbedMatchedCorporateCardTransactionStatus" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReconciliationMatchedExpenseOutEmbedMatchedCorporateCardTransactionStatus,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ReconciliationMatchedExpenseOutEmbedMatchedCorporateCardTransactionStatus,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "ReconciliationMatchedExpenseOutEmbedState" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReconciliationMatchedExpenseOutEmbedState,
-                >(json),
+                visitor
+                    .visit::<crate::types::ReconciliationMatchedExpenseOutEmbedState>(),
             )
         }
         #[cfg(feature = "admin")]
         "ReconciliationMethod" => {
-            Some(round_trip_as::<crate::types::ReconciliationMethod>(json))
+            Some(visitor.visit::<crate::types::ReconciliationMethod>())
         }
         #[cfg(feature = "admin")]
         "ReconciliationSummaryFromStatementIn" => {
-            Some(
-                round_trip_as::<crate::types::ReconciliationSummaryFromStatementIn>(json),
-            )
+            Some(visitor.visit::<crate::types::ReconciliationSummaryFromStatementIn>())
         }
         #[cfg(feature = "admin")]
         "ReconciliationSummaryFromStatementInStatementMapping" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReconciliationSummaryFromStatementInStatementMapping,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ReconciliationSummaryFromStatementInStatementMapping,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "ReconciliationSummaryObject" => {
-            Some(round_trip_as::<crate::types::ReconciliationSummaryObject>(json))
+            Some(visitor.visit::<crate::types::ReconciliationSummaryObject>())
         }
         #[cfg(feature = "admin")]
         "ReconciliationSummaryOut" => {
-            Some(round_trip_as::<crate::types::ReconciliationSummaryOut>(json))
+            Some(visitor.visit::<crate::types::ReconciliationSummaryOut>())
         }
         #[cfg(feature = "admin")]
         "ReconciliationTransactionOut" => {
-            Some(round_trip_as::<crate::types::ReconciliationTransactionOut>(json))
+            Some(visitor.visit::<crate::types::ReconciliationTransactionOut>())
         }
         #[cfg(feature = "admin")]
         "ReconciliationTransactionsDeleteBulkRequestItem" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReconciliationTransactionsDeleteBulkRequestItem,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ReconciliationTransactionsDeleteBulkRequestItem,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "ReconciliationTransactionsFindMatchRequest" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReconciliationTransactionsFindMatchRequest,
-                >(json),
+                visitor
+                    .visit::<crate::types::ReconciliationTransactionsFindMatchRequest>(),
             )
         }
         #[cfg(feature = "admin")]
         "ReconciliationTransactionsMatchAndReconcileBulkRequestItem" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReconciliationTransactionsMatchAndReconcileBulkRequestItem,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ReconciliationTransactionsMatchAndReconcileBulkRequestItem,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "ReconciliationTransactionsReconcileBulkRequestItem" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReconciliationTransactionsReconcileBulkRequestItem,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ReconciliationTransactionsReconcileBulkRequestItem,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "ReconciliationTransactionsResolveMultiMatchesRequest" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReconciliationTransactionsResolveMultiMatchesRequest,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ReconciliationTransactionsResolveMultiMatchesRequest,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "ReconciliationTransactionsStatsIn" => {
-            Some(round_trip_as::<crate::types::ReconciliationTransactionsStatsIn>(json))
+            Some(visitor.visit::<crate::types::ReconciliationTransactionsStatsIn>())
         }
         #[cfg(feature = "admin")]
         "ReconciliationTransactionsStatsOut" => {
-            Some(round_trip_as::<crate::types::ReconciliationTransactionsStatsOut>(json))
+            Some(visitor.visit::<crate::types::ReconciliationTransactionsStatsOut>())
         }
         #[cfg(feature = "admin")]
         "ReconciliationTransactionsUnmatchBulkRequestItem" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReconciliationTransactionsUnmatchBulkRequestItem,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ReconciliationTransactionsUnmatchBulkRequestItem,
+                    >(),
             )
         }
         #[cfg(feature = "spender")]
         "RecurringExpenseDisableIn" => {
-            Some(round_trip_as::<crate::types::RecurringExpenseDisableIn>(json))
+            Some(visitor.visit::<crate::types::RecurringExpenseDisableIn>())
         }
         #[cfg(feature = "spender")]
-        "RecurringExpenseIn" => {
-            Some(round_trip_as::<crate::types::RecurringExpenseIn>(json))
-        }
+        "RecurringExpenseIn" => Some(visitor.visit::<crate::types::RecurringExpenseIn>()),
         #[cfg(feature = "spender")]
         "RecurringExpenseInType" => {
-            Some(round_trip_as::<crate::types::RecurringExpenseInType>(json))
+            Some(visitor.visit::<crate::types::RecurringExpenseInType>())
         }
         #[cfg(feature = "spender")]
         "RecurringExpenseOut" => {
-            Some(round_trip_as::<crate::types::RecurringExpenseOut>(json))
+            Some(visitor.visit::<crate::types::RecurringExpenseOut>())
         }
         #[cfg(feature = "spender")]
         "RecurringExpenseOutType" => {
-            Some(round_trip_as::<crate::types::RecurringExpenseOutType>(json))
+            Some(visitor.visit::<crate::types::RecurringExpenseOutType>())
         }
         #[cfg(any(feature = "accountant", feature = "super_admin"))]
-        "RedirectUri" => Some(round_trip_as::<crate::types::RedirectUri>(json)),
+        "RedirectUri" => Some(visitor.visit::<crate::types::RedirectUri>()),
         #[cfg(any(feature = "accountant", feature = "super_admin"))]
-        "RefreshToken" => Some(round_trip_as::<crate::types::RefreshToken>(json)),
+        "RefreshToken" => Some(visitor.visit::<crate::types::RefreshToken>()),
         #[cfg(feature = "admin")]
         "ReimbursementInMinimal" => {
-            Some(round_trip_as::<crate::types::ReimbursementInMinimal>(json))
+            Some(visitor.visit::<crate::types::ReimbursementInMinimal>())
         }
         #[cfg(feature = "admin")]
-        "ReimbursementOut" => Some(round_trip_as::<crate::types::ReimbursementOut>(json)),
+        "ReimbursementOut" => Some(visitor.visit::<crate::types::ReimbursementOut>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReimbursementOutMinimal" => {
-            Some(round_trip_as::<crate::types::ReimbursementOutMinimal>(json))
+            Some(visitor.visit::<crate::types::ReimbursementOutMinimal>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReimbursementOutMinimalMode" => {
-            Some(round_trip_as::<crate::types::ReimbursementOutMinimalMode>(json))
+            Some(visitor.visit::<crate::types::ReimbursementOutMinimalMode>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReimbursementOutMode" => {
-            Some(round_trip_as::<crate::types::ReimbursementOutMode>(json))
+            Some(visitor.visit::<crate::types::ReimbursementOutMode>())
         }
         #[cfg(feature = "admin")]
-        "ReinvitationIn" => Some(round_trip_as::<crate::types::ReinvitationIn>(json)),
+        "ReinvitationIn" => Some(visitor.visit::<crate::types::ReinvitationIn>()),
         #[cfg(feature = "admin")]
-        "ReminderDeleteIn" => Some(round_trip_as::<crate::types::ReminderDeleteIn>(json)),
+        "ReminderDeleteIn" => Some(visitor.visit::<crate::types::ReminderDeleteIn>()),
         #[cfg(feature = "admin")]
-        "ReminderIn" => Some(round_trip_as::<crate::types::ReminderIn>(json)),
+        "ReminderIn" => Some(visitor.visit::<crate::types::ReminderIn>()),
         #[cfg(feature = "admin")]
-        "ReminderOut" => Some(round_trip_as::<crate::types::ReminderOut>(json)),
+        "ReminderOut" => Some(visitor.visit::<crate::types::ReminderOut>()),
         #[cfg(feature = "admin")]
         "ReminderReceiverUserIds" => {
-            Some(round_trip_as::<crate::types::ReminderReceiverUserIds>(json))
+            Some(visitor.visit::<crate::types::ReminderReceiverUserIds>())
         }
         #[cfg(feature = "admin")]
         "ReminderScheduleConfig" => {
-            Some(round_trip_as::<crate::types::ReminderScheduleConfig>(json))
+            Some(visitor.visit::<crate::types::ReminderScheduleConfig>())
         }
         #[cfg(feature = "admin")]
         "ReminderScheduleConfigType" => {
-            Some(round_trip_as::<crate::types::ReminderScheduleConfigType>(json))
+            Some(visitor.visit::<crate::types::ReminderScheduleConfigType>())
         }
         #[cfg(feature = "admin")]
         "ReminderScheduleConfigWhen" => {
-            Some(round_trip_as::<crate::types::ReminderScheduleConfigWhen>(json))
+            Some(visitor.visit::<crate::types::ReminderScheduleConfigWhen>())
         }
         #[cfg(feature = "admin")]
         "ReminderScheduleConfigWhenDay" => {
-            Some(round_trip_as::<crate::types::ReminderScheduleConfigWhenDay>(json))
+            Some(visitor.visit::<crate::types::ReminderScheduleConfigWhenDay>())
+        }
+        #[cfg(feature = "admin")]
+        "ReminderScheduleConfigWhenDayOfWeekValue" => {
+            Some(
+                visitor.visit::<crate::types::ReminderScheduleConfigWhenDayOfWeekValue>(),
+            )
         }
         #[cfg(feature = "admin")]
         "ReminderScheduleConfigWhenDayOfWeekVariant0" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReminderScheduleConfigWhenDayOfWeekVariant0,
-                >(json),
+                visitor
+                    .visit::<crate::types::ReminderScheduleConfigWhenDayOfWeekVariant0>(),
             )
         }
         #[cfg(feature = "admin")]
         "ReminderScheduleConfigWhenMonth" => {
-            Some(round_trip_as::<crate::types::ReminderScheduleConfigWhenMonth>(json))
+            Some(visitor.visit::<crate::types::ReminderScheduleConfigWhenMonth>())
         }
         #[cfg(feature = "admin")]
         "ReminderScheduleConfigWhenWeek" => {
-            Some(round_trip_as::<crate::types::ReminderScheduleConfigWhenWeek>(json))
+            Some(visitor.visit::<crate::types::ReminderScheduleConfigWhenWeek>())
         }
         #[cfg(feature = "admin")]
-        "ReminderType" => Some(round_trip_as::<crate::types::ReminderType>(json)),
+        "ReminderType" => Some(visitor.visit::<crate::types::ReminderType>()),
         #[cfg(feature = "admin")]
-        "RemindersStatsIn" => Some(round_trip_as::<crate::types::RemindersStatsIn>(json)),
+        "RemindersStatsIn" => Some(visitor.visit::<crate::types::RemindersStatsIn>()),
         #[cfg(feature = "admin")]
-        "RemindersStatsOut" => {
-            Some(round_trip_as::<crate::types::RemindersStatsOut>(json))
-        }
+        "RemindersStatsOut" => Some(visitor.visit::<crate::types::RemindersStatsOut>()),
         #[cfg(feature = "admin")]
         "RemindersStatsOutItem" => {
-            Some(round_trip_as::<crate::types::RemindersStatsOutItem>(json))
+            Some(visitor.visit::<crate::types::RemindersStatsOutItem>())
         }
         #[cfg(feature = "admin")]
         "RemoveAdvanceWalletsIn" => {
-            Some(round_trip_as::<crate::types::RemoveAdvanceWalletsIn>(json))
+            Some(visitor.visit::<crate::types::RemoveAdvanceWalletsIn>())
         }
         #[cfg(feature = "admin")]
         "ReportAccountingExportSummaryIn" => {
-            Some(round_trip_as::<crate::types::ReportAccountingExportSummaryIn>(json))
+            Some(visitor.visit::<crate::types::ReportAccountingExportSummaryIn>())
         }
         #[cfg(any(feature = "admin", feature = "approver"))]
-        "ReportActionIn" => Some(round_trip_as::<crate::types::ReportActionIn>(json)),
+        "ReportActionIn" => Some(visitor.visit::<crate::types::ReportActionIn>()),
         #[cfg(feature = "admin")]
         "ReportActionRemoveApproverIn" => {
-            Some(round_trip_as::<crate::types::ReportActionRemoveApproverIn>(json))
+            Some(visitor.visit::<crate::types::ReportActionRemoveApproverIn>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "ReportActionResubmit" => {
-            Some(round_trip_as::<crate::types::ReportActionResubmit>(json))
+            Some(visitor.visit::<crate::types::ReportActionResubmit>())
         }
         #[cfg(feature = "spender")]
-        "ReportActionSubmit" => {
-            Some(round_trip_as::<crate::types::ReportActionSubmit>(json))
-        }
+        "ReportActionSubmit" => Some(visitor.visit::<crate::types::ReportActionSubmit>()),
         #[cfg(feature = "spender")]
         "ReportActionWithExpensesIdsToAdd" => {
-            Some(round_trip_as::<crate::types::ReportActionWithExpensesIdsToAdd>(json))
+            Some(visitor.visit::<crate::types::ReportActionWithExpensesIdsToAdd>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportActionWithExpensesIdsToEject" => {
-            Some(round_trip_as::<crate::types::ReportActionWithExpensesIdsToEject>(json))
+            Some(visitor.visit::<crate::types::ReportActionWithExpensesIdsToEject>())
         }
         #[cfg(
             any(
@@ -11029,7 +11086,7 @@ pub fn round_trip(
             )
         )]
         "ReportApprovalOutEmbed" => {
-            Some(round_trip_as::<crate::types::ReportApprovalOutEmbed>(json))
+            Some(visitor.visit::<crate::types::ReportApprovalOutEmbed>())
         }
         #[cfg(
             any(
@@ -11040,7 +11097,7 @@ pub fn round_trip(
             )
         )]
         "ReportApprovalOutEmbedApproverType" => {
-            Some(round_trip_as::<crate::types::ReportApprovalOutEmbedApproverType>(json))
+            Some(visitor.visit::<crate::types::ReportApprovalOutEmbedApproverType>())
         }
         #[cfg(
             any(
@@ -11051,53 +11108,47 @@ pub fn round_trip(
             )
         )]
         "ReportApprovalOutEmbedState" => {
-            Some(round_trip_as::<crate::types::ReportApprovalOutEmbedState>(json))
+            Some(visitor.visit::<crate::types::ReportApprovalOutEmbedState>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "ReportCommentsIn" => Some(round_trip_as::<crate::types::ReportCommentsIn>(json)),
+        "ReportCommentsIn" => Some(visitor.visit::<crate::types::ReportCommentsIn>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "ReportCommentsOut" => {
-            Some(round_trip_as::<crate::types::ReportCommentsOut>(json))
-        }
+        "ReportCommentsOut" => Some(visitor.visit::<crate::types::ReportCommentsOut>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportCommentsOutEmbed" => {
-            Some(round_trip_as::<crate::types::ReportCommentsOutEmbed>(json))
+            Some(visitor.visit::<crate::types::ReportCommentsOutEmbed>())
         }
         #[cfg(feature = "admin")]
         "ReportCreateAndSubmitExpenses" => {
-            Some(round_trip_as::<crate::types::ReportCreateAndSubmitExpenses>(json))
+            Some(visitor.visit::<crate::types::ReportCreateAndSubmitExpenses>())
         }
         #[cfg(feature = "spender")]
-        "ReportDeleteIn" => Some(round_trip_as::<crate::types::ReportDeleteIn>(json)),
+        "ReportDeleteIn" => Some(visitor.visit::<crate::types::ReportDeleteIn>()),
         #[cfg(any(feature = "admin", feature = "approver"))]
         "ReportEjectExpensesPostBody" => {
-            Some(round_trip_as::<crate::types::ReportEjectExpensesPostBody>(json))
+            Some(visitor.visit::<crate::types::ReportEjectExpensesPostBody>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportFiltersDeleteIn" => {
-            Some(round_trip_as::<crate::types::ReportFiltersDeleteIn>(json))
+            Some(visitor.visit::<crate::types::ReportFiltersDeleteIn>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "ReportFiltersIn" => Some(round_trip_as::<crate::types::ReportFiltersIn>(json)),
+        "ReportFiltersIn" => Some(visitor.visit::<crate::types::ReportFiltersIn>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "ReportFiltersOut" => Some(round_trip_as::<crate::types::ReportFiltersOut>(json)),
+        "ReportFiltersOut" => Some(visitor.visit::<crate::types::ReportFiltersOut>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "ReportOut" => Some(round_trip_as::<crate::types::ReportOut>(json)),
+        "ReportOut" => Some(visitor.visit::<crate::types::ReportOut>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportOutAccountingExportSummary" => {
-            Some(round_trip_as::<crate::types::ReportOutAccountingExportSummary>(json))
+            Some(visitor.visit::<crate::types::ReportOutAccountingExportSummary>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportOutAccountingExportSummaryState" => {
-            Some(
-                round_trip_as::<
-                    crate::types::ReportOutAccountingExportSummaryState,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::ReportOutAccountingExportSummaryState>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportOutAutoApprovalState" => {
-            Some(round_trip_as::<crate::types::ReportOutAutoApprovalState>(json))
+            Some(visitor.visit::<crate::types::ReportOutAutoApprovalState>())
         }
         #[cfg(
             any(
@@ -11108,7 +11159,7 @@ pub fn round_trip(
             )
         )]
         "ReportOutCreatorType" => {
-            Some(round_trip_as::<crate::types::ReportOutCreatorType>(json))
+            Some(visitor.visit::<crate::types::ReportOutCreatorType>())
         }
         #[cfg(
             any(
@@ -11118,7 +11169,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "ReportOutEmbed" => Some(round_trip_as::<crate::types::ReportOutEmbed>(json)),
+        "ReportOutEmbed" => Some(visitor.visit::<crate::types::ReportOutEmbed>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -11128,7 +11179,7 @@ pub fn round_trip(
             )
         )]
         "ReportOutEmbedState" => {
-            Some(round_trip_as::<crate::types::ReportOutEmbedState>(json))
+            Some(visitor.visit::<crate::types::ReportOutEmbedState>())
         }
         #[cfg(
             any(
@@ -11138,274 +11189,269 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "ReportOutState" => Some(round_trip_as::<crate::types::ReportOutState>(json)),
+        "ReportOutState" => Some(visitor.visit::<crate::types::ReportOutState>()),
         #[cfg(feature = "admin")]
         "ReportOutSubscriptionsAdmin" => {
-            Some(round_trip_as::<crate::types::ReportOutSubscriptionsAdmin>(json))
+            Some(visitor.visit::<crate::types::ReportOutSubscriptionsAdmin>())
         }
         #[cfg(feature = "admin")]
         "ReportOutSubscriptionsAdminAction" => {
-            Some(round_trip_as::<crate::types::ReportOutSubscriptionsAdminAction>(json))
+            Some(visitor.visit::<crate::types::ReportOutSubscriptionsAdminAction>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportOutSubscriptionsAdminData" => {
-            Some(round_trip_as::<crate::types::ReportOutSubscriptionsAdminData>(json))
+            Some(visitor.visit::<crate::types::ReportOutSubscriptionsAdminData>())
         }
         #[cfg(feature = "admin")]
         "ReportOutSubscriptionsAdminDataAccountingExportSummary" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReportOutSubscriptionsAdminDataAccountingExportSummary,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ReportOutSubscriptionsAdminDataAccountingExportSummary,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "ReportOutSubscriptionsAdminDataAccountingExportSummaryState" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReportOutSubscriptionsAdminDataAccountingExportSummaryState,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ReportOutSubscriptionsAdminDataAccountingExportSummaryState,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "ReportOutSubscriptionsAdminDataAutoApprovalState" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReportOutSubscriptionsAdminDataAutoApprovalState,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ReportOutSubscriptionsAdminDataAutoApprovalState,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "ReportOutSubscriptionsAdminDataCreatorType" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReportOutSubscriptionsAdminDataCreatorType,
-                >(json),
+                visitor
+                    .visit::<crate::types::ReportOutSubscriptionsAdminDataCreatorType>(),
             )
         }
         #[cfg(feature = "admin")]
         "ReportOutSubscriptionsAdminDataState" => {
-            Some(
-                round_trip_as::<crate::types::ReportOutSubscriptionsAdminDataState>(json),
-            )
+            Some(visitor.visit::<crate::types::ReportOutSubscriptionsAdminDataState>())
         }
         #[cfg(feature = "approver")]
         "ReportOutSubscriptionsApprover" => {
-            Some(round_trip_as::<crate::types::ReportOutSubscriptionsApprover>(json))
+            Some(visitor.visit::<crate::types::ReportOutSubscriptionsApprover>())
         }
         #[cfg(feature = "approver")]
         "ReportOutSubscriptionsApproverAction" => {
-            Some(
-                round_trip_as::<crate::types::ReportOutSubscriptionsApproverAction>(json),
-            )
+            Some(visitor.visit::<crate::types::ReportOutSubscriptionsApproverAction>())
         }
         #[cfg(feature = "approver")]
         "ReportOutSubscriptionsApproverData" => {
-            Some(round_trip_as::<crate::types::ReportOutSubscriptionsApproverData>(json))
+            Some(visitor.visit::<crate::types::ReportOutSubscriptionsApproverData>())
         }
         #[cfg(feature = "approver")]
         "ReportOutSubscriptionsApproverDataAccountingExportSummary" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReportOutSubscriptionsApproverDataAccountingExportSummary,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ReportOutSubscriptionsApproverDataAccountingExportSummary,
+                    >(),
             )
         }
         #[cfg(feature = "approver")]
         "ReportOutSubscriptionsApproverDataAccountingExportSummaryState" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReportOutSubscriptionsApproverDataAccountingExportSummaryState,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ReportOutSubscriptionsApproverDataAccountingExportSummaryState,
+                    >(),
             )
         }
         #[cfg(feature = "approver")]
         "ReportOutSubscriptionsApproverDataAutoApprovalState" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReportOutSubscriptionsApproverDataAutoApprovalState,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ReportOutSubscriptionsApproverDataAutoApprovalState,
+                    >(),
             )
         }
         #[cfg(feature = "approver")]
         "ReportOutSubscriptionsApproverDataCreatorType" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReportOutSubscriptionsApproverDataCreatorType,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ReportOutSubscriptionsApproverDataCreatorType,
+                    >(),
             )
         }
         #[cfg(feature = "approver")]
         "ReportOutSubscriptionsApproverDataState" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReportOutSubscriptionsApproverDataState,
-                >(json),
+                visitor.visit::<crate::types::ReportOutSubscriptionsApproverDataState>(),
             )
         }
         #[cfg(feature = "spender")]
         "ReportOutSubscriptionsSpender" => {
-            Some(round_trip_as::<crate::types::ReportOutSubscriptionsSpender>(json))
+            Some(visitor.visit::<crate::types::ReportOutSubscriptionsSpender>())
         }
         #[cfg(feature = "spender")]
         "ReportOutSubscriptionsSpenderAction" => {
-            Some(
-                round_trip_as::<crate::types::ReportOutSubscriptionsSpenderAction>(json),
-            )
+            Some(visitor.visit::<crate::types::ReportOutSubscriptionsSpenderAction>())
         }
         #[cfg(feature = "spender")]
         "ReportOutSubscriptionsSpenderData" => {
-            Some(round_trip_as::<crate::types::ReportOutSubscriptionsSpenderData>(json))
+            Some(visitor.visit::<crate::types::ReportOutSubscriptionsSpenderData>())
         }
         #[cfg(feature = "spender")]
         "ReportOutSubscriptionsSpenderDataAccountingExportSummary" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReportOutSubscriptionsSpenderDataAccountingExportSummary,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ReportOutSubscriptionsSpenderDataAccountingExportSummary,
+                    >(),
             )
         }
         #[cfg(feature = "spender")]
         "ReportOutSubscriptionsSpenderDataAccountingExportSummaryState" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReportOutSubscriptionsSpenderDataAccountingExportSummaryState,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ReportOutSubscriptionsSpenderDataAccountingExportSummaryState,
+                    >(),
             )
         }
         #[cfg(feature = "spender")]
         "ReportOutSubscriptionsSpenderDataAutoApprovalState" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReportOutSubscriptionsSpenderDataAutoApprovalState,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ReportOutSubscriptionsSpenderDataAutoApprovalState,
+                    >(),
             )
         }
         #[cfg(feature = "spender")]
         "ReportOutSubscriptionsSpenderDataCreatorType" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReportOutSubscriptionsSpenderDataCreatorType,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ReportOutSubscriptionsSpenderDataCreatorType,
+                    >(),
             )
         }
         #[cfg(feature = "spender")]
         "ReportOutSubscriptionsSpenderDataState" => {
-            Some(
-                round_trip_as::<
-                    crate::types::ReportOutSubscriptionsSpenderDataState,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::ReportOutSubscriptionsSpenderDataState>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportPermissionsIn" => {
-            Some(round_trip_as::<crate::types::ReportPermissionsIn>(json))
+            Some(visitor.visit::<crate::types::ReportPermissionsIn>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportPermissionsOut" => {
-            Some(round_trip_as::<crate::types::ReportPermissionsOut>(json))
+            Some(visitor.visit::<crate::types::ReportPermissionsOut>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "ReportPurposeIn" => Some(round_trip_as::<crate::types::ReportPurposeIn>(json)),
+        "ReportPurposeIn" => Some(visitor.visit::<crate::types::ReportPurposeIn>()),
         #[cfg(feature = "spender")]
-        "ReportPurposeOut" => Some(round_trip_as::<crate::types::ReportPurposeOut>(json)),
+        "ReportPurposeOut" => Some(visitor.visit::<crate::types::ReportPurposeOut>()),
         #[cfg(feature = "spender")]
-        "ReportSource" => Some(round_trip_as::<crate::types::ReportSource>(json)),
+        "ReportSource" => Some(visitor.visit::<crate::types::ReportSource>()),
         #[cfg(feature = "approver")]
         "ReportsApprovePostBody" => {
-            Some(round_trip_as::<crate::types::ReportsApprovePostBody>(json))
+            Some(visitor.visit::<crate::types::ReportsApprovePostBody>())
         }
         #[cfg(feature = "approver")]
         "ReportsApprovePostBulkBody" => {
-            Some(round_trip_as::<crate::types::ReportsApprovePostBulkBody>(json))
+            Some(visitor.visit::<crate::types::ReportsApprovePostBulkBody>())
         }
         #[cfg(feature = "spender")]
         "ReportsEjectExpensesPostBody" => {
-            Some(round_trip_as::<crate::types::ReportsEjectExpensesPostBody>(json))
+            Some(visitor.visit::<crate::types::ReportsEjectExpensesPostBody>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportsExportConfig" => {
-            Some(round_trip_as::<crate::types::ReportsExportConfig>(json))
+            Some(visitor.visit::<crate::types::ReportsExportConfig>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportsExportConfigColumnFormula" => {
-            Some(round_trip_as::<crate::types::ReportsExportConfigColumnFormula>(json))
+            Some(visitor.visit::<crate::types::ReportsExportConfigColumnFormula>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportsExportConfigColumnsItem" => {
-            Some(round_trip_as::<crate::types::ReportsExportConfigColumnsItem>(json))
+            Some(visitor.visit::<crate::types::ReportsExportConfigColumnsItem>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportsExportConfigSeparateLineItemsEntry" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReportsExportConfigSeparateLineItemsEntry,
-                >(json),
+                visitor
+                    .visit::<crate::types::ReportsExportConfigSeparateLineItemsEntry>(),
             )
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportsExportConfigType" => {
-            Some(round_trip_as::<crate::types::ReportsExportConfigType>(json))
+            Some(visitor.visit::<crate::types::ReportsExportConfigType>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportsExportConfigurationColumn" => {
-            Some(round_trip_as::<crate::types::ReportsExportConfigurationColumn>(json))
+            Some(visitor.visit::<crate::types::ReportsExportConfigurationColumn>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportsExportConfigurationConfig" => {
-            Some(round_trip_as::<crate::types::ReportsExportConfigurationConfig>(json))
+            Some(visitor.visit::<crate::types::ReportsExportConfigurationConfig>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportsExportConfigurationIn" => {
-            Some(round_trip_as::<crate::types::ReportsExportConfigurationIn>(json))
+            Some(visitor.visit::<crate::types::ReportsExportConfigurationIn>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportsExportConfigurationInOnlyId" => {
-            Some(round_trip_as::<crate::types::ReportsExportConfigurationInOnlyId>(json))
+            Some(visitor.visit::<crate::types::ReportsExportConfigurationInOnlyId>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportsExportConfigurationInType" => {
-            Some(round_trip_as::<crate::types::ReportsExportConfigurationInType>(json))
+            Some(visitor.visit::<crate::types::ReportsExportConfigurationInType>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportsExportConfigurationOut" => {
-            Some(round_trip_as::<crate::types::ReportsExportConfigurationOut>(json))
+            Some(visitor.visit::<crate::types::ReportsExportConfigurationOut>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportsExportConfigurationOutType" => {
-            Some(round_trip_as::<crate::types::ReportsExportConfigurationOutType>(json))
+            Some(visitor.visit::<crate::types::ReportsExportConfigurationOutType>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportsExportConfigurationSeparateLineItemsEntry" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReportsExportConfigurationSeparateLineItemsEntry,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ReportsExportConfigurationSeparateLineItemsEntry,
+                    >(),
             )
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportsExportConfigurationSortColumn" => {
-            Some(
-                round_trip_as::<crate::types::ReportsExportConfigurationSortColumn>(json),
-            )
+            Some(visitor.visit::<crate::types::ReportsExportConfigurationSortColumn>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportsExportConfigurationSortColumnDirection" => {
             Some(
-                round_trip_as::<
-                    crate::types::ReportsExportConfigurationSortColumnDirection,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::ReportsExportConfigurationSortColumnDirection,
+                    >(),
             )
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "ReportsExportsIn" => Some(round_trip_as::<crate::types::ReportsExportsIn>(json)),
+        "ReportsExportsIn" => Some(visitor.visit::<crate::types::ReportsExportsIn>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "ReportsExportsOut" => {
-            Some(round_trip_as::<crate::types::ReportsExportsOut>(json))
-        }
+        "ReportsExportsOut" => Some(visitor.visit::<crate::types::ReportsExportsOut>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportsExportsOutState" => {
-            Some(round_trip_as::<crate::types::ReportsExportsOutState>(json))
+            Some(visitor.visit::<crate::types::ReportsExportsOutState>())
         }
         #[cfg(
             any(
@@ -11415,32 +11461,38 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "ReportsStatsIn" => Some(round_trip_as::<crate::types::ReportsStatsIn>(json)),
+        "ReportsStatsIn" => Some(visitor.visit::<crate::types::ReportsStatsIn>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "ReportsStatsOut" => Some(round_trip_as::<crate::types::ReportsStatsOut>(json)),
+        "ReportsStatsOut" => Some(visitor.visit::<crate::types::ReportsStatsOut>()),
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ReportsStatsOutEntry" => {
+            Some(visitor.visit::<crate::types::ReportsStatsOutEntry>())
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ReportsStatsOutObject" => {
+            Some(visitor.visit::<crate::types::ReportsStatsOutObject>())
+        }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportsStatsOutVariant0Item" => {
-            Some(round_trip_as::<crate::types::ReportsStatsOutVariant0Item>(json))
+            Some(visitor.visit::<crate::types::ReportsStatsOutVariant0Item>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportsStatsOutVariant0ItemState" => {
-            Some(round_trip_as::<crate::types::ReportsStatsOutVariant0ItemState>(json))
+            Some(visitor.visit::<crate::types::ReportsStatsOutVariant0ItemState>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ReportsStatsOutVariant1" => {
-            Some(round_trip_as::<crate::types::ReportsStatsOutVariant1>(json))
+            Some(visitor.visit::<crate::types::ReportsStatsOutVariant1>())
         }
         #[cfg(any(feature = "admin", feature = "approver"))]
         "RestrictedSpenderUserIds" => {
-            Some(round_trip_as::<crate::types::RestrictedSpenderUserIds>(json))
+            Some(visitor.visit::<crate::types::RestrictedSpenderUserIds>())
         }
         #[cfg(feature = "admin")]
-        "RevertToApprovedIn" => {
-            Some(round_trip_as::<crate::types::RevertToApprovedIn>(json))
-        }
+        "RevertToApprovedIn" => Some(visitor.visit::<crate::types::RevertToApprovedIn>()),
         #[cfg(feature = "admin")]
         "RevertToProcessingIn" => {
-            Some(round_trip_as::<crate::types::RevertToProcessingIn>(json))
+            Some(visitor.visit::<crate::types::RevertToProcessingIn>())
         }
         #[cfg(
             any(
@@ -11450,7 +11502,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "Role" => Some(round_trip_as::<crate::types::Role>(json)),
+        "Role" => Some(visitor.visit::<crate::types::Role>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -11460,392 +11512,378 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "RoundOffIn" => Some(round_trip_as::<crate::types::RoundOffIn>(json)),
+        "RoundOffIn" => Some(visitor.visit::<crate::types::RoundOffIn>()),
         #[cfg(feature = "admin")]
         "RtfMissingTransactionFromStatementIn" => {
-            Some(
-                round_trip_as::<crate::types::RtfMissingTransactionFromStatementIn>(json),
-            )
+            Some(visitor.visit::<crate::types::RtfMissingTransactionFromStatementIn>())
         }
         #[cfg(feature = "admin")]
         "RtfMissingTransactionFromStatementInReconciliationMethod" => {
             Some(
-                round_trip_as::<
-                    crate::types::RtfMissingTransactionFromStatementInReconciliationMethod,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::RtfMissingTransactionFromStatementInReconciliationMethod,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "RtfMissingTransactionFromStatementInStatementMapping" => {
             Some(
-                round_trip_as::<
-                    crate::types::RtfMissingTransactionFromStatementInStatementMapping,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::RtfMissingTransactionFromStatementInStatementMapping,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "RtfMissingTransactionFromStatementOut" => {
+            Some(visitor.visit::<crate::types::RtfMissingTransactionFromStatementOut>())
+        }
+        #[cfg(feature = "admin")]
+        "RtfMissingTransactionFromStatementOutMissingRtfTransaction" => {
             Some(
-                round_trip_as::<
-                    crate::types::RtfMissingTransactionFromStatementOut,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::RtfMissingTransactionFromStatementOutMissingRtfTransaction,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "RtfMissingTransactionFromStatementOutMissingRtfTransactionsItem" => {
             Some(
-                round_trip_as::<
-                    crate::types::RtfMissingTransactionFromStatementOutMissingRtfTransactionsItem,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::RtfMissingTransactionFromStatementOutMissingRtfTransactionsItem,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "RtfMissingTransactionFromStatementOutStatus" => {
             Some(
-                round_trip_as::<
-                    crate::types::RtfMissingTransactionFromStatementOutStatus,
-                >(json),
+                visitor
+                    .visit::<crate::types::RtfMissingTransactionFromStatementOutStatus>(),
             )
         }
         #[cfg(feature = "admin")]
-        "RtfStatsOut" => Some(round_trip_as::<crate::types::RtfStatsOut>(json)),
+        "RtfStatsOut" => Some(visitor.visit::<crate::types::RtfStatsOut>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "ScheduleConfig" => Some(round_trip_as::<crate::types::ScheduleConfig>(json)),
+        "ScheduleConfig" => Some(visitor.visit::<crate::types::ScheduleConfig>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "ScheduleConfigType" => {
-            Some(round_trip_as::<crate::types::ScheduleConfigType>(json))
-        }
+        "ScheduleConfigType" => Some(visitor.visit::<crate::types::ScheduleConfigType>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
         "ScheduleConfigWhenVariant0" => {
-            Some(round_trip_as::<crate::types::ScheduleConfigWhenVariant0>(json))
+            Some(visitor.visit::<crate::types::ScheduleConfigWhenVariant0>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "ScheduleConfigWhenVariant1" => {
-            Some(round_trip_as::<crate::types::ScheduleConfigWhenVariant1>(json))
+            Some(visitor.visit::<crate::types::ScheduleConfigWhenVariant1>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "ScheduleConfigWhenVariant2" => {
-            Some(round_trip_as::<crate::types::ScheduleConfigWhenVariant2>(json))
+            Some(visitor.visit::<crate::types::ScheduleConfigWhenVariant2>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "ScheduleIn" => Some(round_trip_as::<crate::types::ScheduleIn>(json)),
+        "ScheduleIn" => Some(visitor.visit::<crate::types::ScheduleIn>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "ScheduleOut" => Some(round_trip_as::<crate::types::ScheduleOut>(json)),
+        "ScheduleOut" => Some(visitor.visit::<crate::types::ScheduleOut>()),
         #[cfg(feature = "admin")]
         "ScheduledCallbackIn" => {
-            Some(round_trip_as::<crate::types::ScheduledCallbackIn>(json))
+            Some(visitor.visit::<crate::types::ScheduledCallbackIn>())
         }
         #[cfg(feature = "admin")]
         "ScheduledCallbackOut" => {
-            Some(round_trip_as::<crate::types::ScheduledCallbackOut>(json))
+            Some(visitor.visit::<crate::types::ScheduledCallbackOut>())
         }
         #[cfg(feature = "admin")]
         "ScheduledCallbackUrl" => {
-            Some(round_trip_as::<crate::types::ScheduledCallbackUrl>(json))
+            Some(visitor.visit::<crate::types::ScheduledCallbackUrl>())
         }
         #[cfg(feature = "spender")]
-        "SecondaryEmailIn" => Some(round_trip_as::<crate::types::SecondaryEmailIn>(json)),
+        "SecondaryEmailIn" => Some(visitor.visit::<crate::types::SecondaryEmailIn>()),
         #[cfg(feature = "spender")]
-        "SecondaryEmailOut" => {
-            Some(round_trip_as::<crate::types::SecondaryEmailOut>(json))
-        }
+        "SecondaryEmailOut" => Some(visitor.visit::<crate::types::SecondaryEmailOut>()),
         #[cfg(feature = "spender")]
         "SecondaryEmailsCheckRequest" => {
-            Some(round_trip_as::<crate::types::SecondaryEmailsCheckRequest>(json))
+            Some(visitor.visit::<crate::types::SecondaryEmailsCheckRequest>())
         }
         #[cfg(feature = "spender")]
         "SecondaryEmailsDeleteRequest" => {
-            Some(round_trip_as::<crate::types::SecondaryEmailsDeleteRequest>(json))
+            Some(visitor.visit::<crate::types::SecondaryEmailsDeleteRequest>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "SendBackIn" => Some(round_trip_as::<crate::types::SendBackIn>(json)),
+        "SendBackIn" => Some(visitor.visit::<crate::types::SendBackIn>()),
         #[cfg(feature = "super_admin")]
-        "SigninBody" => Some(round_trip_as::<crate::types::SigninBody>(json)),
+        "SigninBody" => Some(visitor.visit::<crate::types::SigninBody>()),
         #[cfg(any(feature = "accountant", feature = "super_admin"))]
-        "SigninResponseBody" => {
-            Some(round_trip_as::<crate::types::SigninResponseBody>(json))
-        }
+        "SigninResponseBody" => Some(visitor.visit::<crate::types::SigninResponseBody>()),
         #[cfg(any(feature = "accountant", feature = "super_admin"))]
-        "SignupBody" => Some(round_trip_as::<crate::types::SignupBody>(json)),
+        "SignupBody" => Some(visitor.visit::<crate::types::SignupBody>()),
         #[cfg(feature = "super_admin")]
-        "SignupResponseBody" => {
-            Some(round_trip_as::<crate::types::SignupResponseBody>(json))
-        }
+        "SignupResponseBody" => Some(visitor.visit::<crate::types::SignupResponseBody>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "Source" => Some(round_trip_as::<crate::types::Source>(json)),
+        "Source" => Some(visitor.visit::<crate::types::Source>()),
         #[cfg(feature = "admin")]
         "SpendOverviewByCategoryDataOut" => {
-            Some(round_trip_as::<crate::types::SpendOverviewByCategoryDataOut>(json))
+            Some(visitor.visit::<crate::types::SpendOverviewByCategoryDataOut>())
         }
         #[cfg(feature = "admin")]
         "SpendOverviewByCorporateCardDataOut" => {
-            Some(
-                round_trip_as::<crate::types::SpendOverviewByCorporateCardDataOut>(json),
-            )
+            Some(visitor.visit::<crate::types::SpendOverviewByCorporateCardDataOut>())
         }
         #[cfg(feature = "admin")]
         "SpendOverviewByDepartmentDataOut" => {
-            Some(round_trip_as::<crate::types::SpendOverviewByDepartmentDataOut>(json))
+            Some(visitor.visit::<crate::types::SpendOverviewByDepartmentDataOut>())
         }
         #[cfg(feature = "admin")]
         "SpendOverviewByMerchantDataOut" => {
-            Some(round_trip_as::<crate::types::SpendOverviewByMerchantDataOut>(json))
+            Some(visitor.visit::<crate::types::SpendOverviewByMerchantDataOut>())
         }
         #[cfg(feature = "admin")]
         "SpendOverviewByProjectDataOut" => {
-            Some(round_trip_as::<crate::types::SpendOverviewByProjectDataOut>(json))
+            Some(visitor.visit::<crate::types::SpendOverviewByProjectDataOut>())
         }
         #[cfg(feature = "admin")]
         "SpendOverviewByUserDataOut" => {
-            Some(round_trip_as::<crate::types::SpendOverviewByUserDataOut>(json))
+            Some(visitor.visit::<crate::types::SpendOverviewByUserDataOut>())
         }
         #[cfg(feature = "admin")]
         "SpendOverviewChangePercentage" => {
-            Some(round_trip_as::<crate::types::SpendOverviewChangePercentage>(json))
+            Some(visitor.visit::<crate::types::SpendOverviewChangePercentage>())
         }
         #[cfg(feature = "admin")]
         "SpendOverviewPercentage" => {
-            Some(round_trip_as::<crate::types::SpendOverviewPercentage>(json))
+            Some(visitor.visit::<crate::types::SpendOverviewPercentage>())
         }
         #[cfg(feature = "admin")]
         "SpendOverviewSummaryDataOut" => {
-            Some(round_trip_as::<crate::types::SpendOverviewSummaryDataOut>(json))
+            Some(visitor.visit::<crate::types::SpendOverviewSummaryDataOut>())
         }
         #[cfg(feature = "admin")]
         "SpendOverviewSummaryResponseBody" => {
-            Some(round_trip_as::<crate::types::SpendOverviewSummaryResponseBody>(json))
+            Some(visitor.visit::<crate::types::SpendOverviewSummaryResponseBody>())
         }
         #[cfg(feature = "spender")]
         "SpenderAdvanceRequestIn" => {
-            Some(round_trip_as::<crate::types::SpenderAdvanceRequestIn>(json))
+            Some(visitor.visit::<crate::types::SpenderAdvanceRequestIn>())
         }
         #[cfg(feature = "spender")]
         "SpenderAutomateReportSubmissionNextAtOut" => {
             Some(
-                round_trip_as::<
-                    crate::types::SpenderAutomateReportSubmissionNextAtOut,
-                >(json),
+                visitor.visit::<crate::types::SpenderAutomateReportSubmissionNextAtOut>(),
             )
         }
         #[cfg(feature = "spender")]
-        "SpenderBudgetOut" => Some(round_trip_as::<crate::types::SpenderBudgetOut>(json)),
+        "SpenderBudgetOut" => Some(visitor.visit::<crate::types::SpenderBudgetOut>()),
         #[cfg(feature = "spender")]
         "SpenderCheckPoliciesBulkIn" => {
-            Some(round_trip_as::<crate::types::SpenderCheckPoliciesBulkIn>(json))
+            Some(visitor.visit::<crate::types::SpenderCheckPoliciesBulkIn>())
         }
         #[cfg(feature = "spender")]
         "SpenderCommuteDetailsOut" => {
-            Some(round_trip_as::<crate::types::SpenderCommuteDetailsOut>(json))
+            Some(visitor.visit::<crate::types::SpenderCommuteDetailsOut>())
         }
         #[cfg(feature = "spender")]
         "SpenderDelegateesDeleteOut" => {
-            Some(round_trip_as::<crate::types::SpenderDelegateesDeleteOut>(json))
+            Some(visitor.visit::<crate::types::SpenderDelegateesDeleteOut>())
         }
         #[cfg(feature = "spender")]
         "SpenderDelegateesPostIn" => {
-            Some(round_trip_as::<crate::types::SpenderDelegateesPostIn>(json))
+            Some(visitor.visit::<crate::types::SpenderDelegateesPostIn>())
         }
         #[cfg(feature = "spender")]
         "SpenderDelegateesPostOut" => {
-            Some(round_trip_as::<crate::types::SpenderDelegateesPostOut>(json))
+            Some(visitor.visit::<crate::types::SpenderDelegateesPostOut>())
         }
         #[cfg(feature = "spender")]
         "SpenderDelegatorsOut" => {
-            Some(round_trip_as::<crate::types::SpenderDelegatorsOut>(json))
+            Some(visitor.visit::<crate::types::SpenderDelegatorsOut>())
         }
         #[cfg(feature = "spender")]
         "SpenderDwollaCustomerOut" => {
-            Some(round_trip_as::<crate::types::SpenderDwollaCustomerOut>(json))
+            Some(visitor.visit::<crate::types::SpenderDwollaCustomerOut>())
         }
         #[cfg(feature = "spender")]
         "SpenderDwollaCustomerOutMicroDepositVerificationStatus" => {
             Some(
-                round_trip_as::<
-                    crate::types::SpenderDwollaCustomerOutMicroDepositVerificationStatus,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::SpenderDwollaCustomerOutMicroDepositVerificationStatus,
+                    >(),
             )
         }
         #[cfg(feature = "spender")]
         "SpenderEmployeeCurrentOut" => {
-            Some(round_trip_as::<crate::types::SpenderEmployeeCurrentOut>(json))
+            Some(visitor.visit::<crate::types::SpenderEmployeeCurrentOut>())
         }
         #[cfg(feature = "spender")]
-        "SpenderEmployeeIn" => {
-            Some(round_trip_as::<crate::types::SpenderEmployeeIn>(json))
-        }
+        "SpenderEmployeeIn" => Some(visitor.visit::<crate::types::SpenderEmployeeIn>()),
         #[cfg(feature = "spender")]
-        "SpenderEmployeeOut" => {
-            Some(round_trip_as::<crate::types::SpenderEmployeeOut>(json))
-        }
+        "SpenderEmployeeOut" => Some(visitor.visit::<crate::types::SpenderEmployeeOut>()),
         #[cfg(feature = "spender")]
         "SpenderEmployeeSettingsIn" => {
-            Some(round_trip_as::<crate::types::SpenderEmployeeSettingsIn>(json))
+            Some(visitor.visit::<crate::types::SpenderEmployeeSettingsIn>())
         }
         #[cfg(feature = "spender")]
         "SpenderEmployeeSettingsInDataExtractorSettings" => {
             Some(
-                round_trip_as::<
-                    crate::types::SpenderEmployeeSettingsInDataExtractorSettings,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::SpenderEmployeeSettingsInDataExtractorSettings,
+                    >(),
             )
         }
         #[cfg(feature = "spender")]
         "SpenderEmployeeSettingsInExpenseFormAutofills" => {
             Some(
-                round_trip_as::<
-                    crate::types::SpenderEmployeeSettingsInExpenseFormAutofills,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::SpenderEmployeeSettingsInExpenseFormAutofills,
+                    >(),
             )
         }
         #[cfg(feature = "spender")]
         "SpenderEmployeeSettingsInInAppChatSettings" => {
             Some(
-                round_trip_as::<
-                    crate::types::SpenderEmployeeSettingsInInAppChatSettings,
-                >(json),
+                visitor
+                    .visit::<crate::types::SpenderEmployeeSettingsInInAppChatSettings>(),
             )
         }
         #[cfg(feature = "spender")]
         "SpenderEmployeeSettingsInInstaFyleSettings" => {
             Some(
-                round_trip_as::<
-                    crate::types::SpenderEmployeeSettingsInInstaFyleSettings,
-                >(json),
+                visitor
+                    .visit::<crate::types::SpenderEmployeeSettingsInInstaFyleSettings>(),
             )
         }
         #[cfg(feature = "spender")]
         "SpenderEmployeeSettingsInLocale" => {
-            Some(round_trip_as::<crate::types::SpenderEmployeeSettingsInLocale>(json))
+            Some(visitor.visit::<crate::types::SpenderEmployeeSettingsInLocale>())
         }
         #[cfg(feature = "spender")]
         "SpenderEmployeeSettingsInNotificationSettings" => {
             Some(
-                round_trip_as::<
-                    crate::types::SpenderEmployeeSettingsInNotificationSettings,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::SpenderEmployeeSettingsInNotificationSettings,
+                    >(),
             )
         }
         #[cfg(feature = "spender")]
         "SpenderEmployeeSettingsInPaymentModeSettings" => {
             Some(
-                round_trip_as::<
-                    crate::types::SpenderEmployeeSettingsInPaymentModeSettings,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::SpenderEmployeeSettingsInPaymentModeSettings,
+                    >(),
             )
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "SpenderEmployeeSettingsOut" => {
-            Some(round_trip_as::<crate::types::SpenderEmployeeSettingsOut>(json))
+            Some(visitor.visit::<crate::types::SpenderEmployeeSettingsOut>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "SpenderEmployeeSettingsOutDataExtractorSettings" => {
             Some(
-                round_trip_as::<
-                    crate::types::SpenderEmployeeSettingsOutDataExtractorSettings,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::SpenderEmployeeSettingsOutDataExtractorSettings,
+                    >(),
             )
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "SpenderEmployeeSettingsOutExpenseFormAutofills" => {
             Some(
-                round_trip_as::<
-                    crate::types::SpenderEmployeeSettingsOutExpenseFormAutofills,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::SpenderEmployeeSettingsOutExpenseFormAutofills,
+                    >(),
             )
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "SpenderEmployeeSettingsOutInAppChatSettings" => {
             Some(
-                round_trip_as::<
-                    crate::types::SpenderEmployeeSettingsOutInAppChatSettings,
-                >(json),
+                visitor
+                    .visit::<crate::types::SpenderEmployeeSettingsOutInAppChatSettings>(),
             )
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "SpenderEmployeeSettingsOutInstaFyleSettings" => {
             Some(
-                round_trip_as::<
-                    crate::types::SpenderEmployeeSettingsOutInstaFyleSettings,
-                >(json),
+                visitor
+                    .visit::<crate::types::SpenderEmployeeSettingsOutInstaFyleSettings>(),
             )
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "SpenderEmployeeSettingsOutLocale" => {
-            Some(round_trip_as::<crate::types::SpenderEmployeeSettingsOutLocale>(json))
+            Some(visitor.visit::<crate::types::SpenderEmployeeSettingsOutLocale>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "SpenderEmployeeSettingsOutNotificationSettings" => {
             Some(
-                round_trip_as::<
-                    crate::types::SpenderEmployeeSettingsOutNotificationSettings,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::SpenderEmployeeSettingsOutNotificationSettings,
+                    >(),
             )
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "SpenderEmployeeSettingsOutPaymentModeSettings" => {
             Some(
-                round_trip_as::<
-                    crate::types::SpenderEmployeeSettingsOutPaymentModeSettings,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::SpenderEmployeeSettingsOutPaymentModeSettings,
+                    >(),
             )
         }
         #[cfg(feature = "spender")]
         "SpenderExpenseCheckMandatoryFieldsBulkIn" => {
             Some(
-                round_trip_as::<
-                    crate::types::SpenderExpenseCheckMandatoryFieldsBulkIn,
-                >(json),
+                visitor.visit::<crate::types::SpenderExpenseCheckMandatoryFieldsBulkIn>(),
             )
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "SpenderExpenseCheckMandatoryFieldsIn" => {
-            Some(
-                round_trip_as::<crate::types::SpenderExpenseCheckMandatoryFieldsIn>(json),
-            )
+            Some(visitor.visit::<crate::types::SpenderExpenseCheckMandatoryFieldsIn>())
         }
         #[cfg(feature = "spender")]
-        "SpenderExpenseIn" => Some(round_trip_as::<crate::types::SpenderExpenseIn>(json)),
+        "SpenderExpenseIn" => Some(visitor.visit::<crate::types::SpenderExpenseIn>()),
         #[cfg(feature = "spender")]
         "SpenderExpenseInCommuteDeduction" => {
-            Some(round_trip_as::<crate::types::SpenderExpenseInCommuteDeduction>(json))
+            Some(visitor.visit::<crate::types::SpenderExpenseInCommuteDeduction>())
         }
         #[cfg(feature = "spender")]
         "SpenderExpenseSplitObject" => {
-            Some(round_trip_as::<crate::types::SpenderExpenseSplitObject>(json))
+            Some(visitor.visit::<crate::types::SpenderExpenseSplitObject>())
         }
         #[cfg(feature = "spender")]
         "SpenderExpenseSplitObjectItem" => {
-            Some(round_trip_as::<crate::types::SpenderExpenseSplitObjectItem>(json))
+            Some(visitor.visit::<crate::types::SpenderExpenseSplitObjectItem>())
         }
         #[cfg(feature = "spender")]
         "SpenderExpensesBulkIn" => {
-            Some(round_trip_as::<crate::types::SpenderExpensesBulkIn>(json))
+            Some(visitor.visit::<crate::types::SpenderExpensesBulkIn>())
         }
         #[cfg(feature = "spender")]
         "SpenderExpensesBulkInItem" => {
-            Some(round_trip_as::<crate::types::SpenderExpensesBulkInItem>(json))
+            Some(visitor.visit::<crate::types::SpenderExpensesBulkInItem>())
         }
         #[cfg(feature = "spender")]
         "SpenderExpensesBulkInItemDistanceUnit" => {
-            Some(
-                round_trip_as::<
-                    crate::types::SpenderExpensesBulkInItemDistanceUnit,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::SpenderExpensesBulkInItemDistanceUnit>())
         }
         #[cfg(feature = "spender")]
         "SpenderOrgBankDetailsOut" => {
-            Some(round_trip_as::<crate::types::SpenderOrgBankDetailsOut>(json))
+            Some(visitor.visit::<crate::types::SpenderOrgBankDetailsOut>())
         }
         #[cfg(feature = "spender")]
-        "SpenderReportIn" => Some(round_trip_as::<crate::types::SpenderReportIn>(json)),
+        "SpenderReportIn" => Some(visitor.visit::<crate::types::SpenderReportIn>()),
         #[cfg(feature = "spender")]
         "SpenderSplitExpenseIn" => {
-            Some(round_trip_as::<crate::types::SpenderSplitExpenseIn>(json))
+            Some(visitor.visit::<crate::types::SpenderSplitExpenseIn>())
         }
         #[cfg(feature = "spender")]
         "SpenderSubscriptionsOut" => {
-            Some(round_trip_as::<crate::types::SpenderSubscriptionsOut>(json))
+            Some(visitor.visit::<crate::types::SpenderSubscriptionsOut>())
         }
         #[cfg(
             any(
@@ -11855,9 +11893,9 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "SpentAt" => Some(round_trip_as::<crate::types::SpentAt>(json)),
+        "SpentAt" => Some(visitor.visit::<crate::types::SpentAt>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "SplitExpenseIn" => Some(round_trip_as::<crate::types::SplitExpenseIn>(json)),
+        "SplitExpenseIn" => Some(visitor.visit::<crate::types::SplitExpenseIn>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -11866,71 +11904,80 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "SplitGroupAmount" => Some(round_trip_as::<crate::types::SplitGroupAmount>(json)),
+        "SplitGroupAmount" => Some(visitor.visit::<crate::types::SplitGroupAmount>()),
         #[cfg(feature = "admin")]
         "StatementArchivedCardsIgnoreIn" => {
-            Some(round_trip_as::<crate::types::StatementArchivedCardsIgnoreIn>(json))
+            Some(visitor.visit::<crate::types::StatementArchivedCardsIgnoreIn>())
         }
         #[cfg(feature = "admin")]
         "StatementArchivedCardsIgnoreInStatementMapping" => {
             Some(
-                round_trip_as::<
-                    crate::types::StatementArchivedCardsIgnoreInStatementMapping,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::StatementArchivedCardsIgnoreInStatementMapping,
+                    >(),
             )
         }
         #[cfg(feature = "admin")]
         "StatementArchivedCardsIn" => {
-            Some(round_trip_as::<crate::types::StatementArchivedCardsIn>(json))
+            Some(visitor.visit::<crate::types::StatementArchivedCardsIn>())
         }
         #[cfg(feature = "admin")]
         "StatementArchivedCardsInStatementMapping" => {
             Some(
-                round_trip_as::<
-                    crate::types::StatementArchivedCardsInStatementMapping,
-                >(json),
+                visitor.visit::<crate::types::StatementArchivedCardsInStatementMapping>(),
             )
         }
         #[cfg(feature = "admin")]
         "StatementArchivedCardsOut" => {
-            Some(round_trip_as::<crate::types::StatementArchivedCardsOut>(json))
+            Some(visitor.visit::<crate::types::StatementArchivedCardsOut>())
+        }
+        #[cfg(feature = "admin")]
+        "StatementArchivedCardsOutArchivedCard" => {
+            Some(visitor.visit::<crate::types::StatementArchivedCardsOutArchivedCard>())
         }
         #[cfg(feature = "admin")]
         "StatementArchivedCardsOutArchivedCardsItem" => {
             Some(
-                round_trip_as::<
-                    crate::types::StatementArchivedCardsOutArchivedCardsItem,
-                >(json),
+                visitor
+                    .visit::<crate::types::StatementArchivedCardsOutArchivedCardsItem>(),
             )
         }
         #[cfg(feature = "admin")]
-        "StatementMapping" => Some(round_trip_as::<crate::types::StatementMapping>(json)),
+        "StatementMapping" => Some(visitor.visit::<crate::types::StatementMapping>()),
         #[cfg(feature = "admin")]
         "StatementMappingsOut" => {
-            Some(round_trip_as::<crate::types::StatementMappingsOut>(json))
+            Some(visitor.visit::<crate::types::StatementMappingsOut>())
         }
         #[cfg(feature = "admin")]
         "StatementMappingsSuggestOut" => {
-            Some(round_trip_as::<crate::types::StatementMappingsSuggestOut>(json))
+            Some(visitor.visit::<crate::types::StatementMappingsSuggestOut>())
         }
         #[cfg(feature = "admin")]
         "StatementMappingsSuggestRequest" => {
-            Some(round_trip_as::<crate::types::StatementMappingsSuggestRequest>(json))
+            Some(visitor.visit::<crate::types::StatementMappingsSuggestRequest>())
         }
         #[cfg(feature = "admin")]
-        "StatementsIn" => Some(round_trip_as::<crate::types::StatementsIn>(json)),
+        "StatementsIn" => Some(visitor.visit::<crate::types::StatementsIn>()),
         #[cfg(feature = "admin")]
-        "StatementsOut" => Some(round_trip_as::<crate::types::StatementsOut>(json)),
+        "StatementsOut" => Some(visitor.visit::<crate::types::StatementsOut>()),
+        #[cfg(feature = "admin")]
+        "StatementsOutDuplicateStatementLineItem" => {
+            Some(
+                visitor.visit::<crate::types::StatementsOutDuplicateStatementLineItem>(),
+            )
+        }
         #[cfg(feature = "admin")]
         "StatementsOutDuplicateStatementLineItemsItem" => {
             Some(
-                round_trip_as::<
-                    crate::types::StatementsOutDuplicateStatementLineItemsItem,
-                >(json),
+                visitor
+                    .visit::<
+                        crate::types::StatementsOutDuplicateStatementLineItemsItem,
+                    >(),
             )
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "Status202" => Some(round_trip_as::<crate::types::Status202>(json)),
+        "Status202" => Some(visitor.visit::<crate::types::Status202>()),
         #[cfg(
             any(
                 feature = "accountant",
@@ -11946,7 +11993,7 @@ pub fn round_trip(
                 feature = "super_admin"
             )
         )]
-        "Status400" => Some(round_trip_as::<crate::types::Status400>(json)),
+        "Status400" => Some(visitor.visit::<crate::types::Status400>()),
         #[cfg(
             any(
                 feature = "accountant",
@@ -11962,7 +12009,7 @@ pub fn round_trip(
                 feature = "super_admin"
             )
         )]
-        "Status401" => Some(round_trip_as::<crate::types::Status401>(json)),
+        "Status401" => Some(visitor.visit::<crate::types::Status401>()),
         #[cfg(
             any(
                 feature = "accountant",
@@ -11978,7 +12025,7 @@ pub fn round_trip(
                 feature = "super_admin"
             )
         )]
-        "Status401Message" => Some(round_trip_as::<crate::types::Status401Message>(json)),
+        "Status401Message" => Some(visitor.visit::<crate::types::Status401Message>()),
         #[cfg(
             any(
                 feature = "accounts",
@@ -11988,7 +12035,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "Status403" => Some(round_trip_as::<crate::types::Status403>(json)),
+        "Status403" => Some(visitor.visit::<crate::types::Status403>()),
         #[cfg(
             any(
                 feature = "accounts",
@@ -11998,7 +12045,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "Status403Message" => Some(round_trip_as::<crate::types::Status403Message>(json)),
+        "Status403Message" => Some(visitor.visit::<crate::types::Status403Message>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -12009,7 +12056,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "Status404" => Some(round_trip_as::<crate::types::Status404>(json)),
+        "Status404" => Some(visitor.visit::<crate::types::Status404>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -12020,46 +12067,42 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "Status404Message" => Some(round_trip_as::<crate::types::Status404Message>(json)),
+        "Status404Message" => Some(visitor.visit::<crate::types::Status404Message>()),
         #[cfg(feature = "spender")]
-        "Status409" => Some(round_trip_as::<crate::types::Status409>(json)),
+        "Status409" => Some(visitor.visit::<crate::types::Status409>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "Status500" => Some(round_trip_as::<crate::types::Status500>(json)),
+        "Status500" => Some(visitor.visit::<crate::types::Status500>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "StringDetail" => Some(round_trip_as::<crate::types::StringDetail>(json)),
+        "StringDetail" => Some(visitor.visit::<crate::types::StringDetail>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "SubFeature" => Some(round_trip_as::<crate::types::SubFeature>(json)),
+        "SubFeature" => Some(visitor.visit::<crate::types::SubFeature>()),
+        #[cfg(feature = "admin")]
+        "SubscribedResource" => Some(visitor.visit::<crate::types::SubscribedResource>()),
         #[cfg(feature = "admin")]
         "SubscribedResources" => {
-            Some(round_trip_as::<crate::types::SubscribedResources>(json))
+            Some(visitor.visit::<crate::types::SubscribedResources>())
         }
         #[cfg(feature = "admin")]
         "SubscribedResourcesItem" => {
-            Some(round_trip_as::<crate::types::SubscribedResourcesItem>(json))
+            Some(visitor.visit::<crate::types::SubscribedResourcesItem>())
         }
         #[cfg(any(feature = "approver", feature = "spender"))]
-        "SubscriptionsIn" => Some(round_trip_as::<crate::types::SubscriptionsIn>(json)),
+        "SubscriptionsIn" => Some(visitor.visit::<crate::types::SubscriptionsIn>()),
         #[cfg(feature = "admin")]
         "SummaryFromStatementIn" => {
-            Some(round_trip_as::<crate::types::SummaryFromStatementIn>(json))
+            Some(visitor.visit::<crate::types::SummaryFromStatementIn>())
         }
         #[cfg(feature = "admin")]
         "SummaryFromStatementInStatementMapping" => {
-            Some(
-                round_trip_as::<
-                    crate::types::SummaryFromStatementInStatementMapping,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::SummaryFromStatementInStatementMapping>())
         }
         #[cfg(feature = "admin")]
-        "SummaryOut" => Some(round_trip_as::<crate::types::SummaryOut>(json)),
+        "SummaryOut" => Some(visitor.visit::<crate::types::SummaryOut>()),
         #[cfg(feature = "admin")]
-        "SystemCategoryOut" => {
-            Some(round_trip_as::<crate::types::SystemCategoryOut>(json))
-        }
+        "SystemCategoryOut" => Some(visitor.visit::<crate::types::SystemCategoryOut>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
         "TargetExpenseFields" => {
-            Some(round_trip_as::<crate::types::TargetExpenseFields>(json))
+            Some(visitor.visit::<crate::types::TargetExpenseFields>())
         }
         #[cfg(
             any(
@@ -12069,23 +12112,21 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "TaxGroup" => Some(round_trip_as::<crate::types::TaxGroup>(json)),
+        "TaxGroup" => Some(visitor.visit::<crate::types::TaxGroup>()),
         #[cfg(feature = "admin")]
-        "TaxGroupIn" => Some(round_trip_as::<crate::types::TaxGroupIn>(json)),
+        "TaxGroupIn" => Some(visitor.visit::<crate::types::TaxGroupIn>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "TaxGroupOut" => Some(round_trip_as::<crate::types::TaxGroupOut>(json)),
+        "TaxGroupOut" => Some(visitor.visit::<crate::types::TaxGroupOut>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "TextDetail" => Some(round_trip_as::<crate::types::TextDetail>(json)),
+        "TextDetail" => Some(visitor.visit::<crate::types::TextDetail>()),
         #[cfg(feature = "admin")]
         "TimeIntervalGranularity" => {
-            Some(round_trip_as::<crate::types::TimeIntervalGranularity>(json))
+            Some(visitor.visit::<crate::types::TimeIntervalGranularity>())
         }
         #[cfg(feature = "admin")]
-        "TimeIntervalMarker" => {
-            Some(round_trip_as::<crate::types::TimeIntervalMarker>(json))
-        }
+        "TimeIntervalMarker" => Some(visitor.visit::<crate::types::TimeIntervalMarker>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "TimestampDetail" => Some(round_trip_as::<crate::types::TimestampDetail>(json)),
+        "TimestampDetail" => Some(visitor.visit::<crate::types::TimestampDetail>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -12094,7 +12135,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "TimestamptzPst" => Some(round_trip_as::<crate::types::TimestamptzPst>(json)),
+        "TimestamptzPst" => Some(visitor.visit::<crate::types::TimestamptzPst>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -12103,14 +12144,14 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "TimestamptzUtc" => Some(round_trip_as::<crate::types::TimestamptzUtc>(json)),
+        "TimestamptzUtc" => Some(visitor.visit::<crate::types::TimestamptzUtc>()),
         #[cfg(feature = "admin")]
-        "TotalAmount" => Some(round_trip_as::<crate::types::TotalAmount>(json)),
+        "TotalAmount" => Some(visitor.visit::<crate::types::TotalAmount>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "TravelClasses" => Some(round_trip_as::<crate::types::TravelClasses>(json)),
+        "TravelClasses" => Some(visitor.visit::<crate::types::TravelClasses>()),
         #[cfg(feature = "admin")]
         "UnassignedCardsFromStatementIn" => {
-            Some(round_trip_as::<crate::types::UnassignedCardsFromStatementIn>(json))
+            Some(visitor.visit::<crate::types::UnassignedCardsFromStatementIn>())
         }
         #[cfg(
             any(
@@ -12124,7 +12165,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "UpdatedAt" => Some(round_trip_as::<crate::types::UpdatedAt>(json)),
+        "UpdatedAt" => Some(visitor.visit::<crate::types::UpdatedAt>()),
         #[cfg(
             any(
                 feature = "accountant",
@@ -12135,7 +12176,7 @@ pub fn round_trip(
                 feature = "super_admin"
             )
         )]
-        "UserFullName" => Some(round_trip_as::<crate::types::UserFullName>(json)),
+        "UserFullName" => Some(visitor.visit::<crate::types::UserFullName>()),
         #[cfg(
             any(
                 feature = "accountant",
@@ -12146,7 +12187,7 @@ pub fn round_trip(
                 feature = "super_admin"
             )
         )]
-        "UserId" => Some(round_trip_as::<crate::types::UserId>(json)),
+        "UserId" => Some(visitor.visit::<crate::types::UserId>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -12155,7 +12196,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "UserIdNullable" => Some(round_trip_as::<crate::types::UserIdNullable>(json)),
+        "UserIdNullable" => Some(visitor.visit::<crate::types::UserIdNullable>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -12164,7 +12205,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "UserOutEmbed" => Some(round_trip_as::<crate::types::UserOutEmbed>(json)),
+        "UserOutEmbed" => Some(visitor.visit::<crate::types::UserOutEmbed>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -12174,11 +12215,11 @@ pub fn round_trip(
             )
         )]
         "UserOutEmbedNullable" => {
-            Some(round_trip_as::<crate::types::UserOutEmbedNullable>(json))
+            Some(visitor.visit::<crate::types::UserOutEmbedNullable>())
         }
         #[cfg(feature = "admin")]
         "UserOutNullableExampleNull" => {
-            Some(round_trip_as::<crate::types::UserOutNullableExampleNull>(json))
+            Some(visitor.visit::<crate::types::UserOutNullableExampleNull>())
         }
         #[cfg(
             any(
@@ -12188,7 +12229,7 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "VehicleCategory" => Some(round_trip_as::<crate::types::VehicleCategory>(json)),
+        "VehicleCategory" => Some(visitor.visit::<crate::types::VehicleCategory>()),
         #[cfg(
             any(
                 feature = "admin",
@@ -12197,40 +12238,82 @@ pub fn round_trip(
                 feature = "spender"
             )
         )]
-        "VehicleOwnership" => Some(round_trip_as::<crate::types::VehicleOwnership>(json)),
+        "VehicleOwnership" => Some(visitor.visit::<crate::types::VehicleOwnership>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "VehicleType" => Some(round_trip_as::<crate::types::VehicleType>(json)),
+        "VehicleType" => Some(visitor.visit::<crate::types::VehicleType>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "VirtualCardOut" => Some(round_trip_as::<crate::types::VirtualCardOut>(json)),
+        "VirtualCardOut" => Some(visitor.visit::<crate::types::VirtualCardOut>()),
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "VirtualCardOutState" => {
-            Some(round_trip_as::<crate::types::VirtualCardOutState>(json))
+            Some(visitor.visit::<crate::types::VirtualCardOutState>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
         "VirtualCardsGetCurrentBalanceOut" => {
-            Some(round_trip_as::<crate::types::VirtualCardsGetCurrentBalanceOut>(json))
+            Some(visitor.visit::<crate::types::VirtualCardsGetCurrentBalanceOut>())
         }
         #[cfg(any(feature = "admin", feature = "spender"))]
-        "VirtualCardsIdIn" => Some(round_trip_as::<crate::types::VirtualCardsIdIn>(json)),
+        "VirtualCardsIdIn" => Some(visitor.visit::<crate::types::VirtualCardsIdIn>()),
         #[cfg(any(feature = "admin", feature = "spender"))]
         "VirtualCardsShowCardDetailsOut" => {
-            Some(round_trip_as::<crate::types::VirtualCardsShowCardDetailsOut>(json))
+            Some(visitor.visit::<crate::types::VirtualCardsShowCardDetailsOut>())
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-        "WebhookUrl" => Some(round_trip_as::<crate::types::WebhookUrl>(json)),
+        "WebhookUrl" => Some(visitor.visit::<crate::types::WebhookUrl>()),
         #[cfg(feature = "spender")]
-        "YodleeAccountsOut" => {
-            Some(round_trip_as::<crate::types::YodleeAccountsOut>(json))
-        }
+        "YodleeAccountsOut" => Some(visitor.visit::<crate::types::YodleeAccountsOut>()),
         #[cfg(feature = "spender")]
         "YodleeAccountsOutYodleeFastlinkParams" => {
-            Some(
-                round_trip_as::<
-                    crate::types::YodleeAccountsOutYodleeFastlinkParams,
-                >(json),
-            )
+            Some(visitor.visit::<crate::types::YodleeAccountsOutYodleeFastlinkParams>())
         }
         _ => None,
+    }
+}
+
+/// Decodes `json` into the generated type named `type_name` with plain serde and encodes it
+/// back; `None` when no such type is compiled. The error names the JSON path that failed.
+pub fn round_trip(
+    type_name: &str,
+    json: &::serde_json::Value,
+) -> Option<Result<::serde_json::Value, String>> {
+    with_type(type_name, Strict(json))
+}
+
+/// Decodes `json` the way the facade does ([`crate::lenient::decode_value`]: values of the
+/// wrong shape are repaired, each with a warning) and encodes it back; `None` when no such
+/// type is compiled.
+pub fn round_trip_lenient(
+    type_name: &str,
+    json: &::serde_json::Value,
+) -> Option<Result<(::serde_json::Value, Vec<crate::lenient::DecodeWarning>), String>> {
+    with_type(type_name, Lenient(json))
+}
+struct Strict<'a>(&'a ::serde_json::Value);
+
+impl TypeVisitor for Strict<'_> {
+    type Out = Result<::serde_json::Value, String>;
+    fn visit<T>(self) -> Self::Out
+    where
+        T: ::serde::de::DeserializeOwned + ::serde::Serialize,
+    {
+        let text = self.0.to_string();
+        let mut de = ::serde_json::Deserializer::from_str(&text);
+        let value: T = ::serde_path_to_error::deserialize(&mut de)
+            .map_err(|e| format!("decode at {}: {}", e.path(), e.inner()))?;
+        ::serde_json::to_value(&value).map_err(|e| format!("encode: {e}"))
+    }
+}
+struct Lenient<'a>(&'a ::serde_json::Value);
+
+impl TypeVisitor for Lenient<'_> {
+    type Out = Result<(::serde_json::Value, Vec<crate::lenient::DecodeWarning>), String>;
+    fn visit<T>(self) -> Self::Out
+    where
+        T: ::serde::de::DeserializeOwned + ::serde::Serialize,
+    {
+        let decoded = crate::lenient::decode_value::<T>(self.0.clone())
+            .map_err(|e| format!("decode at {}: {}", e.path(), e.inner()))?;
+        let value = ::serde_json::to_value(&decoded.value).map_err(|e| format!("encode: {e}"))?;
+        Ok((value, decoded.warnings))
     }
 }
 
@@ -12282,6 +12365,15 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
             Some(
                 ::serde_json::to_value(
                         crate::types::AddExpensePolicyCommentRequest::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "spender"))]
+        "AddExpensePolicyCommentRequestExpensePolicyComment" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::AddExpensePolicyCommentRequestExpensePolicyComment::default(),
                     )
                     .map_err(|e| e.to_string()),
             )
@@ -12615,6 +12707,15 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
             Some(
                 ::serde_json::to_value(
                         crate::types::CheckMandatoryFieldsPostRequest::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "spender")]
+        "CheckMandatoryFieldsPostRequestExpensePolicyComment" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::CheckMandatoryFieldsPostRequestExpensePolicyComment::default(),
                     )
                     .map_err(|e| e.to_string()),
             )
@@ -13155,6 +13256,15 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
             )
         }
         #[cfg(feature = "admin")]
+        "EmployeesExportConfigColumn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::EmployeesExportConfigColumn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
         "EmployeesExportConfigColumnFormula" => {
             Some(
                 ::serde_json::to_value(
@@ -13468,6 +13578,15 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
             )
         }
         #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExpensesExportConfigColumn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ExpensesExportConfigColumn::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
         "ExpensesExportConfigColumnFormula" => {
             Some(
                 ::serde_json::to_value(
@@ -13580,6 +13699,13 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
         "ExpensesVerifyBulkIn" => {
             Some(
                 ::serde_json::to_value(crate::types::ExpensesVerifyBulkIn::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+        "ExportConfigColumn" => {
+            Some(
+                ::serde_json::to_value(crate::types::ExportConfigColumn::default())
                     .map_err(|e| e.to_string()),
             )
         }
@@ -13729,6 +13855,13 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
         "MileageRateInOnlyId" => {
             Some(
                 ::serde_json::to_value(crate::types::MileageRateInOnlyId::default())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "MileageRateInSlabRate" => {
+            Some(
+                ::serde_json::to_value(crate::types::MileageRateInSlabRate::default())
                     .map_err(|e| e.to_string()),
             )
         }
@@ -13997,6 +14130,15 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
             Some(
                 ::serde_json::to_value(
                         crate::types::ReconciliationExportConfig::default(),
+                    )
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        #[cfg(feature = "admin")]
+        "ReconciliationExportConfigColumn" => {
+            Some(
+                ::serde_json::to_value(
+                        crate::types::ReconciliationExportConfigColumn::default(),
                     )
                     .map_err(|e| e.to_string()),
             )
@@ -14799,16 +14941,4 @@ pub fn default_json(type_name: &str) -> Option<Result<::serde_json::Value, Strin
         }
         _ => None,
     }
-}
-
-#[allow(dead_code)]
-fn round_trip_as<T>(json: &::serde_json::Value) -> Result<::serde_json::Value, String>
-where
-    T: ::serde::de::DeserializeOwned + ::serde::Serialize,
-{
-    let text = json.to_string();
-    let mut de = ::serde_json::Deserializer::from_str(&text);
-    let value: T = ::serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| format!("decode at {}: {}", e.path(), e.inner()))?;
-    ::serde_json::to_value(&value).map_err(|e| format!("encode: {e}"))
 }

@@ -4,10 +4,10 @@
 
 use std::sync::OnceLock;
 
-use fyle_spec_check::{InstanceKind, build_instances};
+use fyle_spec_check::InstanceKind;
 
 use crate::tally::Tally;
-use crate::{Target, decode_instance, record_losses, spec};
+use crate::{Target, run_target, spec};
 
 /// The components' generated types, each with the first of its roles whose file declares it.
 fn targets() -> Vec<(Target, bool)> {
@@ -45,21 +45,10 @@ pub(crate) fn run() -> &'static Tally {
     TALLY.get_or_init(|| {
         let mut t = Tally::default();
         for (target, output) in targets() {
-            t.schemas += 1;
-            let instances = build_instances(spec(), &target.file, &target.schema)
-                .unwrap_or_else(|e| panic!("{}: {e}", target.origin));
             let unknown_dropped = move |_: &str, path: &str| {
                 !output && path.ends_with(fyle_spec_check::UNKNOWN_FIELD)
             };
-            for inst in instances {
-                let Some(encoded) = decode_instance(&mut t, &target, &inst) else {
-                    continue;
-                };
-                if record_losses(&mut t, &target, &inst, &encoded, &unknown_dropped) {
-                    t.lossless += 1;
-                    t.per_kind.entry(inst.kind.name()).or_default().2 += 1;
-                }
-            }
+            run_target(&mut t, &target, &unknown_dropped, &mut |_, _, _| true);
         }
         t
     })

@@ -11,6 +11,7 @@ mod compare;
 mod components;
 mod exceptions;
 mod patch_wire;
+mod repair;
 mod requests;
 mod responses;
 mod table;
@@ -20,7 +21,7 @@ use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use fyle_models::operations::{self, BodyShape, HttpMethod};
-use fyle_spec_check::{Envelope, Spec};
+use fyle_spec_check::{Envelope, Instance, Spec, build_instances};
 use serde_json::Value;
 
 /// The spec, read once per test binary.
@@ -75,13 +76,46 @@ fn push_unique(targets: &mut Vec<Target>, seen: &mut BTreeSet<String>, target: T
     }
 }
 
-/// An instance's way through the generated type: counted, decoded and re-encoded. `None` when it
-/// stops (rejected by the spec, no type, decode error), with the reason recorded in `t`.
-fn decode_instance(
+/// An instance after its way through the generated type.
+struct Decoded {
+    /// The re-encoded value.
+    encoded: Value,
+    /// What the encoding must keep: the instance, minus the items and fields the lenient decoder
+    /// dropped (with a warning) when plain serde could not decode it.
+    expected: Value,
+    /// JSON pointers the lenient decoder was allowed to change (a value turned into text, ...).
+    repaired: Vec<String>,
+}
+
+/// Builds `target`'s instances and runs each through its generated type: counted, decoded,
+/// re-encoded and compared (`allowed` losses, by a side's rule, are only counted). `check` is the
+/// side's own test of the encoded value (requests: spec validity); it returns whether it passed.
+fn run_target(
     t: &mut tally::Tally,
     target: &Target,
-    inst: &fyle_spec_check::Instance,
-) -> Option<Value> {
+    allowed: &dyn Fn(&str, &str) -> bool,
+    check: &mut dyn FnMut(&mut tally::Tally, &Instance, &Value) -> bool,
+) {
+    t.schemas += 1;
+    let instances = build_instances(spec(), &target.file, &target.schema)
+        .unwrap_or_else(|e| panic!("{}: {e}", target.origin));
+    for inst in instances {
+        let Some(decoded) = decode_instance(t, target, &inst) else {
+            continue;
+        };
+        let checked = check(t, &inst, &decoded.encoded);
+        if record_losses(t, target, &inst, &decoded, allowed) && checked {
+            t.lossless += 1;
+            t.per_kind.entry(inst.kind.name()).or_default().2 += 1;
+        }
+    }
+}
+
+/// An instance's way through the generated type: counted, decoded and re-encoded. Plain serde
+/// first (counted as strict); when it fails, the lenient decoder the facade uses, whose repairs
+/// are counted and replayed on the instance. `None` when it stops (rejected by the spec, no type,
+/// no decode), with the reason recorded in `t`.
+fn decode_instance(t: &mut tally::Tally, target: &Target, inst: &Instance) -> Option<Decoded> {
     let kind = inst.kind.name();
     t.instances += 1;
     t.replaced_examples += inst.replaced;
@@ -93,20 +127,40 @@ fn decode_instance(
         ));
         return None;
     }
-    if target.type_name == UNTYPED {
+    let strict = if target.type_name == UNTYPED {
+        // The table's type is `serde_json::Value`: decode and re-encode through it like any type.
         t.left_as_value.insert(target.origin.clone());
-        return None;
-    }
-    let Some(result) = fyle_models::registry::round_trip(&target.type_name, &inst.value) else {
+        Some(
+            serde_json::from_str::<Value>(&inst.value.to_string())
+                .and_then(|v| serde_json::to_value(&v))
+                .map_err(|e| format!("decode at .: {e}")),
+        )
+    } else {
+        fyle_models::registry::round_trip(&target.type_name, &inst.value)
+    };
+    let Some(strict) = strict else {
         t.untyped
             .push(format!("{} ({})", target.origin, target.type_name));
         return None;
     };
-    match result {
-        Ok(v) => {
+    let decoded = match strict {
+        Ok(encoded) => {
+            t.strict_decoded += 1;
+            Ok(Decoded {
+                encoded,
+                expected: inst.value.clone(),
+                repaired: Vec::new(),
+            })
+        }
+        Err(strict_error) => {
+            lenient(t, target, inst).map_err(|e| format!("{strict_error}; lenient: {e}"))
+        }
+    };
+    match decoded {
+        Ok(d) => {
             t.decoded += 1;
             t.per_kind.entry(kind).or_default().1 += 1;
-            Some(v)
+            Some(d)
         }
         Err(e) => {
             let (path, msg) = tally::fold_decode_error(&e);
@@ -117,17 +171,43 @@ fn decode_instance(
     }
 }
 
-/// Records every loss between `original` and `encoded` (`allowed` ones, by a side's rule, are only
-/// counted); `true` when there is none.
+/// The facade's decode of an instance plain serde refused: warnings counted (and one example per
+/// repair kind kept for the report), repairs replayed on the instance.
+fn lenient(t: &mut tally::Tally, target: &Target, inst: &Instance) -> Result<Decoded, String> {
+    let (encoded, warnings) =
+        fyle_models::registry::round_trip_lenient(&target.type_name, &inst.value)
+            .unwrap_or_else(|| Err("no such type".to_owned()))?;
+    t.repaired_instances += 1;
+    for w in &warnings {
+        t.warnings += 1;
+        let key = format!("{:?}: expected {}, got {}", w.repair, w.expected, w.got);
+        t.warning_kinds
+            .entry(key)
+            .or_insert_with(|| format!("{}.{}", target.type_name, w.path));
+    }
+    let (expected, repaired) = repair::replay(&inst.value, &warnings)?;
+    Ok(Decoded {
+        encoded,
+        expected,
+        repaired,
+    })
+}
+
+/// Records every loss between what the encoding must keep and what it kept (`allowed` ones, by a
+/// side's rule, and values the lenient decoder repaired are only counted); `true` when there is
+/// none.
 fn record_losses(
     t: &mut tally::Tally,
     target: &Target,
-    inst: &fyle_spec_check::Instance,
-    encoded: &Value,
+    inst: &Instance,
+    decoded: &Decoded,
     allowed: &dyn Fn(&str, &str) -> bool,
 ) -> bool {
     let mut clean = true;
-    for loss in compare::losses(&inst.value, encoded) {
+    for loss in compare::losses(&decoded.expected, &decoded.encoded) {
+        if decoded.repaired.contains(&loss.path) {
+            continue;
+        }
         let path = tally::fold_path(&loss.path);
         if allowed(&target.type_name, &path) {
             t.allowed += 1;

@@ -14,8 +14,16 @@ pub(crate) struct Tally {
     pub(crate) rejected_by_spec: Vec<String>,
     /// Spec examples replaced because the spec rejects them.
     pub(crate) replaced_examples: usize,
-    /// Instances that decoded.
+    /// Instances that decoded (plain serde, else the facade's lenient decoder).
     pub(crate) decoded: usize,
+    /// Instances plain serde decoded on its own.
+    pub(crate) strict_decoded: usize,
+    /// Instances only the lenient decoder decoded.
+    pub(crate) repaired_instances: usize,
+    /// Warnings the lenient decoder gave (one per repaired value).
+    pub(crate) warnings: usize,
+    /// Warning class (repair, expected, got) -> one example `Type.path`.
+    pub(crate) warning_kinds: BTreeMap<String, String>,
     /// Instances whose re-encoding the spec accepts (request side only).
     pub(crate) valid: usize,
     /// Instances that came back without loss.
@@ -96,7 +104,7 @@ impl Tally {
         }
         let _ = writeln!(
             s,
-            " (spec examples replaced {}, builder instances rejected by the spec {}, targets without a type {}, payloads left as serde_json::Value {}, excepted failures {}, allowed drops {})",
+            " (spec examples replaced {}, builder instances rejected by the spec {}, targets without a type {}, payloads typed serde_json::Value by the table {}, excepted failures {}, allowed drops {})",
             self.replaced_examples,
             self.rejected_by_spec.len(),
             self.untyped.len(),
@@ -104,6 +112,14 @@ impl Tally {
             self.excepted.values().sum::<usize>(),
             self.allowed
         );
+        let _ = writeln!(
+            s,
+            "  strict serde decoded {}; the lenient decoder (as the facade) decoded {} more with {} warnings",
+            self.strict_decoded, self.repaired_instances, self.warnings
+        );
+        for (class, example) in &self.warning_kinds {
+            let _ = writeln!(s, "    warning {class} (e.g. {example})");
+        }
         for (kind, (n, d, l)) in &self.per_kind {
             let _ = writeln!(
                 s,

@@ -54,7 +54,7 @@ pub struct CardStatsOut {
     pub rtf_card_network: Option<String>,
     /// `missing_corporate_card_details`: array.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub missing_corporate_card_details: Option<Vec<CardStatsOutMissingCorporateCardDetailsItem>>,
+    pub missing_corporate_card_details: Option<Vec<CardStatsOutMissingCorporateCardDetail>>,
     /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
@@ -65,7 +65,7 @@ pub struct CardStatsOut {
 /// Roles: `admin`.
 #[cfg(feature = "admin")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct CardStatsOutMissingCorporateCardDetailsItem {
+pub struct CardStatsOutMissingCorporateCardDetail {
     /// `card_number`: `string`, required by the spec: read it with `.require()`, example `xxxx-3343`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_number: Option<String>,
@@ -82,6 +82,14 @@ pub struct CardStatsOutMissingCorporateCardDetailsItem {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+
+/// Generated from schema `card_stats_out`.missing_corporate_card_details\[\].
+///
+/// renamed: the generator's positional name.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+pub type CardStatsOutMissingCorporateCardDetailsItem = CardStatsOutMissingCorporateCardDetail;
 
 /// Generated from schema `card_transaction_from_statement_in`.
 ///
@@ -2206,7 +2214,7 @@ pub struct CorporateCardTransactionsExportConfig {
         Option<CorporateCardTransactionsExportConfigSeparateLineItemsEntry>,
     /// `columns`: array, required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub columns: Option<Vec<ExportConfigColumnsItem>>,
+    pub columns: Option<Vec<ExportConfigColumn>>,
     /// Keys beyond the listed fields (the schema allows any: custom field names, for example), kept and re-encoded as they came.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
@@ -2226,7 +2234,7 @@ pub type CorporateCardTransactionsExportConfigColumnFormula = ReportsExportConfi
 ///
 /// Roles: `admin`.
 #[cfg(feature = "admin")]
-pub type CorporateCardTransactionsExportConfigColumnsItem = ExportConfigColumnsItem;
+pub type CorporateCardTransactionsExportConfigColumnsItem = ExportConfigColumn;
 
 /// Generated from schema `corporate_card_transactions_export_config`.separate_line_items_entry.
 ///
@@ -2782,7 +2790,15 @@ pub struct MatchedCorporateCardTransaction {
 ///
 /// Roles: `admin`, `approver`, `manager`, `spender`.
 pub type MatchedCorporateCardTransactionOutEmbedNew =
-    MatchedCorporateCardTransactionOutEmbedNewVariant1;
+    MatchedCorporateCardTransactionOutEmbedNewObject;
+
+/// Generated from schema `matched_corporate_card_transaction_out_embed_new`|1.
+///
+/// renamed: the generator's positional name.
+///
+/// Roles: `admin`, `approver`, `manager`, `spender`.
+pub type MatchedCorporateCardTransactionOutEmbedNewVariant1 =
+    MatchedCorporateCardTransactionOutEmbedNewObject;
 
 /// Generated from schema `matched_corporate_card_transaction_out_embed_new`|1.status.
 ///
@@ -2803,7 +2819,7 @@ pub struct MatchingCardsOut {
     pub statement_card_number: Option<String>,
     /// `matching_cards`: array, required by the spec: read it with `.require()`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub matching_cards: Option<Vec<MatchingCardsOutMatchingCardsItem>>,
+    pub matching_cards: Option<Vec<MatchingCardsOutMatchingCard>>,
     /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
@@ -2814,7 +2830,7 @@ pub struct MatchingCardsOut {
 /// Roles: `admin`.
 #[cfg(feature = "admin")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct MatchingCardsOutMatchingCardsItem {
+pub struct MatchingCardsOutMatchingCard {
     /// `id`: schema `id_string`, `string`, max length 15, example `bawownwrng`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -2837,6 +2853,14 @@ pub struct MatchingCardsOutMatchingCardsItem {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+
+/// Generated from schema `matching_cards_out`.matching_cards\[\].
+///
+/// renamed: the generator's positional name.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+pub type MatchingCardsOutMatchingCardsItem = MatchingCardsOutMatchingCard;
 
 /// Generated from schema `personal_card_access_token_out`.
 ///
@@ -3293,7 +3317,7 @@ pub struct RtfMissingTransactionFromStatementOut {
     /// `missing_rtf_transactions`: array, required by the spec: read it with `.require()`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing_rtf_transactions:
-        Option<Vec<RtfMissingTransactionFromStatementOutMissingRtfTransactionsItem>>,
+        Option<Vec<RtfMissingTransactionFromStatementOutMissingRtfTransaction>>,
     /// `rtf_confidence`: `string`, required by the spec: read it with `.require()`, example `99.22`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rtf_confidence: Option<String>,
@@ -3316,7 +3340,7 @@ pub struct RtfMissingTransactionFromStatementOut {
 /// Roles: `admin`.
 #[cfg(feature = "admin")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct RtfMissingTransactionFromStatementOutMissingRtfTransactionsItem {
+pub struct RtfMissingTransactionFromStatementOutMissingRtfTransaction {
     /// `amount`: `number`, example `30`.
     #[serde(
         default,
@@ -3375,6 +3399,15 @@ pub struct RtfMissingTransactionFromStatementOutMissingRtfTransactionsItem {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+
+/// Generated from schema `rtf_missing_transaction_from_statement_out`.missing_rtf_transactions\[\].
+///
+/// renamed: the generator's positional name.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+pub type RtfMissingTransactionFromStatementOutMissingRtfTransactionsItem =
+    RtfMissingTransactionFromStatementOutMissingRtfTransaction;
 
 /// Generated from schema `rtf_missing_transaction_from_statement_out`.status.
 ///
@@ -3589,7 +3622,7 @@ pub struct StatementArchivedCardsOut {
     pub number_of_archived_cards: Option<i64>,
     /// `archived_cards`: array, required by the spec: read it with `.require()`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub archived_cards: Option<Vec<StatementArchivedCardsOutArchivedCardsItem>>,
+    pub archived_cards: Option<Vec<StatementArchivedCardsOutArchivedCard>>,
     /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
@@ -3600,7 +3633,7 @@ pub struct StatementArchivedCardsOut {
 /// Roles: `admin`.
 #[cfg(feature = "admin")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct StatementArchivedCardsOutArchivedCardsItem {
+pub struct StatementArchivedCardsOutArchivedCard {
     /// `id`: schema `id_string`, `string`, max length 15, example `bawownwrng`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -3627,6 +3660,14 @@ pub struct StatementArchivedCardsOutArchivedCardsItem {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+
+/// Generated from schema `statement_archived_cards_out`.archived_cards\[\].
+///
+/// renamed: the generator's positional name.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+pub type StatementArchivedCardsOutArchivedCardsItem = StatementArchivedCardsOutArchivedCard;
 
 /// Generated from 6 identical definitions: `card_transaction_from_statement_in`.statement_mapping`, `reconcile_from_statement_in`.statement_mapping`, `reconciliation_summary_from_statement_in`.statement_mapping`, `statement_archived_cards_ignore_in`.statement_mapping`, and 2 more.
 ///
@@ -3894,7 +3935,7 @@ pub struct StatementsOut {
     pub has_duplicate_statement_line_items: Option<bool>,
     /// `duplicate_statement_line_items`: array, required by the spec: read it with `.require()`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duplicate_statement_line_items: Option<Vec<StatementsOutDuplicateStatementLineItemsItem>>,
+    pub duplicate_statement_line_items: Option<Vec<StatementsOutDuplicateStatementLineItem>>,
     /// `unique_id`: `string`, required by the spec: read it with `.require()`, example `74175aadf22675aa59df28b96d351cfb`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unique_id: Option<String>,
@@ -3917,7 +3958,7 @@ pub struct StatementsOut {
 /// Roles: `admin`.
 #[cfg(feature = "admin")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct StatementsOutDuplicateStatementLineItemsItem {
+pub struct StatementsOutDuplicateStatementLineItem {
     /// `ids`: array, items: schema `id_string`, items: `string`, items: max length 15, example `["stlige49ielgel"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
@@ -3928,6 +3969,14 @@ pub struct StatementsOutDuplicateStatementLineItemsItem {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+
+/// Generated from schema `statements_out`.duplicate_statement_line_items\[\].
+///
+/// renamed: the generator's positional name.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+pub type StatementsOutDuplicateStatementLineItemsItem = StatementsOutDuplicateStatementLineItem;
 
 /// Generated from schema `summary_from_statement_in`.
 ///

@@ -431,10 +431,23 @@ pub struct ReconciliationExportConfig {
     pub separate_line_items_entry: crate::Patch<ReconciliationExportConfigSeparateLineItemsEntry>,
     /// `columns`: array, required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub columns: Option<Vec<ReconciliationExportConfigColumnsItem>>,
+    pub columns: Option<Vec<ReconciliationExportConfigColumn>>,
     /// Keys beyond the listed fields (the schema allows any: custom field names, for example), kept and re-encoded as they came.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from schema `reconciliation_export_config`.columns\[\].
+///
+/// Roles: `admin`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ReconciliationExportConfigColumn {
+    /// `name`: `string`, required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `formula`: required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub formula: Option<ReconciliationExportConfigColumnFormula>,
 }
 
 /// Generated from schema `reconciliation_export_config_column_formula`.
@@ -452,16 +465,10 @@ pub struct ReconciliationExportConfigColumnFormula {
 
 /// Generated from schema `reconciliation_export_config`.columns\[\].
 ///
+/// renamed: the generator's positional name.
+///
 /// Roles: `admin`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ReconciliationExportConfigColumnsItem {
-    /// `name`: `string`, required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `formula`: required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub formula: Option<ReconciliationExportConfigColumnFormula>,
-}
+pub type ReconciliationExportConfigColumnsItem = ReconciliationExportConfigColumn;
 
 /// Generated from schema `reconciliation_export_config`.separate_line_items_entry.
 ///

@@ -23,7 +23,7 @@ pub struct CorporateCardTransactionMatchIn {
 ///
 /// Roles: `admin`, `approver`, `manager`, `spender`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct MatchedCorporateCardTransactionOutEmbedNewVariant1 {
+pub struct MatchedCorporateCardTransactionOutEmbedNewObject {
     /// `id`: schema `id_string`, `string`, max length 15, required by the spec: read it with `.require()`, example `btxnwownwrng`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,

@@ -9,7 +9,7 @@ use super::*;
 ///
 /// Roles: `admin`, `approver`, `spender`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ExportConfigColumnsItem {
+pub struct ExportConfigColumn {
     /// `name`: `string`, required, example `Spent Date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,

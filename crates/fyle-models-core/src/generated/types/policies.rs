@@ -199,3 +199,19 @@ impl IndividualDesiredStatesRunStatus {
 }
 
 crate::impl_string_enum!(IndividualDesiredStatesRunStatus);
+
+/// Generated from schema `policy_checks`.violations\[\].
+///
+/// Roles: `admin`, `approver`, `manager`, `spender`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PolicyChecksViolation {
+    /// `policy_rule_description`: `string`, example `Expense amount is greater than the policy limit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_rule_description: Option<String>,
+    /// `policy_rule_id`: schema `id_string`, `string`, max length 15, example `tprCCiQiiuJZs`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_rule_id: Option<String>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}

@@ -169,8 +169,7 @@ pub struct CheckMandatoryFieldsPostRequest {
     pub invoice_number: crate::Patch<String>,
     /// `expense_policy_comments`: array, example `[{"comment_text":"Reason for missing fields","comment_type":"MISSING_FIELDS"}]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expense_policy_comments:
-        Option<Vec<CheckMandatoryFieldsPostRequestExpensePolicyCommentsItem>>,
+    pub expense_policy_comments: Option<Vec<CheckMandatoryFieldsPostRequestExpensePolicyComment>>,
 }
 
 /// Generated from schema `claim_amount`.
@@ -837,7 +836,7 @@ pub struct PreviewOut {
     pub no_of_transactions: Option<i64>,
     /// `transactions`: array, required by the spec: read it with `.require()`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transactions: Option<Vec<PreviewOutTransactionsItem>>,
+    pub transactions: Option<Vec<PreviewOutTransaction>>,
     /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
@@ -848,7 +847,7 @@ pub struct PreviewOut {
 /// Roles: `admin`.
 #[cfg(feature = "admin")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct PreviewOutTransactionsItem {
+pub struct PreviewOutTransaction {
     /// `description`: `string`, required by the spec: read it with `.require()`, nullable, example `description`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -897,6 +896,14 @@ pub struct PreviewOutTransactionsItem {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+
+/// Generated from schema `preview_out`.transactions\[\].
+///
+/// renamed: the generator's positional name.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+pub type PreviewOutTransactionsItem = PreviewOutTransaction;
 
 /// Generated from schema `process_manual_in`.
 ///

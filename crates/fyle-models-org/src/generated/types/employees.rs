@@ -918,7 +918,24 @@ pub struct EmployeesExportConfig {
     pub separate_line_items_entry: Option<EmployeesExportConfigSeparateLineItemsEntry>,
     /// `columns`: array, required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub columns: Option<Vec<EmployeesExportConfigColumnsItem>>,
+    pub columns: Option<Vec<EmployeesExportConfigColumn>>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from schema `employees_export_config`.columns\[\].
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct EmployeesExportConfigColumn {
+    /// `name`: `string`, required, example `Name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `formula`: required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub formula: Option<EmployeesExportConfigColumnFormula>,
     /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
@@ -975,20 +992,11 @@ crate::impl_string_enum!(EmployeesExportConfigColumnFormulaFunction);
 
 /// Generated from schema `employees_export_config`.columns\[\].
 ///
+/// renamed: the generator's positional name.
+///
 /// Roles: `admin`.
 #[cfg(feature = "admin")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct EmployeesExportConfigColumnsItem {
-    /// `name`: `string`, required, example `Name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `formula`: required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub formula: Option<EmployeesExportConfigColumnFormula>,
-    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
-    #[serde(flatten)]
-    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
-}
+pub type EmployeesExportConfigColumnsItem = EmployeesExportConfigColumn;
 
 /// Generated from schema `employees_export_config`.separate_line_items_entry.
 ///

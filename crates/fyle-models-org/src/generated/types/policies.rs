@@ -16,8 +16,7 @@ pub struct AddExpensePolicyCommentRequest {
     pub expense_id: Option<String>,
     /// `expense_policy_comments`: array, required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expense_policy_comments:
-        Option<Vec<AddExpensePolicyCommentRequestExpensePolicyCommentsItem>>,
+    pub expense_policy_comments: Option<Vec<AddExpensePolicyCommentRequestExpensePolicyComment>>,
 }
 
 /// Generated from POST /admin/expense_policy_comments request data.expense_policy_comments\[\].
@@ -25,7 +24,7 @@ pub struct AddExpensePolicyCommentRequest {
 /// Roles: `admin`, `spender`.
 #[cfg(any(feature = "admin", feature = "spender"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct AddExpensePolicyCommentRequestExpensePolicyCommentsItem {
+pub struct AddExpensePolicyCommentRequestExpensePolicyComment {
     /// `comment_type`: `string`, required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment_type: Option<String>,
@@ -33,6 +32,15 @@ pub struct AddExpensePolicyCommentRequestExpensePolicyCommentsItem {
     #[serde(default)]
     pub comment_text: Option<String>,
 }
+
+/// Generated from POST /admin/expense_policy_comments request data.expense_policy_comments\[\].
+///
+/// renamed: the generator's positional name.
+///
+/// Roles: `admin`, `spender`.
+#[cfg(any(feature = "admin", feature = "spender"))]
+pub type AddExpensePolicyCommentRequestExpensePolicyCommentsItem =
+    AddExpensePolicyCommentRequestExpensePolicyComment;
 
 /// Generated from POST /admin/expense_policy_comments response data.
 ///
@@ -45,8 +53,7 @@ pub struct AddExpensePolicyCommentResponse {
     pub expense_id: Option<String>,
     /// `expense_policy_comments`: array, required by the spec: read it with `.require()`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expense_policy_comments:
-        Option<Vec<AddExpensePolicyCommentResponseExpensePolicyCommentsItem>>,
+    pub expense_policy_comments: Option<Vec<AddExpensePolicyCommentResponseExpensePolicyComment>>,
     /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
@@ -57,7 +64,7 @@ pub struct AddExpensePolicyCommentResponse {
 /// Roles: `admin`, `spender`.
 #[cfg(any(feature = "admin", feature = "spender"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct AddExpensePolicyCommentResponseExpensePolicyCommentsItem {
+pub struct AddExpensePolicyCommentResponseExpensePolicyComment {
     /// `comment_type`: `string`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment_type: Option<String>,
@@ -68,6 +75,15 @@ pub struct AddExpensePolicyCommentResponseExpensePolicyCommentsItem {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+
+/// Generated from POST /admin/expense_policy_comments response data.expense_policy_comments\[\].
+///
+/// renamed: the generator's positional name.
+///
+/// Roles: `admin`, `spender`.
+#[cfg(any(feature = "admin", feature = "spender"))]
+pub type AddExpensePolicyCommentResponseExpensePolicyCommentsItem =
+    AddExpensePolicyCommentResponseExpensePolicyComment;
 
 /// Generated from schema `admin_check_policies_bulk_in`.
 ///
@@ -90,7 +106,7 @@ pub type ApproverCheckPoliciesBulkIn = Vec<Items>;
 /// Roles: `spender`.
 #[cfg(feature = "spender")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct CheckMandatoryFieldsPostRequestExpensePolicyCommentsItem {
+pub struct CheckMandatoryFieldsPostRequestExpensePolicyComment {
     /// `comment_type`: `string`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment_type: Option<String>,
@@ -98,6 +114,15 @@ pub struct CheckMandatoryFieldsPostRequestExpensePolicyCommentsItem {
     #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
     pub comment_text: crate::Patch<String>,
 }
+
+/// Generated from POST /spender/expenses/check_mandatory_fields request data.expense_policy_comments\[\].
+///
+/// renamed: the generator's positional name.
+///
+/// Roles: `spender`.
+#[cfg(feature = "spender")]
+pub type CheckMandatoryFieldsPostRequestExpensePolicyCommentsItem =
+    CheckMandatoryFieldsPostRequestExpensePolicyComment;
 
 /// Generated from schema `expense_policy_final_desired_state`.
 ///
@@ -270,7 +295,7 @@ pub struct ExpensePolicyIn {
     pub expense_spent_at_min: crate::Patch<::time::OffsetDateTime>,
     /// `expense_payment_modes`: schema `policy_payment_modes`, array, items: one of `PERSONAL_CASH_ACCOUNT`, `PERSONAL_CORPORATE_CREDIT_CARD_ACCOUNT`, `COMPANY_ACCOUNT`, `null`, nullable, example `PERSONAL_CASH_ACCOUNT`.
     #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
-    pub expense_payment_modes: crate::Patch<Vec<PolicyPaymentModesItem>>,
+    pub expense_payment_modes: crate::Patch<Vec<PolicyPaymentMode>>,
     /// `expense_payment_modes_op`: one of `IN`, `NOT_IN`, `null`, nullable, example `IN`.
     #[serde(default, skip_serializing_if = "crate::Patch::is_absent")]
     pub expense_payment_modes_op: crate::Patch<ContainsOperator>,
@@ -686,7 +711,7 @@ pub struct ExpensePolicyOut {
     pub expense_spent_at_min: Option<::time::OffsetDateTime>,
     /// `expense_payment_modes`: schema `policy_payment_modes`, array, items: one of `PERSONAL_CASH_ACCOUNT`, `PERSONAL_CORPORATE_CREDIT_CARD_ACCOUNT`, `COMPANY_ACCOUNT`, `null`, required by the spec: read it with `.require()`, nullable, example `PERSONAL_CASH_ACCOUNT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expense_payment_modes: Option<Vec<PolicyPaymentModesItem>>,
+    pub expense_payment_modes: Option<Vec<PolicyPaymentMode>>,
     /// `expense_payment_modes_op`: one of `IN`, `NOT_IN`, `null`, required by the spec: read it with `.require()`, nullable, example `IN`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expense_payment_modes_op: Option<ContainsOperator>,
@@ -903,20 +928,19 @@ pub struct ExpensePolicyStatesOut {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
-/// Generated from schema `policy_payment_modes`.
+/// Generated from schema `policy_checks`.violations\[\].
 ///
-/// array, items: one of `PERSONAL_CASH_ACCOUNT`, `PERSONAL_CORPORATE_CREDIT_CARD_ACCOUNT`, `COMPANY_ACCOUNT`, `null`, nullable.
+/// renamed: the generator's positional name.
 ///
-/// Roles: `admin`, `spender`.
-#[cfg(any(feature = "admin", feature = "spender"))]
-pub type PolicyPaymentModes = Vec<PolicyPaymentModesItem>;
+/// Roles: `admin`, `approver`, `manager`, `spender`.
+pub type PolicyChecksViolationsItem = PolicyChecksViolation;
 
 /// Generated from schema `policy_payment_modes`\[\].
 ///
 /// Roles: `admin`, `spender`.
 #[cfg(any(feature = "admin", feature = "spender"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PolicyPaymentModesItem {
+pub enum PolicyPaymentMode {
     /// `PERSONAL_CASH_ACCOUNT`
     PersonalCashAccount,
     /// `PERSONAL_CORPORATE_CREDIT_CARD_ACCOUNT`
@@ -928,7 +952,7 @@ pub enum PolicyPaymentModesItem {
 }
 
 #[cfg(any(feature = "admin", feature = "spender"))]
-impl PolicyPaymentModesItem {
+impl PolicyPaymentMode {
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
@@ -949,7 +973,23 @@ impl PolicyPaymentModesItem {
 }
 
 #[cfg(any(feature = "admin", feature = "spender"))]
-crate::impl_string_enum!(PolicyPaymentModesItem);
+crate::impl_string_enum!(PolicyPaymentMode);
+
+/// Generated from schema `policy_payment_modes`.
+///
+/// array, items: one of `PERSONAL_CASH_ACCOUNT`, `PERSONAL_CORPORATE_CREDIT_CARD_ACCOUNT`, `COMPANY_ACCOUNT`, `null`, nullable.
+///
+/// Roles: `admin`, `spender`.
+#[cfg(any(feature = "admin", feature = "spender"))]
+pub type PolicyPaymentModes = Vec<PolicyPaymentMode>;
+
+/// Generated from schema `policy_payment_modes`\[\].
+///
+/// renamed: the generator's positional name.
+///
+/// Roles: `admin`, `spender`.
+#[cfg(any(feature = "admin", feature = "spender"))]
+pub type PolicyPaymentModesItem = PolicyPaymentMode;
 
 /// Generated from schema `spender_check_policies_bulk_in`.
 ///

@@ -222,7 +222,7 @@ pub enum ReminderScheduleConfigWhenDay {
 /// Roles: `admin`.
 #[cfg(feature = "admin")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ReminderScheduleConfigWhenDayOfWeekVariant0 {
+pub enum ReminderScheduleConfigWhenDayOfWeekValue {
     /// `mon`
     Mon,
     /// `tue`
@@ -242,7 +242,7 @@ pub enum ReminderScheduleConfigWhenDayOfWeekVariant0 {
 }
 
 #[cfg(feature = "admin")]
-impl ReminderScheduleConfigWhenDayOfWeekVariant0 {
+impl ReminderScheduleConfigWhenDayOfWeekValue {
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
@@ -271,7 +271,15 @@ impl ReminderScheduleConfigWhenDayOfWeekVariant0 {
 }
 
 #[cfg(feature = "admin")]
-crate::impl_string_enum!(ReminderScheduleConfigWhenDayOfWeekVariant0);
+crate::impl_string_enum!(ReminderScheduleConfigWhenDayOfWeekValue);
+
+/// Generated from schema `reminder_schedule_config`.when.day_of_week|0.
+///
+/// renamed: the generator's positional name.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+pub type ReminderScheduleConfigWhenDayOfWeekVariant0 = ReminderScheduleConfigWhenDayOfWeekValue;
 
 /// Generated from schema `reminder_schedule_config`.when.month.
 ///

@@ -19,7 +19,7 @@ pub struct AdminSubscriptionsIn {
     pub webhook_url: Option<String>,
     /// `subscribed_resources`: schema `subscribed_resources`, array, items: one of `EXPENSE`, `REPORT`, `CATEGORY`, `PROJECT`, `COST_CENTER`, `EXPENSE_FIELD`, `CORPORATE_CARD`, `EMPLOYEE`, `TAX_GROUP`, `ORG_SETTING`, required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscribed_resources: Option<Vec<SubscribedResourcesItem>>,
+    pub subscribed_resources: Option<Vec<SubscribedResource>>,
 }
 
 /// Generated from schema `admin_subscriptions_out`.
@@ -56,7 +56,7 @@ pub struct AdminSubscriptionsOut {
     pub org_id: Option<String>,
     /// `subscribed_resources`: schema `subscribed_resources`, array, items: one of `EXPENSE`, `REPORT`, `CATEGORY`, `PROJECT`, `COST_CENTER`, `EXPENSE_FIELD`, `CORPORATE_CARD`, `EMPLOYEE`, `TAX_GROUP`, `ORG_SETTING`, required by the spec: read it with `.require()`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscribed_resources: Option<Vec<SubscribedResourcesItem>>,
+    pub subscribed_resources: Option<Vec<SubscribedResource>>,
     /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
@@ -153,20 +153,12 @@ pub struct SpenderSubscriptionsOut {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
-/// Generated from schema `subscribed_resources`.
-///
-/// array, items: one of `EXPENSE`, `REPORT`, `CATEGORY`, `PROJECT`, `COST_CENTER`, `EXPENSE_FIELD`, `CORPORATE_CARD`, `EMPLOYEE`, `TAX_GROUP`, `ORG_SETTING`.
-///
-/// Roles: `admin`.
-#[cfg(feature = "admin")]
-pub type SubscribedResources = Vec<SubscribedResourcesItem>;
-
 /// Generated from schema `subscribed_resources`\[\].
 ///
 /// Roles: `admin`.
 #[cfg(feature = "admin")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum SubscribedResourcesItem {
+pub enum SubscribedResource {
     /// `EXPENSE`
     Expense,
     /// `REPORT`
@@ -192,7 +184,7 @@ pub enum SubscribedResourcesItem {
 }
 
 #[cfg(feature = "admin")]
-impl SubscribedResourcesItem {
+impl SubscribedResource {
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
@@ -227,7 +219,23 @@ impl SubscribedResourcesItem {
 }
 
 #[cfg(feature = "admin")]
-crate::impl_string_enum!(SubscribedResourcesItem);
+crate::impl_string_enum!(SubscribedResource);
+
+/// Generated from schema `subscribed_resources`.
+///
+/// array, items: one of `EXPENSE`, `REPORT`, `CATEGORY`, `PROJECT`, `COST_CENTER`, `EXPENSE_FIELD`, `CORPORATE_CARD`, `EMPLOYEE`, `TAX_GROUP`, `ORG_SETTING`.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+pub type SubscribedResources = Vec<SubscribedResource>;
+
+/// Generated from schema `subscribed_resources`\[\].
+///
+/// renamed: the generator's positional name.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+pub type SubscribedResourcesItem = SubscribedResource;
 
 /// Generated from schema `subscriptions_in`.
 ///

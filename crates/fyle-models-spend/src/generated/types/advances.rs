@@ -1249,8 +1249,8 @@ pub type AdvanceRequestsApproverStatsIn = AdvanceRequestsStatsIn;
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum AdvanceRequestsApproverStatsOut {
-    /// `Vec<AdvanceRequestsApproverStatsOutVariant0Item>`.
-    Array(Vec<AdvanceRequestsApproverStatsOutVariant0Item>),
+    /// `Vec<AdvanceRequestsApproverStatsOutEntry>`.
+    Array(Vec<AdvanceRequestsApproverStatsOutEntry>),
     /// `AdvancesStatsOut`.
     AdvanceRequestsApproverStatsOutVariant1(AdvancesStatsOut),
     /// Any other JSON value (a shape this version of the SDK does not know).
@@ -1262,7 +1262,7 @@ pub enum AdvanceRequestsApproverStatsOut {
 /// Roles: `approver`.
 #[cfg(feature = "approver")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct AdvanceRequestsApproverStatsOutVariant0Item {
+pub struct AdvanceRequestsApproverStatsOutEntry {
     /// `count`: `integer`, required by the spec: read it with `.require()`, example `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
@@ -1280,6 +1280,14 @@ pub struct AdvanceRequestsApproverStatsOutVariant0Item {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+
+/// Generated from schema `advance_requests_approver_stats_out`|0\[\].
+///
+/// renamed: the generator's positional name.
+///
+/// Roles: `approver`.
+#[cfg(feature = "approver")]
+pub type AdvanceRequestsApproverStatsOutVariant0Item = AdvanceRequestsApproverStatsOutEntry;
 
 /// Generated from schema `advance_requests_approver_stats_out`|1.
 ///
@@ -1306,8 +1314,8 @@ pub struct AdvanceRequestsStatsIn {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum AdvanceRequestsStatsOut {
-    /// `Vec<AdvanceRequestsStatsOutVariant0Item>`.
-    Array(Vec<AdvanceRequestsStatsOutVariant0Item>),
+    /// `Vec<AdvanceRequestsStatsOutEntry>`.
+    Array(Vec<AdvanceRequestsStatsOutEntry>),
     /// `AdvancesStatsOut`.
     AdvanceRequestsStatsOutVariant1(AdvancesStatsOut),
     /// Any other JSON value (a shape this version of the SDK does not know).
@@ -1319,7 +1327,7 @@ pub enum AdvanceRequestsStatsOut {
 /// Roles: `admin`, `spender`.
 #[cfg(any(feature = "admin", feature = "spender"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct AdvanceRequestsStatsOutVariant0Item {
+pub struct AdvanceRequestsStatsOutEntry {
     /// `count`: `integer`, required by the spec: read it with `.require()`, example `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
@@ -1332,7 +1340,7 @@ pub struct AdvanceRequestsStatsOutVariant0Item {
     pub total_amount: Option<::rust_decimal::Decimal>,
     /// `state`: one of `DRAFT`, `APPROVAL_PENDING`, `APPROVED`, `CANCELLED`, `REJECTED`, `PAID`, `PULLED_BACK`, `SENT_BACK`, required by the spec: read it with `.require()`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<AdvanceRequestsStatsOutVariant0ItemState>,
+    pub state: Option<AdvanceRequestsStatsOutEntryState>,
     /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
@@ -1343,7 +1351,7 @@ pub struct AdvanceRequestsStatsOutVariant0Item {
 /// Roles: `admin`, `spender`.
 #[cfg(any(feature = "admin", feature = "spender"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum AdvanceRequestsStatsOutVariant0ItemState {
+pub enum AdvanceRequestsStatsOutEntryState {
     /// `DRAFT`
     Draft,
     /// `APPROVAL_PENDING`
@@ -1365,7 +1373,7 @@ pub enum AdvanceRequestsStatsOutVariant0ItemState {
 }
 
 #[cfg(any(feature = "admin", feature = "spender"))]
-impl AdvanceRequestsStatsOutVariant0ItemState {
+impl AdvanceRequestsStatsOutEntryState {
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1396,7 +1404,23 @@ impl AdvanceRequestsStatsOutVariant0ItemState {
 }
 
 #[cfg(any(feature = "admin", feature = "spender"))]
-crate::impl_string_enum!(AdvanceRequestsStatsOutVariant0ItemState);
+crate::impl_string_enum!(AdvanceRequestsStatsOutEntryState);
+
+/// Generated from schema `advance_requests_stats_out`|0\[\].
+///
+/// renamed: the generator's positional name.
+///
+/// Roles: `admin`, `spender`.
+#[cfg(any(feature = "admin", feature = "spender"))]
+pub type AdvanceRequestsStatsOutVariant0Item = AdvanceRequestsStatsOutEntry;
+
+/// Generated from schema `advance_requests_stats_out`|0\[\].state.
+///
+/// renamed: the generator's positional name.
+///
+/// Roles: `admin`, `spender`.
+#[cfg(any(feature = "admin", feature = "spender"))]
+pub type AdvanceRequestsStatsOutVariant0ItemState = AdvanceRequestsStatsOutEntryState;
 
 /// Generated from schema `advance_requests_stats_out`|1.
 ///

@@ -1747,7 +1747,7 @@ pub struct ExpenseOut {
     /// `matched_corporate_card_transaction`: schema `matched_corporate_card_transaction_out_embed_new`, required by the spec: read it with `.require()`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matched_corporate_card_transaction:
-        Option<MatchedCorporateCardTransactionOutEmbedNewVariant1>,
+        Option<MatchedCorporateCardTransactionOutEmbedNewObject>,
     /// `last_settled_at`: schema `timestamptz_utc`, `string` (`date-time`), required by the spec: read it with `.require()`, nullable, example `2020-06-01T13:14:54.804+00:00`.
     #[serde(
         default,
@@ -2244,7 +2244,7 @@ pub struct ExpenseOutWithDepartmentName {
     /// `matched_corporate_card_transaction`: schema `matched_corporate_card_transaction_out_embed_new`, required by the spec: read it with `.require()`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matched_corporate_card_transaction:
-        Option<MatchedCorporateCardTransactionOutEmbedNewVariant1>,
+        Option<MatchedCorporateCardTransactionOutEmbedNewObject>,
     /// `last_settled_at`: schema `timestamptz_utc`, `string` (`date-time`), required by the spec: read it with `.require()`, nullable, example `2020-06-01T13:14:54.804+00:00`.
     #[serde(
         default,
@@ -2856,8 +2856,25 @@ pub struct ExpensesExportConfig {
     pub separate_line_items_entry: Option<ExpensesExportConfigSeparateLineItemsEntry>,
     /// `columns`: array.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub columns: Option<Vec<ExpensesExportConfigColumnsItem>>,
+    pub columns: Option<Vec<ExpensesExportConfigColumn>>,
     /// Keys beyond the listed fields (the schema allows any: custom field names, for example), kept and re-encoded as they came.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// Generated from schema `expenses_export_config`.columns\[\].
+///
+/// Roles: `admin`, `approver`, `spender`.
+#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExpensesExportConfigColumn {
+    /// `name`: `string`, example `Spent Date`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `formula`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub formula: Option<ReportsExportConfigColumnFormula>,
+    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -2872,20 +2889,11 @@ pub type ExpensesExportConfigColumnFormula = ReportsExportConfigColumnFormula;
 
 /// Generated from schema `expenses_export_config`.columns\[\].
 ///
+/// renamed: the generator's positional name.
+///
 /// Roles: `admin`, `approver`, `spender`.
 #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ExpensesExportConfigColumnsItem {
-    /// `name`: `string`, example `Spent Date`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `formula`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub formula: Option<ReportsExportConfigColumnFormula>,
-    /// Keys the spec does not list (for example `settlement_id`), kept and re-encoded as they came.
-    #[serde(flatten)]
-    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
-}
+pub type ExpensesExportConfigColumnsItem = ExpensesExportConfigColumn;
 
 /// Generated from schema `expenses_export_config`.separate_line_items_entry.
 ///
@@ -3181,8 +3189,8 @@ pub type ExpensesStatsIn = ReportsStatsIn;
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum ExpensesStatsOut {
-    /// `Vec<ExpensesStatsOutVariant0Item>`.
-    Array(Vec<ExpensesStatsOutVariant0Item>),
+    /// `Vec<ExpensesStatsOutEntry>`.
+    Array(Vec<ExpensesStatsOutEntry>),
     /// `AdvancesStatsOut`.
     ExpensesStatsOutVariant1(AdvancesStatsOut),
     /// Any other JSON value (a shape this version of the SDK does not know).
@@ -3194,7 +3202,7 @@ pub enum ExpensesStatsOut {
 /// Roles: `admin`, `approver`, `spender`.
 #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ExpensesStatsOutVariant0Item {
+pub struct ExpensesStatsOutEntry {
     /// `count`: `integer`, required by the spec: read it with `.require()`, example `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
@@ -3212,6 +3220,14 @@ pub struct ExpensesStatsOutVariant0Item {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+
+/// Generated from schema `expenses_stats_out`|0\[\].
+///
+/// renamed: the generator's positional name.
+///
+/// Roles: `admin`, `approver`, `spender`.
+#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+pub type ExpensesStatsOutVariant0Item = ExpensesStatsOutEntry;
 
 /// Generated from schema `expenses_stats_out`|0\[\].state.
 ///

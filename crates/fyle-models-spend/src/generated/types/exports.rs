@@ -356,3 +356,11 @@ impl AccountingExportSummaryInState {
 }
 
 crate::impl_string_enum!(AccountingExportSummaryInState);
+
+/// Generated from 2 identical definitions: `corporate_card_transactions_export_config`.columns\[\]`, `reports_export_config`.columns\[\]`.
+///
+/// renamed: the generator's positional name.
+///
+/// Roles: `admin`, `approver`, `spender`.
+#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+pub type ExportConfigColumnsItem = ExportConfigColumn;

@@ -295,7 +295,7 @@ pub struct MileageRateIn {
     pub rate: Option<::rust_decimal::Decimal>,
     /// `slab_rates`: array, at most 1 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub slab_rates: Option<Vec<MileageRateInSlabRatesItem>>,
+    pub slab_rates: Option<Vec<MileageRateInSlabRate>>,
     /// `is_enabled`: schema `is_enabled`, `boolean`, required, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_enabled: Option<bool>,
@@ -365,7 +365,7 @@ pub type MileageRateInOnlyId = ProjectInOnlyId;
 /// Roles: `admin`.
 #[cfg(feature = "admin")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct MileageRateInSlabRatesItem {
+pub struct MileageRateInSlabRate {
     /// `rate`: `number`, required.
     #[serde(
         default,
@@ -381,6 +381,14 @@ pub struct MileageRateInSlabRatesItem {
     )]
     pub limit: Option<::rust_decimal::Decimal>,
 }
+
+/// Generated from schema `mileage_rate_in`.slab_rates\[\].
+///
+/// renamed: the generator's positional name.
+///
+/// Roles: `admin`.
+#[cfg(feature = "admin")]
+pub type MileageRateInSlabRatesItem = MileageRateInSlabRate;
 
 /// Generated from schema `mileage_rate_in`.unit.
 ///
@@ -447,7 +455,7 @@ pub struct MileageRateOut {
     pub rate: Option<::rust_decimal::Decimal>,
     /// `slab_rates`: array, required by the spec: read it with `.require()`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub slab_rates: Option<Vec<MileageRateOutSlabRatesItem>>,
+    pub slab_rates: Option<Vec<MileageRateOutSlabRate>>,
     /// `is_enabled`: schema `is_enabled`, `boolean`, required by the spec: read it with `.require()`, example `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_enabled: Option<bool>,
@@ -615,7 +623,7 @@ pub type MileageRateOutFuelType = FuelType;
 /// Roles: `admin`, `approver`, `spender`.
 #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct MileageRateOutSlabRatesItem {
+pub struct MileageRateOutSlabRate {
     /// `rate`: `number`, required by the spec: read it with `.require()`, nullable.
     #[serde(
         default,
@@ -634,6 +642,14 @@ pub struct MileageRateOutSlabRatesItem {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+
+/// Generated from schema `mileage_rate_out`.slab_rates\[\].
+///
+/// renamed: the generator's positional name.
+///
+/// Roles: `admin`, `approver`, `spender`.
+#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+pub type MileageRateOutSlabRatesItem = MileageRateOutSlabRate;
 
 /// Generated from schema `mileage_rate_out`.unit.
 ///

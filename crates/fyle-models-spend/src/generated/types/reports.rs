@@ -1718,7 +1718,7 @@ pub struct ReportsExportConfig {
     pub separate_line_items_entry: Option<ReportsExportConfigSeparateLineItemsEntry>,
     /// `columns`: array.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub columns: Option<Vec<ExportConfigColumnsItem>>,
+    pub columns: Option<Vec<ExportConfigColumn>>,
     /// Keys beyond the listed fields (the schema allows any: custom field names, for example), kept and re-encoded as they came.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
@@ -1730,7 +1730,7 @@ pub struct ReportsExportConfig {
 ///
 /// Roles: `admin`, `approver`, `spender`.
 #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-pub type ReportsExportConfigColumnsItem = ExportConfigColumnsItem;
+pub type ReportsExportConfigColumnsItem = ExportConfigColumn;
 
 /// Generated from schema `reports_export_config`.separate_line_items_entry.
 ///
@@ -2084,10 +2084,10 @@ pub type ReportsExportsOutState = BudgetExportsOutState;
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum ReportsStatsOut {
-    /// `Vec<ReportsStatsOutVariant0Item>`.
-    Array(Vec<ReportsStatsOutVariant0Item>),
-    /// `ReportsStatsOutVariant1`.
-    ReportsStatsOutVariant1(ReportsStatsOutVariant1),
+    /// `Vec<ReportsStatsOutEntry>`.
+    Array(Vec<ReportsStatsOutEntry>),
+    /// `ReportsStatsOutObject`.
+    ReportsStatsOutVariant1(ReportsStatsOutObject),
     /// Any other JSON value (a shape this version of the SDK does not know).
     Other(::serde_json::Value),
 }
@@ -2097,7 +2097,7 @@ pub enum ReportsStatsOut {
 /// Roles: `admin`, `approver`, `spender`.
 #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ReportsStatsOutVariant0Item {
+pub struct ReportsStatsOutEntry {
     /// `count`: `integer`, required by the spec: read it with `.require()`, example `5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
@@ -2143,20 +2143,12 @@ pub struct ReportsStatsOutVariant0Item {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
-/// Generated from schema `reports_stats_out`|0\[\].state.
-///
-/// the same type as `ReportOutState` (identical definitions are merged).
-///
-/// Roles: `admin`, `approver`, `spender`.
-#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
-pub type ReportsStatsOutVariant0ItemState = ReportOutState;
-
 /// Generated from schema `reports_stats_out`|1.
 ///
 /// Roles: `admin`, `approver`, `spender`.
 #[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ReportsStatsOutVariant1 {
+pub struct ReportsStatsOutObject {
     /// `count`: `integer`, required by the spec: read it with `.require()`, example `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
@@ -2191,6 +2183,30 @@ pub struct ReportsStatsOutVariant1 {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+
+/// Generated from schema `reports_stats_out`|0\[\].
+///
+/// renamed: the generator's positional name.
+///
+/// Roles: `admin`, `approver`, `spender`.
+#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+pub type ReportsStatsOutVariant0Item = ReportsStatsOutEntry;
+
+/// Generated from schema `reports_stats_out`|0\[\].state.
+///
+/// the same type as `ReportOutState` (identical definitions are merged).
+///
+/// Roles: `admin`, `approver`, `spender`.
+#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+pub type ReportsStatsOutVariant0ItemState = ReportOutState;
+
+/// Generated from schema `reports_stats_out`|1.
+///
+/// renamed: the generator's positional name.
+///
+/// Roles: `admin`, `approver`, `spender`.
+#[cfg(any(feature = "admin", feature = "approver", feature = "spender"))]
+pub type ReportsStatsOutVariant1 = ReportsStatsOutObject;
 
 /// Generated from schema `spender_automate_report_submission_next_at_out`.
 ///
