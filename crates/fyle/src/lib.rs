@@ -84,6 +84,7 @@ pub use fyle_auth as auth;
 pub use fyle_cluster as cluster;
 pub use fyle_models as models;
 pub use fyle_models::query;
+pub use fyle_models::{MissingField, Require};
 pub use fyle_transport as transport;
 
 pub use api_error::{ApiError, BulkRowError, FieldError, FyleErrorKind, ValidationRow};
