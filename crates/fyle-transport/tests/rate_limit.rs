@@ -195,3 +195,36 @@ async fn the_default_wait_for_a_slot_is_bounded() {
         std::time::Duration::from_secs(60)
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn tenants_sharing_a_limiter_take_turns() {
+    // 5 tenants, each sending 20 requests back to back through one 10/s limiter (virtual time):
+    // each should finish near the end (100 slots), not one after another.
+    let limiter = RateLimiter::per_second(10);
+    let started = Instant::now();
+    let tenants: Vec<_> = (0..5)
+        .map(|_| {
+            let limiter = limiter.clone();
+            tokio::spawn(async move {
+                for _ in 0..20 {
+                    limiter.until_ready().await.expect("within the bound");
+                }
+                started.elapsed()
+            })
+        })
+        .collect();
+    let mut finished = Vec::new();
+    for t in tenants {
+        finished.push(t.await.expect("tenant task"));
+    }
+    let first = finished.iter().min().copied().unwrap_or_default();
+    let last = finished.iter().max().copied().unwrap_or_default();
+    let fairness = first.as_secs_f64() / last.as_secs_f64();
+    println!(
+        "5 tenants x 20 requests on one 10/s limiter: first done {first:?}, last {last:?}, fairness {fairness:.2}"
+    );
+    assert!(
+        fairness >= 0.9,
+        "tenants finished {finished:?}: one tenant took slot after slot"
+    );
+}
