@@ -18,12 +18,31 @@ struct Schema {
     fields: Vec<Field>,
 }
 
+/// The crates holding the generated types.
+const MODEL_CRATES: [&str; 4] = [
+    "fyle-models-core",
+    "fyle-models-spend",
+    "fyle-models-cards",
+    "fyle-models-org",
+];
+
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fyle-models/src/generated/types");
-    println!("cargo:rerun-if-changed={}", dir.display());
-    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
-        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
+    // The generated types are split over four crates (see xtask/src/codegen/split.rs).
+    let mut files: Vec<PathBuf> = Vec::new();
+    for krate in MODEL_CRATES {
+        let dir =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../{krate}/src/generated/types"));
+        println!("cargo:rerun-if-changed={}", dir.display());
+        files.extend(
+            fs::read_dir(&dir)
+                .map(|entries| {
+                    entries
+                        .filter_map(|e| e.ok().map(|e| e.path()))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default(),
+        );
+    }
     files.sort();
     let mut schemas = Vec::new();
     for file in files {
