@@ -83,14 +83,12 @@ pub fn run(args: &CodegenArgs) -> anyhow::Result<()> {
     let root = workspace_root();
     let spec = spec_dir(args, &root);
     let out = generate(&spec, &args.spec_commit)?;
-    let managed = [
-        "crates/fyle-models/src/generated",
-        "crates/fyle-models-core/src/generated",
-        "crates/fyle-models-spend/src/generated",
-        "crates/fyle-models-cards/src/generated",
-        "crates/fyle-models-org/src/generated",
-        "crates/fyle/src/generated",
-    ];
+    // The model crates' folders come from the split itself, so a new group is managed too.
+    let managed: Vec<String> = ["fyle-models", "fyle"]
+        .into_iter()
+        .chain(split::ModelCrate::ALL.map(split::ModelCrate::package))
+        .map(|krate| format!("crates/{krate}/src/generated"))
+        .collect();
     if args.check {
         let mut differ = Vec::new();
         for (path, text) in &out.files {
@@ -99,7 +97,7 @@ pub fn run(args: &CodegenArgs) -> anyhow::Result<()> {
                 differ.push(path.display().to_string());
             }
         }
-        for dir in managed {
+        for dir in &managed {
             for f in list_files(&root.join(dir))? {
                 let rel = f.strip_prefix(&root).unwrap_or(&f).to_path_buf();
                 if !out.files.contains_key(&rel) {
@@ -120,7 +118,7 @@ pub fn run(args: &CodegenArgs) -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    for dir in managed {
+    for dir in &managed {
         for f in list_files(&root.join(dir))? {
             let rel = f.strip_prefix(&root).unwrap_or(&f).to_path_buf();
             if !out.files.contains_key(&rel) {
