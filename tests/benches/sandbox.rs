@@ -123,6 +123,22 @@ pub(crate) async fn sandbox_throughput(
     Ok((sandbox, canned))
 }
 
+/// The pages of a sandbox of `n` expenses, captured without the throughput runs (`--only`).
+pub(crate) async fn capture_alone(n: usize) -> anyhow::Result<CannedPages> {
+    let sandbox = Sandbox::start(SandboxConfig {
+        expenses: n,
+        rate_limit: 0,
+        ..SandboxConfig::default()
+    })
+    .await?;
+    let info = sandbox.info().clone();
+    let client = bench_client(sandbox_credentials(&info)?, None, None, 1)?;
+    let token = access_token(&client).await?;
+    let canned = CannedPages::capture(&floor::hyper(), &info.cluster_domain, &token).await;
+    sandbox.stop().await;
+    canned
+}
+
 /// The client's current access token (fetched once), for the floor's requests.
 async fn access_token(client: &fyle::Client) -> anyhow::Result<String> {
     Ok(client

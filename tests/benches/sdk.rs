@@ -12,7 +12,12 @@
 //! ```text
 //! cargo bench -p fyle-tests --bench sdk            # full sizes
 //! cargo bench -p fyle-tests --bench sdk -- --quick # small sizes, well under two minutes
+//! cargo bench -p fyle-tests --bench sdk -- --only decode,tenants # some sections alone
 //! ```
+//!
+//! `--only` takes section names: `sandbox` (1), `client` (2), `decode` (3), `memory` (4),
+//! `rate` (5 and 6), `tenants` (7). Sections 2 and 3 read pages captured from the sandbox of
+//! section 1; run alone, they capture them from a sandbox of their own.
 //!
 //! Everything runs in this process against 127.0.0.1, except the memory probe (this binary
 //! again, with `--probe-memory`, so the sandbox's memory is not counted). Figures are printed,
@@ -95,37 +100,79 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(run(quick, &extra))
+    let only = match args.iter().position(|a| a == "--only") {
+        Some(at) => Only::parse(args.get(at + 1).context("--only needs section names")?)?,
+        None => Only::default(),
+    };
+    runtime.block_on(run(quick, &only, &extra))
 }
 
-async fn run(quick: bool, extra: &str) -> anyhow::Result<()> {
+/// The sections `--only` selects (all when empty).
+#[derive(Default)]
+struct Only(Vec<String>);
+
+impl Only {
+    const NAMES: [&str; 6] = ["sandbox", "client", "decode", "memory", "rate", "tenants"];
+
+    fn parse(list: &str) -> anyhow::Result<Self> {
+        let names: Vec<String> = list.split(',').map(str::to_owned).collect();
+        if let Some(bad) = names.iter().find(|n| !Self::NAMES.contains(&n.as_str())) {
+            anyhow::bail!(
+                "unknown section {bad:?}: pick from {}",
+                Self::NAMES.join(", ")
+            );
+        }
+        Ok(Self(names))
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.0.is_empty() || self.0.iter().any(|n| n == name)
+    }
+}
+
+async fn run(quick: bool, only: &Only, extra: &str) -> anyhow::Result<()> {
     let sizes = if quick { QUICK } else { FULL };
     let started = Instant::now();
     let mut table = Table::default();
     let kind = if quick { "quick" } else { "full" };
     eprintln!("fyle-rs bench ({kind} run)");
 
-    let (sandbox, canned) = sandbox::sandbox_throughput(sizes.expenses, sizes.runs, &mut table)
-        .await
-        .context("sandbox throughput")?;
-    client_alone::client_alone(&canned, sizes.canned_runs, &mut table)
-        .await
-        .context("client alone (canned pages)")?;
-    decode::decode(canned.first_page(), sizes.decode_time, &mut table).context("decode")?;
-    drop(canned);
-    memory::memory(sizes.memory, &mut table)
-        .await
-        .context("memory")?;
-    rate::rate_ceiling(sizes.rate_pages, &mut table)
-        .await
-        .context("rate ceiling")?;
-    rate::real_limit(&sandbox, sizes.expenses as u64, &mut table)
-        .await
-        .context("Fyle's real limit")?;
-    sandbox.stop().await;
-    tenants::multi_tenant(sizes.per_tenant, &mut table)
-        .await
-        .context("multi-tenant")?;
+    let sandbox = if only.has("sandbox") || only.has("rate") {
+        let (sandbox, canned) = sandbox::sandbox_throughput(sizes.expenses, sizes.runs, &mut table)
+            .await
+            .context("sandbox throughput")?;
+        canned_sections(&canned, &sizes, only, &mut table).await?;
+        Some(sandbox)
+    } else if only.has("client") || only.has("decode") {
+        let canned = sandbox::capture_alone(sizes.expenses).await?;
+        canned_sections(&canned, &sizes, only, &mut table).await?;
+        None
+    } else {
+        None
+    };
+    if only.has("memory") {
+        memory::memory(sizes.memory, &mut table)
+            .await
+            .context("memory")?;
+    }
+    if only.has("rate") {
+        rate::rate_ceiling(sizes.rate_pages, &mut table)
+            .await
+            .context("rate ceiling")?;
+    }
+    if let Some(sandbox) = sandbox {
+        if only.has("rate") {
+            rate::real_limit(&sandbox, sizes.expenses as u64, &mut table)
+                .await
+                .context("Fyle's real limit")?;
+        }
+        sandbox.stop().await;
+    }
+    if only.has("tenants") {
+        tenants::multi_tenant(sizes.per_tenant, &mut table)
+            .await
+            .context("multi-tenant")?;
+    }
     for (measure, value) in extra.lines().filter_map(|line| line.split_once('\t')) {
         table.row("8 compile (cargo xtask bench --compile)", measure, value);
     }
@@ -137,5 +184,23 @@ async fn run(quick: bool, extra: &str) -> anyhow::Result<()> {
     );
     print!("{}", table.render());
     println!("bench wall time: {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Sections 2 and 3, on pages captured from a sandbox.
+async fn canned_sections(
+    canned: &canned::CannedPages,
+    sizes: &Sizes,
+    only: &Only,
+    table: &mut Table,
+) -> anyhow::Result<()> {
+    if only.has("client") {
+        client_alone::client_alone(canned, sizes.canned_runs, table)
+            .await
+            .context("client alone (canned pages)")?;
+    }
+    if only.has("decode") {
+        decode::decode(canned.first_page(), sizes.decode_time, table).context("decode")?;
+    }
     Ok(())
 }

@@ -1,4 +1,4 @@
-//! `cargo xtask bench [--quick] [--compile [--runs N]] [--compile-only]`: builds and runs the
+//! `cargo xtask bench [--quick] [--only SECTIONS] [--compile [--runs N]] [--compile-only]`: builds and runs the
 //! `sdk` bench of `fyle-tests` (which prints the table). With `--compile` it first measures
 //! cold builds of `fyle` (all roles against spender only: wall time and the cargo process
 //! tree's peak RSS) and an incremental rebuild of an example app, and the bench prints those
@@ -22,6 +22,9 @@ pub struct BenchArgs {
     /// Smaller sizes: the whole run takes well under two minutes once built.
     #[arg(long)]
     quick: bool,
+    /// Only these sections, comma-separated: sandbox, client, decode, memory, rate, tenants.
+    #[arg(long)]
+    only: Option<String>,
     /// Also time cold `cargo build -p fyle` (all roles, spender only) and an incremental
     /// rebuild of an example app (slow: several minutes per run).
     #[arg(long)]
@@ -53,6 +56,9 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let mut bench = vec!["bench", "-p", "fyle-tests", "--bench", "sdk", "--"];
     if args.quick {
         bench.push("--quick");
+    }
+    if let Some(only) = &args.only {
+        bench.extend(["--only", only.as_str()]);
     }
     let rows_file = target_root().join("xtask-bench-compile-rows.tsv");
     let rows_arg = rows_file.display().to_string();
