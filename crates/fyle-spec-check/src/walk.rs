@@ -28,6 +28,26 @@ pub struct Operation {
     pub responses: BTreeMap<String, Option<Value>>,
     /// Callbacks the operation declares (webhook bodies).
     pub callbacks: Vec<Callback>,
+    /// The operation's `security`, else the file's top-level one, as written (`None` when
+    /// neither says).
+    pub security: Option<Value>,
+    /// Whether a server URL of the file + the path is the `tokenUrl` of one of the file's OAuth
+    /// 2.0 flows: the operation mints tokens.
+    pub is_token_url: bool,
+}
+
+impl Operation {
+    /// Whether the spec lets this operation go without an access token: its `security` lists
+    /// only empty requirements, or it is the OAuth 2.0 `tokenUrl`.
+    pub fn token_free(&self) -> bool {
+        let empty_security = self.security.as_ref().is_some_and(|s| {
+            s.as_array().is_some_and(|reqs| {
+                reqs.iter()
+                    .all(|r| r.as_object().is_some_and(serde_json::Map::is_empty))
+            })
+        });
+        empty_security || self.is_token_url
+    }
 }
 
 /// A declared parameter.
@@ -153,7 +173,36 @@ impl Spec {
                 .unwrap_or(false),
             responses,
             callbacks: self.callbacks(file, op)?,
+            security: op
+                .get("security")
+                .or_else(|| self.document(file).ok()?.get("security"))
+                .cloned(),
+            is_token_url: self.is_token_url(file, path)?,
         })
+    }
+
+    /// Whether a server URL of `file` + `path` is one of the file's OAuth 2.0 `tokenUrl`s.
+    fn is_token_url(&self, file: &str, path: &str) -> Result<bool, SpecError> {
+        let doc = self.document(file)?;
+        let token_urls: Vec<&str> = doc
+            .pointer("/components/securitySchemes")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter_map(|(_, scheme)| scheme.get("flows")?.as_object())
+            .flatten()
+            .filter_map(|(_, flow)| flow.get("tokenUrl")?.as_str())
+            .collect();
+        let servers = doc.get("servers").and_then(Value::as_array);
+        Ok(servers.into_iter().flatten().any(|server| {
+            server
+                .get("url")
+                .and_then(Value::as_str)
+                .is_some_and(|url| {
+                    let full = format!("{}{path}", url.trim_end_matches('/'));
+                    token_urls.contains(&full.as_str())
+                })
+        }))
     }
 
     fn parameter(&self, file: &str, p: &Value) -> Result<Parameter, SpecError> {
