@@ -12,6 +12,8 @@
 //! - a numeric string where an integer is expected becomes the number, `"true"`/`"false"`
 //!   where a boolean is expected becomes the boolean;
 //! - a date where a timestamp is expected becomes midnight UTC;
+//! - a lone object where an array is expected becomes a one-item array (the spec declares one
+//!   list's `data` as an object beside `items`; either shape then decodes);
 //! - anything else is removed: the field reads as `None`, an array item is dropped.
 //!
 //! A value that cannot be repaired (the body is not JSON, the root has the wrong shape) is the
@@ -57,6 +59,8 @@ pub enum Repair {
     Converted,
     /// A date was read as midnight UTC.
     Midnight,
+    /// A lone object where an array was expected became a one-item array.
+    Wrapped,
 }
 
 impl fmt::Display for Repair {
@@ -67,6 +71,7 @@ impl fmt::Display for Repair {
             Self::AsText => "kept as its text",
             Self::Converted => "converted",
             Self::Midnight => "read as midnight UTC",
+            Self::Wrapped => "wrapped as a one-item array",
         })
     }
 }
@@ -278,6 +283,9 @@ fn converted(found: &Value, expected: &str, message: &str) -> Option<(Value, Rep
             _ => None,
         },
         Value::String(s) if message.contains("invalid timestamp") => midnight(s),
+        Value::Object(_) if expected.starts_with("a sequence") => {
+            Some((Value::Array(vec![found.clone()]), Repair::Wrapped))
+        }
         _ => None,
     }
 }
@@ -402,6 +410,17 @@ mod tests {
         assert_eq!(d.warnings[0].expected, "a string");
         assert_eq!(d.warnings[0].got, "null");
         assert!(d.warnings[0].to_string().contains("data[0].ids[1]"));
+    }
+
+    #[test]
+    fn a_lone_object_where_a_list_is_expected_is_a_one_item_list() {
+        let d = decode::<Page>(br#"{"data": {"name": "x", "ids": ["a"]}}"#).expect("decodes");
+        assert_eq!(d.value.data.len(), 1);
+        assert_eq!(d.value.data[0].name.as_deref(), Some("x"));
+        assert_eq!(d.warnings.len(), 1);
+        assert_eq!(d.warnings[0].path, "data");
+        assert_eq!(d.warnings[0].repair, Repair::Wrapped);
+        assert_eq!(d.warnings[0].got, "an object of 2 keys");
     }
 
     #[test]

@@ -80,3 +80,42 @@ async fn strict_decoding_turns_the_warning_into_the_typed_error() {
         other => panic!("unexpected {other:?}"),
     }
 }
+
+/// `POST /admin/statements/suggest_mappings`: the spec declares its `data` an object beside
+/// `items` inside a `{count, offset, data}` list envelope. The SDK reads a list of
+/// `StatementMappingsSuggestOut`, and a server that answers with a lone object still decodes,
+/// as a one-item list (the repair is logged through `tracing`; `lenient`'s unit tests pin the
+/// warning itself).
+#[tokio::test]
+async fn suggest_mappings_decodes_a_list_or_a_lone_object() {
+    use fyle::models::types::StatementMappingsSuggestRequest;
+    let mapping = json!({"id": "stmp1", "bank_name": "American Express", "is_debit_positive": true, "amount_column": "amount"});
+    for data in [json!([mapping.clone()]), mapping.clone()] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path(api("/admin/statements/suggest_mappings")))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"count": 1, "offset": 0, "data": data})),
+            )
+            .mount(&server)
+            .await;
+        let client = client_for_uri(&server.uri(), CountingTokens::new());
+        let body = StatementMappingsSuggestRequest {
+            statement_id: Some("stmt1".to_owned()),
+        };
+        let mappings = client
+            .admin()
+            .statements()
+            .suggest_mappings(&body)
+            .await
+            .unwrap_or_else(|e| panic!("{data}: {e}"));
+        assert_eq!(mappings.count, 1);
+        assert_eq!(mappings.items.len(), 1);
+        assert_eq!(
+            mappings.items[0].bank_name.as_deref(),
+            Some("American Express")
+        );
+        assert_eq!(mappings.items[0].amount_column.as_deref(), Some("amount"));
+    }
+}

@@ -163,9 +163,14 @@ fn method(op: &Op, name: &str) -> TokenStream {
             let ret = match op.response_body {
                 "None" => quote!(()),
                 "EmptyObject" | "Redirect" => quote!(::serde_json::Value),
-                "DataArray" | "List" => {
+                "DataArray" => {
                     let item = payload(op.response_ty.as_ref());
                     quote!(Vec<#item>)
+                }
+                // An action that answers a list envelope (`{count, offset, data}`): the page.
+                "List" => {
+                    let item = payload(op.response_ty.as_ref());
+                    quote!(crate::Page<#item>)
                 }
                 _ => payload(op.response_ty.as_ref()),
             };

@@ -10,6 +10,8 @@ pub struct FixupStats {
     pub ref_siblings: usize,
     /// `items` dropped beside a declared non-array `type` (`mobile: {type: string, items: ..}`).
     pub stray_items: usize,
+    /// List envelopes whose `data` is declared an object beside `items`, read as arrays.
+    pub list_data: usize,
 }
 
 /// Applies every fixup to one spec document.
@@ -35,6 +37,7 @@ fn walk(node: &mut Value, stats: &mut FixupStats) {
                 );
                 stats.ref_siblings += 1;
             }
+            list_envelope_data(map, stats);
             drop_stray_items(map, stats);
             for (_, v) in map.iter_mut() {
                 walk(v, stats);
@@ -60,6 +63,30 @@ fn drop_stray_items(map: &mut Mapping, stats: &mut FixupStats) {
         && map.remove(Value::String("items".to_owned())).is_some()
     {
         stats.stray_items += 1;
+    }
+}
+
+/// In a list envelope (`properties: {count, offset, data}`), `data: {type: object, items: X}` is
+/// a list of `X`: the envelope is the one every paginated list answers, and the one such
+/// operation (`POST /admin/statements/suggest_mappings`) promises filtering and pagination. The
+/// independent conformance walker reads the declared `object`; the lenient decode accepts a lone
+/// object as a one-item list, so either shape decodes.
+fn list_envelope_data(map: &mut Mapping, stats: &mut FixupStats) {
+    let key = |k: &str| Value::String(k.to_owned());
+    let Some(Value::Mapping(props)) = map.get_mut(key("properties")) else {
+        return;
+    };
+    if !props.contains_key(key("count")) || !props.contains_key(key("offset")) {
+        return;
+    }
+    let Some(Value::Mapping(data)) = props.get_mut(key("data")) else {
+        return;
+    };
+    if data.get(key("type")).and_then(Value::as_str) == Some("object")
+        && data.contains_key(key("items"))
+    {
+        data.insert(key("type"), key("array"));
+        stats.list_data += 1;
     }
 }
 
@@ -93,6 +120,18 @@ mod tests {
         assert_eq!(a["nullable"], Value::Bool(true));
         assert_eq!(a["allOf"][0]["$ref"], Value::String("#/x".into()));
         assert_eq!(doc["b"]["$ref"], Value::String("#/y".into()));
+    }
+
+    #[test]
+    fn a_list_envelope_reads_data_with_items_as_an_array() {
+        let text = "properties:\n  count: {type: integer}\n  offset: {type: integer}\n  data:\n    type: object\n    items: {$ref: '#/x'}\n";
+        let mut doc: Value = serde_yaml_ng::from_str(text).unwrap();
+        let mut stats = FixupStats::default();
+        apply(&mut doc, &mut stats);
+        assert_eq!((stats.list_data, stats.stray_items), (1, 0));
+        let data = &doc["properties"]["data"];
+        assert_eq!(data["type"], Value::String("array".into()));
+        assert!(data["items"]["allOf"].is_sequence() || data["items"]["$ref"].is_string());
     }
 
     #[test]

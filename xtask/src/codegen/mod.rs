@@ -277,8 +277,8 @@ pub fn generate(spec: &Path, commit: &str) -> anyhow::Result<Output> {
     )?;
     writeln!(
         r,
-        "fixups: {} $ref-with-siblings rewritten, {} stray `items` beside a declared type dropped",
-        stats.ref_siblings, stats.stray_items
+        "fixups: {} $ref-with-siblings rewritten, {} stray `items` beside a declared type dropped, {} list envelopes' object `data` read as arrays",
+        stats.ref_siblings, stats.stray_items, stats.list_data
     )?;
     writeln!(
         r,

@@ -4247,12 +4247,12 @@ impl AdminStatements {
     /// Statement mapping suggestion.
     ///
     /// `POST /admin/statements/suggest_mappings` (role `admin`), operationId `statement_mappings_suggest`.
-    /// Kind: Action; request: Data `StatementMappingsSuggestRequest`; response: List `serde_json::Value`.
+    /// Kind: Action; request: Data `StatementMappingsSuggestRequest`; response: List `StatementMappingsSuggestOut`.
     /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1statements~1suggest_mappings/post>
     pub async fn suggest_mappings(
         &self,
         body: &types::StatementMappingsSuggestRequest,
-    ) -> Result<Vec<::serde_json::Value>> {
+    ) -> Result<crate::Page<types::StatementMappingsSuggestOut>> {
         self.client
             .execute(&ops::STATEMENT_MAPPINGS_SUGGEST, Some(body))
             .await

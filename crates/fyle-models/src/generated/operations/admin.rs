@@ -5620,7 +5620,7 @@ pub static STATEMENT_MAPPINGS_LIST: Operation = Operation {
 /// Statement mapping suggestion.
 ///
 /// `POST /admin/statements/suggest_mappings` (role `admin`), operationId `statement_mappings_suggest`.
-/// Kind: Action; request: Data `StatementMappingsSuggestRequest`; response: List `serde_json::Value`.
+/// Kind: Action; request: Data `StatementMappingsSuggestRequest`; response: List `StatementMappingsSuggestOut`.
 /// Docs: <https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1statements~1suggest_mappings/post>
 pub static STATEMENT_MAPPINGS_SUGGEST: Operation = Operation {
     role: Role::Admin,
@@ -5632,7 +5632,7 @@ pub static STATEMENT_MAPPINGS_SUGGEST: Operation = Operation {
     request_body: BodyShape::Data,
     response_body: BodyShape::List,
     request_type: Some("StatementMappingsSuggestRequest"),
-    response_type: Some("serde_json::Value"),
+    response_type: Some("StatementMappingsSuggestOut"),
     query_params: &[],
     docs_url: "https://docs.fylehq.com/docs/fyle-platform-docs/reference/admin.yaml/paths/~1admin~1statements~1suggest_mappings/post",
     auth: OperationAuth::Bearer,
