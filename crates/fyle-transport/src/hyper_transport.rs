@@ -68,7 +68,7 @@ where
 }
 
 /// A [`Transport`] on hyper-util's pooled legacy client, with hyper-rustls (ring provider,
-/// webpki roots), HTTP/1.1 and HTTP/2.
+/// webpki roots), HTTP/1.1, and HTTP/2 with the `http2` feature.
 ///
 /// Like `ReqwestTransport` it never follows redirects, applies a
 /// connect timeout and a whole-request timeout, and exposes no hyper type.
@@ -144,9 +144,10 @@ impl ConnectionBuilder<HyperTransport> {
                 .with_source(err)
             })?
             .https_or_http()
-            .enable_http1()
-            .enable_http2()
-            .wrap_connector(http);
+            .enable_http1();
+        #[cfg(feature = "http2")]
+        let https = https.enable_http2();
+        let https = https.wrap_connector(http);
         let https = Timed {
             inner: https,
             limit: self.connect_timeout + self.tls_handshake_timeout,
