@@ -9,7 +9,9 @@
 //!   full filter grammar of [`fyle_models::query`], multi-column `order`, `offset`, `limit`
 //!   (1..=200) and exact `count`; upserts, bulk posts, deletes and the core actions (submit,
 //!   approve, mark paid, attach files); files with presigned-style upload and download URLs served
-//!   by the sandbox itself (`/storage/...`). Every other operation of the 11 spec files is served
+//!   by the sandbox itself (`/storage/...`); the spend overview (`/admin/spend_overview/*`)
+//!   computed from the stored expenses, answering `202 Accepted` while it "computes" (see
+//!   [`SandboxConfig::spend_overview_ready_after`]). Every other operation of the 11 spec files is served
 //!   by a spec-driven store (`generic.rs`) from a schema table generated into `generated/`:
 //!   seeded realistic rows, lists through the same query engine, get by id, upserts, bulk posts,
 //!   deletes and state actions that validate their body against the request schema. Every
@@ -32,7 +34,8 @@
 //! One room per concern, each module's doc says what it holds:
 //! - serving: `routes` (accounts, platform dispatch, storage, control), `listing` (list
 //!   endpoints, cached and keyset-paged via `keyset`), `generic` (every operation the
-//!   hand-written routes do not simulate), `ops` and `schema` (the generated spec table:
+//!   hand-written routes do not simulate), `spend_overview` (spend analytics and their `202`
+//!   while computing), `ops` and `schema` (the generated spec table:
 //!   operations, envelopes, schemas and a validator), `instance` and `realistic` (values built
 //!   from a schema);
 //! - queries: `query_eval` (filter evaluation, ordering, the LIKE matcher, scalars);
@@ -90,6 +93,7 @@ mod rules;
 mod schema;
 mod seed;
 mod seed_master;
+mod spend_overview;
 mod state;
 mod store;
 mod webhooks;
@@ -152,6 +156,12 @@ pub struct SandboxConfig {
     /// Derive the client secrets, tokens and control token from [`seed`](Self::seed), so they
     /// are the same on every run. Default false: fresh random secrets per process.
     pub pin_secrets: bool,
+    /// How long `/admin/spend_overview/*` "computes" on the sandbox clock: the first request
+    /// for a query (and the first after a write to the org's data) answers `202 Accepted`, the
+    /// same query asked again once this has passed answers the result. Default zero: the next
+    /// request gets it. Tests that want a longer wait move the clock
+    /// ([`Sandbox::advance_clock`]).
+    pub spend_overview_ready_after: Duration,
 }
 
 impl Default for SandboxConfig {
@@ -169,6 +179,7 @@ impl Default for SandboxConfig {
             churn: None,
             history_end: None,
             pin_secrets: false,
+            spend_overview_ready_after: Duration::ZERO,
         }
     }
 }
@@ -341,6 +352,7 @@ impl Sandbox {
             url_ttl: config.url_ttl,
             control_token,
             webhooks: webhooks::Webhooks::start(),
+            spend_overview: spend_overview::Computations::new(config.spend_overview_ready_after),
         });
 
         let app = routes::router(Arc::clone(&state));

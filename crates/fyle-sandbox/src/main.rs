@@ -76,6 +76,10 @@ struct Args {
     /// run). Without it they are random per process.
     #[arg(long)]
     pin_secrets: bool,
+    /// Milliseconds (sandbox clock) `/admin/spend_overview/*` answers 202 before a repeated
+    /// query gets its result; 0: the next request gets it.
+    #[arg(long, default_value_t = 0)]
+    spend_overview_ready_after_ms: u64,
 }
 
 impl Args {
@@ -105,6 +109,7 @@ impl Args {
             }),
             history_end: None,
             pin_secrets: self.pin_secrets,
+            spend_overview_ready_after: Duration::from_millis(self.spend_overview_ready_after_ms),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Fyle's domain rules, in one place for every room that applies them: the report state
 //! machine (which action may start from which state, where it lands, what it stamps), which
 //! expense and report states may be edited or deleted, state display names, the expense state
-//! that goes with a report state, and money (cents, 2-decimal JSON amounts).
+//! that goes with a report state, which expenses count as spend, and money (cents, 2-decimal JSON amounts).
 
 use serde_json::{Value, json};
 
@@ -70,6 +70,12 @@ pub(crate) fn spender_may_edit_expense(state: &str) -> bool {
 /// Expense states in which an expense may be deleted (not yet submitted).
 pub(crate) fn expense_deletable(state: &str) -> bool {
     matches!(state, "DRAFT" | "COMPLETE")
+}
+
+/// Whether an expense in `state` counts as spend (the spend overview): every expense past
+/// DRAFT, whose amount, date and category are not yet settled.
+pub(crate) fn expense_is_spend(state: &str) -> bool {
+    state != "DRAFT"
 }
 
 /// Report states in which a report may be deleted.

@@ -1,5 +1,5 @@
-//! Shared server state: the store, auth, clock, limiter, faults, list cache, blobs and
-//! signer behind every handler, with the helpers handlers share (authenticate, sign URLs).
+//! Shared server state: the store, auth, clock, limiter, faults, list cache, spend overviews,
+//! blobs and signer behind every handler, with the helpers handlers share (authenticate, sign URLs).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
@@ -42,6 +42,8 @@ pub(crate) struct AppState {
     pub(crate) control_token: String,
     /// Subscriptions and the webhook delivery queue.
     pub(crate) webhooks: crate::webhooks::Webhooks,
+    /// Spend overviews computed or being computed (`202` until ready).
+    pub(crate) spend_overview: crate::spend_overview::Computations,
 }
 
 impl AppState {

@@ -84,6 +84,8 @@ enum Route<'p> {
     GenerateUrls {
         bulk: bool,
     },
+    /// `GET /admin/spend_overview/{view}`.
+    SpendOverview(&'p str),
     #[allow(dead_code)] // kept for readable matches
     Other(&'p str),
 }
@@ -103,6 +105,7 @@ fn route<'p>(
         (true, _, "employees", ["current"], Spender) => Route::CurrentEmployee,
         (true, _, "files", ["download"], _) => Route::Download,
         (true, _, "files", [], _) => return None,
+        (true, _, "spend_overview", [view], Admin) => Route::SpendOverview(view),
         (true, _, _, [], _) => Route::List(r?),
         (_, true, "files", [] | ["bulk"], Spender | Admin) => {
             if rest.is_empty() {
@@ -258,6 +261,13 @@ fn handle(
                 .get(&user.employee_id)
                 .map_or(Value::Null, |e| org.materialize(Resource::Employees, e));
             Ok(json_response(StatusCode::OK, &json!({"data": row})))
+        }
+        Route::SpendOverview(view) => {
+            let mut resp = crate::spend_overview::serve(state, &grant.org_id, view, &query)?;
+            // Built to the spec's 200 and 202 schemas: conforming a 202 to the 200 schema would
+            // turn "not ready" into an empty result.
+            resp.extensions_mut().insert(Conformed);
+            Ok(resp)
         }
         Route::Download => {
             let id = query
