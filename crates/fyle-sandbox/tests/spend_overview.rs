@@ -42,31 +42,51 @@ async fn ready(env: &common::Env, token: &str, path_and_query: &str) -> (StatusC
     }
 }
 
-#[tokio::test]
-async fn a_new_query_is_accepted_then_ready_and_a_write_starts_it_over() {
-    let env = common::start(SandboxConfig {
-        expenses: 120,
-        ..common::quiet()
-    })
-    .await;
+/// A sandbox started with `config`, and its admin's access token.
+async fn admin_env(config: SandboxConfig) -> (common::Env, String) {
+    let env = common::start(config).await;
     let admin = env.admin_token().await;
-    let summary = format!("/admin/spend_overview/summary?{WINDOW}");
+    (env, admin)
+}
 
+/// The quiet test config (no rate limit) with `expenses` expenses.
+fn with_expenses(expenses: usize) -> SandboxConfig {
+    SandboxConfig {
+        expenses,
+        ..common::quiet()
+    }
+}
+
+/// GET `url` as `token`: the status, the `Retry-After` header and the JSON body.
+async fn ask(env: &common::Env, token: &str, url: &str) -> (StatusCode, Option<String>, Value) {
     let resp = env
         .http
-        .get(env.api(&summary))
-        .bearer_auth(&admin)
+        .get(url)
+        .bearer_auth(token)
         .send()
         .await
         .expect("get");
-    assert_eq!(resp.status(), StatusCode::ACCEPTED);
-    assert_eq!(
-        resp.headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok()),
-        Some("0")
-    );
-    let body: Value = resp.json().await.expect("json");
+    let status = resp.status();
+    let retry_after = resp
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    (
+        status,
+        retry_after,
+        resp.json().await.unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn a_new_query_is_accepted_then_ready_and_a_write_starts_it_over() {
+    let (env, admin) = admin_env(with_expenses(120)).await;
+    let summary = format!("/admin/spend_overview/summary?{WINDOW}");
+
+    let (status, retry_after, body) = ask(&env, &admin, &env.api(&summary)).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(retry_after.as_deref(), Some("0"));
     assert!(
         body["message"]
             .as_str()
@@ -138,12 +158,7 @@ async fn a_new_query_is_accepted_then_ready_and_a_write_starts_it_over() {
 
 #[tokio::test]
 async fn by_views_group_the_same_spend_and_page_their_rows() {
-    let env = common::start(SandboxConfig {
-        expenses: 150,
-        ..common::quiet()
-    })
-    .await;
-    let admin = env.admin_token().await;
+    let (env, admin) = admin_env(with_expenses(150)).await;
     let (expenses, _) = env
         .list_all(&admin, "/admin/expenses", "order=id.asc")
         .await;
@@ -219,44 +234,28 @@ async fn by_views_group_the_same_spend_and_page_their_rows() {
 
 #[tokio::test]
 async fn readiness_waits_on_the_sandbox_clock() {
-    let env = common::start(SandboxConfig {
-        expenses: 40,
+    let (env, admin) = admin_env(SandboxConfig {
         spend_overview_ready_after: Duration::from_secs(60),
-        ..common::quiet()
+        ..with_expenses(40)
     })
     .await;
-    let admin = env.admin_token().await;
     let url = env.api(&format!("/admin/spend_overview/by_category?{WINDOW}"));
-    let ask = || async {
-        let resp = env
-            .http
-            .get(&url)
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .expect("get");
-        let retry = resp
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        (resp.status(), retry)
-    };
-    assert_eq!(ask().await, (StatusCode::ACCEPTED, Some("60".to_owned())));
+    let status =
+        |(status, retry_after, _): (StatusCode, Option<String>, Value)| (status, retry_after);
+    let accepted = |secs: &str| (StatusCode::ACCEPTED, Some(secs.to_owned()));
+    assert_eq!(status(ask(&env, &admin, &url).await), accepted("60"));
     env.sandbox.advance_clock(Duration::from_secs(30));
-    assert_eq!(ask().await, (StatusCode::ACCEPTED, Some("30".to_owned())));
+    assert_eq!(status(ask(&env, &admin, &url).await), accepted("30"));
     env.sandbox.advance_clock(Duration::from_secs(30));
-    assert_eq!(ask().await, (StatusCode::OK, None));
+    assert_eq!(
+        status(ask(&env, &admin, &url).await),
+        (StatusCode::OK, None)
+    );
 }
 
 #[tokio::test]
 async fn parameters_the_operation_does_not_take_are_refused() {
-    let env = common::start(SandboxConfig {
-        expenses: 20,
-        ..common::quiet()
-    })
-    .await;
-    let admin = env.admin_token().await;
+    let (env, admin) = admin_env(with_expenses(20)).await;
     for (path, named) in [
         ("/admin/spend_overview/summary?limit=5", "limit"),
         ("/admin/spend_overview/summary?merchant=eq.Uber", "merchant"),
