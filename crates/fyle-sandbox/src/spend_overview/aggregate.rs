@@ -83,18 +83,12 @@ pub(crate) fn compute(org: &OrgData, view: View, params: &Params, windows: &Wind
 /// Every expense of `org` that counts as spend and has an amount and a spend date.
 fn read(org: &OrgData) -> Vec<Spend> {
     let text = |v: Option<&Value>| v.and_then(key_of);
-    let departments: HashMap<&str, Option<String>> = org
-        .table(Resource::Employees)
-        .rows
-        .iter()
-        .map(|(id, e)| (id.as_str(), text(e.get("department_id"))))
-        .collect();
-    let cards: HashMap<&str, Option<String>> = org
-        .table(Resource::CorporateCardTransactions)
-        .rows
-        .iter()
-        .map(|(id, t)| (id.as_str(), text(t.get("corporate_card_id"))))
-        .collect();
+    let departments = column(org, Resource::Employees, "department_id");
+    let cards = column(
+        org,
+        Resource::CorporateCardTransactions,
+        "corporate_card_id",
+    );
     org.table(Resource::Expenses)
         .rows
         .values()
@@ -132,6 +126,15 @@ fn read(org: &OrgData) -> Vec<Spend> {
                 card,
             })
         })
+        .collect()
+}
+
+/// The id-valued `field` of every row of `r`, by row id.
+fn column<'a>(org: &'a OrgData, r: Resource, field: &str) -> HashMap<&'a str, Option<String>> {
+    org.table(r)
+        .rows
+        .iter()
+        .map(|(id, row)| (id.as_str(), row.get(field).and_then(key_of)))
         .collect()
 }
 
