@@ -264,27 +264,18 @@ fn describe(org: &OrgData, d: Dimension, key: Option<&str>) -> Map<String, Value
     let id = |r: Resource| {
         field(r, "id").unwrap_or_else(|| k.parse::<i64>().map_or(json!(k), |n| json!(n)))
     };
-    let (names, values): (&[&str], Vec<Value>) = match d {
-        Dimension::Merchant => (columns(d), vec![json!(key)]),
-        Dimension::Project => (
-            columns(d),
-            vec![id(Resource::Projects), display(Resource::Projects)],
-        ),
-        Dimension::Category => (
-            columns(d),
-            vec![id(Resource::Categories), display(Resource::Categories)],
-        ),
-        Dimension::Department => (columns(d), vec![json!(k), display(Resource::Departments)]),
+    let values = match d {
+        Dimension::Merchant => vec![json!(key)],
+        Dimension::Project => vec![id(Resource::Projects), display(Resource::Projects)],
+        Dimension::Category => vec![id(Resource::Categories), display(Resource::Categories)],
+        Dimension::Department => vec![json!(k), display(Resource::Departments)],
         Dimension::User => {
             let user = org.user(k);
-            (
-                columns(d),
-                vec![
-                    json!(k),
-                    json!(user.as_ref().map_or(k, |u| u.full_name.as_str())),
-                    json!(user.as_ref().map_or("", |u| u.email.as_str())),
-                ],
-            )
+            vec![
+                json!(k),
+                json!(user.as_ref().map_or(k, |u| u.full_name.as_str())),
+                json!(user.as_ref().map_or("", |u| u.email.as_str())),
+            ]
         }
         Dimension::CorporateCard => {
             let text = |f: &str| field(Resource::CorporateCards, f).filter(Value::is_string);
@@ -292,17 +283,18 @@ fn describe(org: &OrgData, d: Dimension, key: Option<&str>) -> Map<String, Value
                 n.as_str()
                     .map(|s| s.chars().take(NICKNAME_MAX).collect::<String>())
             });
-            (
-                columns(d),
-                vec![
-                    json!(k),
-                    text("card_number").unwrap_or_else(|| json!("")),
-                    text("cardholder_name").unwrap_or(Value::Null),
-                    json!(nickname),
-                    text("user_id").unwrap_or(Value::Null),
-                ],
-            )
+            vec![
+                json!(k),
+                text("card_number").unwrap_or_else(|| json!("")),
+                text("cardholder_name").unwrap_or(Value::Null),
+                json!(nickname),
+                text("user_id").unwrap_or(Value::Null),
+            ]
         }
     };
-    names.iter().map(|n| (*n).to_owned()).zip(values).collect()
+    columns(d)
+        .iter()
+        .map(|n| (*n).to_owned())
+        .zip(values)
+        .collect()
 }
