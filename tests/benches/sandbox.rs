@@ -139,6 +139,29 @@ pub(crate) async fn capture_alone(n: usize) -> anyhow::Result<CannedPages> {
     canned
 }
 
+/// A sandbox of `n` expenses for section 6 without the throughput runs (`--only rate`): the
+/// stable stream and the export run once untimed first, as section 1 leaves them (the
+/// sandbox caches each query's sorted result).
+pub(crate) async fn seeded_alone(n: usize) -> anyhow::Result<Sandbox> {
+    eprintln!("seeding a sandbox with {n} expenses (rate limit off)...");
+    let sandbox = Sandbox::start(SandboxConfig {
+        expenses: n,
+        rate_limit: 0,
+        ..SandboxConfig::default()
+    })
+    .await?;
+    let client = bench_client(sandbox_credentials(sandbox.info())?, None, None, 1)?;
+    let warm = async {
+        stream_expenses(&client, Walk::Stable).await?;
+        export_csv(&client).await
+    };
+    if let Err(e) = warm.await {
+        sandbox.stop().await;
+        return Err(e);
+    }
+    Ok(sandbox)
+}
+
 /// The client's current access token (fetched once), for the floor's requests.
 async fn access_token(client: &fyle::Client) -> anyhow::Result<String> {
     Ok(client
