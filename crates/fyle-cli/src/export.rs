@@ -96,7 +96,8 @@ pub struct ExportSummary {
     pub rows: u64,
     /// Rows a killed run had written before this one resumed it.
     pub resumed_rows: u64,
-    /// Rows matching when the run started (the server's count).
+    /// Rows in the snapshot window, a resumed run's earlier rows included (the server's
+    /// count, read from the run's first pages).
     pub total: u64,
     /// The snapshot bound (RFC 3339).
     pub upper: String,
