@@ -10,9 +10,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-use time::format_description::well_known::{Iso8601, Rfc3339};
-use time::macros::format_description;
-use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
+use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime, UtcOffset};
 
 /// One literal value, kept as the exact text it is printed as (before quoting and encoding).
 ///
@@ -95,42 +94,14 @@ impl Literal {
     /// The text as a timestamp: RFC 3339 (`2020-06-01T00:00:00.000-08:00`, `...Z`), also
     /// accepting a space for `T`, no offset (read as UTC) or a bare date (midnight UTC).
     pub fn as_datetime(&self) -> Option<OffsetDateTime> {
-        parse_datetime(self.0.trim())
+        // The one timestamp reader of the SDK: the models' wire format reads the same shapes.
+        crate::wire::parse_timestamp(self.0.trim()).ok()
     }
 
     /// The text as JSON (`[115260, 115257]`, `{"code":"13597"}`), if it is valid JSON.
     pub fn as_json(&self) -> Option<serde_json::Value> {
         serde_json::from_str(&self.0).ok()
     }
-}
-
-fn parse_datetime(s: &str) -> Option<OffsetDateTime> {
-    if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
-        return Some(t);
-    }
-    if let Ok(t) = OffsetDateTime::parse(s, &Iso8601::DEFAULT) {
-        return Some(t);
-    }
-    let spaced;
-    let s = if s.len() > 10 && s.as_bytes().get(10) == Some(&b' ') {
-        spaced = format!("{}T{}", &s[..10], &s[11..]);
-        if let Ok(t) = OffsetDateTime::parse(&spaced, &Rfc3339) {
-            return Some(t);
-        }
-        spaced.as_str()
-    } else {
-        s
-    };
-    let no_offset = format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]"
-    );
-    if let Ok(t) = PrimitiveDateTime::parse(s, no_offset) {
-        return Some(t.assume_offset(UtcOffset::UTC));
-    }
-    if let Ok(d) = Date::parse(s, format_description!("[year]-[month]-[day]")) {
-        return Some(d.midnight().assume_offset(UtcOffset::UTC));
-    }
-    None
 }
 
 fn format_datetime(t: OffsetDateTime) -> String {
