@@ -16,8 +16,8 @@
 //! ```
 //!
 //! `--only` takes section names: `sandbox` (1), `client` (2), `decode` (3), `memory` (4),
-//! `rate` (5 and 6), `tenants` (7). Sections 2 and 3 read pages captured from the sandbox of
-//! section 1; run alone, they capture them from a sandbox of their own.
+//! `rate` (5 and 6), `tenants` (7). Sections 2, 3 and 6 use the sandbox of section 1; run
+//! without it, they seed a sandbox of their own.
 //!
 //! Everything runs in this process against 127.0.0.1, except the memory probe (this binary
 //! again, with `--probe-memory`, so the sandbox's memory is not counted). Figures are printed,
@@ -137,19 +137,17 @@ async fn run(quick: bool, only: &Only, extra: &str) -> anyhow::Result<()> {
     let kind = if quick { "quick" } else { "full" };
     eprintln!("fyle-rs bench ({kind} run)");
 
-    let sandbox = if only.has("sandbox") || only.has("rate") {
-        let (sandbox, canned) = sandbox::sandbox_throughput(sizes.expenses, sizes.runs, &mut table)
+    let mut sandbox = None;
+    if only.has("sandbox") {
+        let (main, canned) = sandbox::sandbox_throughput(sizes.expenses, sizes.runs, &mut table)
             .await
             .context("sandbox throughput")?;
         canned_sections(&canned, &sizes, only, &mut table).await?;
-        Some(sandbox)
+        sandbox = Some(main);
     } else if only.has("client") || only.has("decode") {
         let canned = sandbox::capture_alone(sizes.expenses).await?;
         canned_sections(&canned, &sizes, only, &mut table).await?;
-        None
-    } else {
-        None
-    };
+    }
     if only.has("memory") {
         memory::memory(sizes.memory, &mut table)
             .await
@@ -159,14 +157,17 @@ async fn run(quick: bool, only: &Only, extra: &str) -> anyhow::Result<()> {
         rate::rate_ceiling(sizes.rate_pages, &mut table)
             .await
             .context("rate ceiling")?;
+        // Run alone, section 6 seeds its own sandbox (without section 1's throughput runs).
+        let main = match sandbox.take() {
+            Some(main) => main,
+            None => sandbox::seeded_alone(sizes.expenses).await?,
+        };
+        let outcome = rate::real_limit(&main, sizes.expenses as u64, &mut table).await;
+        main.stop().await;
+        outcome.context("Fyle's real limit")?;
     }
-    if let Some(sandbox) = sandbox {
-        if only.has("rate") {
-            rate::real_limit(&sandbox, sizes.expenses as u64, &mut table)
-                .await
-                .context("Fyle's real limit")?;
-        }
-        sandbox.stop().await;
+    if let Some(main) = sandbox {
+        main.stop().await;
     }
     if only.has("tenants") {
         tenants::multi_tenant(sizes.per_tenant, &mut table)

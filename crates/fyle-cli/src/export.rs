@@ -9,10 +9,9 @@
 
 use std::path::PathBuf;
 
-use fyle::Client;
-use fyle::ListRequest;
 use fyle::models::operations::{self, HttpMethod, Operation};
 use fyle::query::Filter;
+use fyle::{Client, Page};
 use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -22,6 +21,10 @@ use crate::columns::{self, Column, UnknownColumn};
 use crate::mark::{self, ErrorType, Links, MarkError, MarkReport, RowError};
 use crate::resource::ExportResource;
 use crate::sink::{Format, Sink, SinkError, Target};
+
+mod walk;
+
+use walk::{Walk, Window};
 
 /// Rows per request (Fyle's largest page).
 pub const PAGE: u32 = 200;
@@ -93,7 +96,8 @@ pub struct ExportSummary {
     pub rows: u64,
     /// Rows a killed run had written before this one resumed it.
     pub resumed_rows: u64,
-    /// Rows matching when the run started (the server's count).
+    /// Rows in the snapshot window, a resumed run's earlier rows included (the server's
+    /// count, read from the run's first pages).
     pub total: u64,
     /// The snapshot bound (RFC 3339).
     pub upper: String,
@@ -159,7 +163,9 @@ struct Start {
     columns: Option<Vec<String>>,
 }
 
-/// Runs an export; `progress(rows, total)` is called after each page.
+/// Runs an export; `progress(rows, total)` is called after each page. A run of more than one
+/// page learns its total from its second page: after its first, `total` also counts the rows
+/// past the snapshot bound.
 pub async fn export(
     client: &Client,
     options: ExportOptions,
@@ -190,29 +196,41 @@ pub async fn export(
         Some(file) => Some(Checkpoint::load(file, path).map_err(|e| stop(0, e))?),
         None => None,
     };
-    let start = plan_start(client, op, &options, checkpoint.as_ref(), out_path.as_ref()).await?;
+    // For expenses, one request gives the custom fields' names and the server's clock.
+    let fields = if options.resource.has_custom_fields() {
+        expense_fields(client).await
+    } else {
+        None
+    };
+    let clock = fields.as_ref().and_then(|f| f.server_now);
+    let start = plan_start(
+        client,
+        op,
+        &options,
+        checkpoint.as_ref(),
+        out_path.as_ref(),
+        clock,
+    )
+    .await?;
     let upper_text = rfc3339(start.upper);
-    let window = window(&options.range, start.watermark, start.upper);
-    let base = options.filter.clone();
-    let total = ListRequest::<Value>::new(client.clone(), op)
-        .filter(base.clone())
-        .filter(window.clone())
-        .limit(1)
-        .send()
-        .await
-        .map_err(|e| stop(0, e))?
-        .count;
-
-    let beyond_snapshot = ListRequest::<Value>::new(client.clone(), op)
-        .filter(base.clone())
-        .raw_filter("updated_at", format!("gt.{upper_text}"))
-        .limit(1)
-        .send()
-        .await
-        .map_err(|e| stop(0, e))?
-        .count;
-    let (all_columns, custom_fields) =
-        discover_columns(client, op, &options, &base, &window).await?;
+    let mut walk = Walk::new(
+        client.clone(),
+        op,
+        Window {
+            base: options.filter.clone(),
+            bounded: window(&options.range, start.watermark, Some(start.upper)),
+            open: window(&options.range, start.watermark, None),
+            upper: start.upper,
+        },
+        start.cursor.clone(),
+        start.rows,
+    );
+    let mut page = walk.next().await.map_err(|e| stop(start.rows, e))?;
+    let (all_columns, custom_fields) = columns_of(
+        &options,
+        fields.map(|f| f.names),
+        page.as_deref().unwrap_or_default(),
+    );
     let all_known = all_columns.clone();
     let wanted = start.columns.clone().or_else(|| options.columns.clone());
     let columns = match &wanted {
@@ -238,7 +256,6 @@ pub async fn export(
     }
     .map_err(|e| stop(0, e))?;
     let resumed_rows = start.rows;
-    let mut cursor = start.cursor;
     let mut marked = options
         .mark_exported
         .as_ref()
@@ -269,20 +286,9 @@ pub async fn export(
             0,
         )?;
     }
-    progress(sink.rows(), total);
-    loop {
-        let mut request = ListRequest::<Value>::new(client.clone(), op)
-            .filter(base.clone())
-            .filter(window.clone())
-            .order_raw("updated_at.asc,id.asc")
-            .limit(PAGE);
-        if let Some((at, id)) = &cursor {
-            request = request.filter(after(at, id));
-        }
-        let page = request.send().await.map_err(|e| stop(sink.rows(), e))?;
-        let full = page.items.len() == PAGE as usize;
+    while let Some(rows) = page {
         let mut page_failed = Vec::new();
-        for row in &page.items {
+        for row in &rows {
             if let Some(error) =
                 write_row(&mut sink, row, &required).map_err(|e| stop(sink.rows(), e))?
             {
@@ -295,23 +301,19 @@ pub async fn export(
                 std::process::abort();
             }
         }
-        let Some(last) = page.items.last() else {
-            break;
-        };
         if let (Some(links), Some(report)) = (&links, marked.as_mut()) {
-            let done = mark::mark_exported(client, links, &page.items, &page_failed)
+            let done = mark::mark_exported(client, links, &rows, &page_failed)
                 .await
                 .map_err(|e| stop(sink.rows(), e))?;
             report.absorb(done);
         }
         failed.append(&mut page_failed);
-        cursor = Some(cursor_of(last).map_err(|e| stop(sink.rows(), e))?);
         let bytes = sink.flush().map_err(|e| stop(sink.rows(), e))?;
         save(
             &mut checkpoint,
             out_path.as_ref().map(|out| RunState {
                 upper: upper_text.clone(),
-                cursor: cursor.clone(),
+                cursor: walk.cursor().cloned(),
                 rows: sink.rows(),
                 bytes,
                 out: out.clone(),
@@ -319,10 +321,8 @@ pub async fn export(
             }),
             sink.rows(),
         )?;
-        progress(sink.rows(), total);
-        if !full {
-            break;
-        }
+        progress(sink.rows(), walk.total_so_far());
+        page = walk.next().await.map_err(|e| stop(sink.rows(), e))?;
     }
     let rows = sink.rows();
     sink.finish().map_err(|e| stop(rows, e))?;
@@ -334,11 +334,11 @@ pub async fn export(
     Ok(ExportSummary {
         rows,
         resumed_rows,
-        total,
+        total: walk.total().unwrap_or(rows),
         upper: upper_text,
         custom_fields,
         marked,
-        beyond_snapshot,
+        beyond_snapshot: walk.beyond(),
         failed,
     })
 }
@@ -389,6 +389,7 @@ async fn plan_start(
     options: &ExportOptions,
     checkpoint: Option<&Checkpoint>,
     out_path: Option<&PathBuf>,
+    clock: Option<OffsetDateTime>,
 ) -> Result<Start, ExportError> {
     let parse = |text: &str| {
         OffsetDateTime::parse(text, &Rfc3339).map_err(|e| {
@@ -415,8 +416,12 @@ async fn plan_start(
             columns: Some(run.columns.clone()).filter(|c| !c.is_empty()),
         });
     }
+    let upper = match clock {
+        Some(now) => now,
+        None => server_now(client, op).await.map_err(|e| stop(0, e))?,
+    };
     Ok(Start {
-        upper: server_now(client, op).await.map_err(|e| stop(0, e))?,
+        upper,
         watermark,
         cursor: None,
         rows: 0,
@@ -436,24 +441,32 @@ pub async fn server_now(
         .query("limit", 1)
         .send()
         .await?;
-    let from_header = response
-        .headers
-        .get(http::header::DATE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|text| httpdate::parse_http_date(text).ok())
-        .map(OffsetDateTime::from);
-    let now = from_header.unwrap_or_else(|| OffsetDateTime::now_utc() - time::Duration::SECOND);
-    Ok(now.replace_nanosecond(0).unwrap_or(now))
+    Ok(date_of(&response.headers)
+        .unwrap_or_else(|| whole_seconds(OffsetDateTime::now_utc() - time::Duration::SECOND)))
 }
 
-/// The snapshot window and the date range, in one `and` group (its keys may repeat there).
+/// The `Date` header, cut to whole seconds (so never ahead of the server's clock).
+fn date_of(headers: &http::HeaderMap) -> Option<OffsetDateTime> {
+    let text = headers.get(http::header::DATE)?.to_str().ok()?;
+    let at = OffsetDateTime::from(httpdate::parse_http_date(text).ok()?);
+    Some(whole_seconds(at))
+}
+
+fn whole_seconds(at: OffsetDateTime) -> OffsetDateTime {
+    at.replace_nanosecond(0).unwrap_or(at)
+}
+
+/// The snapshot window (`upper` left out for the first page, see [`walk`]) and the date
+/// range, in one `and` group (its keys may repeat there).
 fn window(
     range: &[RangeBound],
     watermark: Option<OffsetDateTime>,
-    upper: OffsetDateTime,
+    upper: Option<OffsetDateTime>,
 ) -> Filter {
     Filter::new().and(|mut group| {
-        group = group.lte("updated_at", upper);
+        if let Some(upper) = upper {
+            group = group.lte("updated_at", upper);
+        }
         if let Some(mark) = watermark {
             group = group.gt("updated_at", mark);
         }
@@ -497,30 +510,20 @@ fn rfc3339(at: OffsetDateTime) -> String {
 }
 
 /// The resource's columns plus, for expenses, one per custom field: names from
-/// `GET /admin/expense_fields` when the server serves it, else from the first page's rows.
-async fn discover_columns(
-    client: &Client,
-    op: &'static Operation,
+/// `GET /admin/expense_fields` when the server serves it (`fields`), else from `rows` (the
+/// first page's).
+fn columns_of(
     options: &ExportOptions,
-    base: &Filter,
-    window: &Filter,
-) -> Result<(Vec<Column>, Vec<String>), ExportError> {
+    fields: Option<Vec<String>>,
+    rows: &[Value],
+) -> (Vec<Column>, Vec<String>) {
     let mut all = options.resource.columns();
     if !options.resource.has_custom_fields() {
-        return Ok((all, Vec::new()));
+        return (all, Vec::new());
     }
-    let names = if let Some(names) = expense_field_names(client).await {
-        names
-    } else {
-        let sample = ListRequest::<Value>::new(client.clone(), op)
-            .filter(base.clone())
-            .filter(window.clone())
-            .limit(PAGE)
-            .send()
-            .await
-            .map_err(|e| stop(0, e))?;
+    let names = fields.unwrap_or_else(|| {
         let mut names: Vec<String> = Vec::new();
-        for row in &sample.items {
+        for row in rows {
             for name in columns::custom_field_names(row) {
                 if !names.contains(&name) {
                     names.push(name);
@@ -528,40 +531,56 @@ async fn discover_columns(
             }
         }
         names
-    };
+    });
     let custom: Vec<String> = names
         .into_iter()
         .filter(|name| !all.iter().any(|c| c.name == *name))
         .collect();
     all.extend(custom.iter().map(|name| Column::custom(name)));
-    Ok((all, custom))
+    (all, custom)
 }
 
-/// The enabled custom expense fields' names, or `None` when the server does not serve
+/// The enabled custom expense fields and the server's clock when it answered.
+struct ExpenseFields {
+    names: Vec<String>,
+    /// The first answer's `Date`, whole seconds: the snapshot bound of a fresh run, so it
+    /// needs no request of its own.
+    server_now: Option<OffsetDateTime>,
+}
+
+/// The enabled custom expense fields, or `None` when the server does not serve
 /// `expense_fields` (the caller then reads names from rows).
-async fn expense_field_names(client: &Client) -> Option<Vec<String>> {
+async fn expense_fields(client: &Client) -> Option<ExpenseFields> {
     let op = operations::find(HttpMethod::Get, "/admin/expense_fields")?;
-    let mut names = Vec::new();
+    let mut fields = ExpenseFields {
+        names: Vec::new(),
+        server_now: None,
+    };
     let mut offset = 0;
     loop {
-        let page = ListRequest::<Value>::new(client.clone(), op)
-            .raw_filter("is_custom", "eq.true")
-            .raw_filter("is_enabled", "eq.true")
-            .order_raw("id.asc")
-            .limit(PAGE)
-            .offset(offset)
+        let response = client
+            .request(http::Method::GET, op.path)
+            .query("is_custom", "eq.true")
+            .query("is_enabled", "eq.true")
+            .query("order", "id.asc")
+            .query("limit", PAGE)
+            .query("offset", offset)
             .send()
             .await
             .ok()?;
+        if fields.server_now.is_none() {
+            fields.server_now = date_of(&response.headers);
+        }
+        let page: Page<Value> = serde_json::from_slice(&response.body).ok()?;
         for field in &page.items {
             if let Some(name) = field.get("field_name").and_then(Value::as_str)
-                && !names.iter().any(|n| n == name)
+                && !fields.names.iter().any(|n| n == name)
             {
-                names.push(name.to_owned());
+                fields.names.push(name.to_owned());
             }
         }
         if !page.has_more() {
-            return Some(names);
+            return Some(fields);
         }
         offset = page.next_offset();
     }

@@ -8,9 +8,7 @@ mod args;
 mod cmd;
 mod exit;
 mod output;
-mod schemas {
-    include!(concat!(env!("OUT_DIR"), "/schemas.rs"));
-}
+mod schema_table;
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();

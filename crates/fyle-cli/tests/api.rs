@@ -182,6 +182,14 @@ async fn ops_schema_help_completions_and_man() {
             stdout(&schema)
         );
     }
+    // A name dedupe merged into another type (an alias) lists the fields of the type it names.
+    let alias = common::run(dir.path(), &["schema", "ExpenseFiltersIn"], vec![]).await;
+    ok(&alias);
+    assert!(
+        stdout(&alias).starts_with("ExpenseFiltersIn (schema `expense_filters_in`)"),
+        "{}",
+        stdout(&alias)
+    );
     let unknown = common::run(dir.path(), &["schema", "NoSuchType"], vec![]).await;
     assert_eq!(unknown.status.code(), Some(2));
 

@@ -70,6 +70,18 @@ impl RateLimiter {
     }
 }
 
+/// The bucket of a request to `path` by `client`: the accounts host's endpoints (`/oauth/...`:
+/// token, cluster) have buckets of their own. Real Fyle serves them from another host
+/// (`accounts.fylehq.com`) than the cluster's API, whose per-IP limit the sandbox models, so a
+/// cluster lookup does not take a slot of the org's API budget.
+pub(crate) fn bucket_key(path: &str, client: String) -> String {
+    if path.starts_with("/oauth/") {
+        format!("accounts|{client}")
+    } else {
+        client
+    }
+}
+
 /// `Retry-After` in whole seconds (at least 1).
 pub(crate) fn retry_after_secs(wait: Duration) -> u64 {
     wait.as_secs() + u64::from(wait.subsec_nanos() > 0).max(u64::from(wait.as_secs() == 0))
@@ -94,5 +106,19 @@ mod tests {
         for _ in 0..100 {
             assert!(rl.check("a", t0).is_ok());
         }
+    }
+
+    #[test]
+    fn the_accounts_host_has_buckets_of_its_own() {
+        let rl = RateLimiter::new(2);
+        let t0 = Instant::now();
+        let api = bucket_key("/platform/v1/admin/expenses", "client:c".to_owned());
+        let cluster = bucket_key("/oauth/cluster", "client:c".to_owned());
+        assert!(rl.check(&api, t0).is_ok() && rl.check(&api, t0).is_ok());
+        assert!(rl.check(&api, t0).is_err(), "the org's API budget is spent");
+        assert!(
+            rl.check(&cluster, t0).is_ok(),
+            "a cluster lookup still goes through"
+        );
     }
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use fyle_auth::{Credentials, RefreshTokenProvider, TokenProvider};
 use fyle_cluster::{AccountsClusterResolver, ClusterAllowList, ClusterResolver, StaticCluster};
-use fyle_transport::{RateLimiter, RetryPolicy, SharedTransport, TransportBuilder};
+use fyle_transport::{RateLimiter, RetryBudget, RetryPolicy, SharedTransport, TransportBuilder};
 use url::Url;
 
 use crate::client::{Client, ClientInner, DEFAULT_PAGE_CONCURRENCY};
@@ -37,7 +37,8 @@ enum ClusterChoice {
 ///   The Bearer token is only ever sent to a cluster the [`allow_list`](Self::allow_list) accepts.
 /// - Transport: by default the same stack as `fyle_transport::default_transport()`: reqwest
 ///   (or hyper) + retry with a budget and a per-call deadline + a 10 requests/s limiter with a
-///   bounded wait + tracing. Share one
+///   bounded wait + tracing. The token and cluster calls to the accounts host (another host
+///   than the API's) take the same stack without the limiter. Share one
 ///   limiter across clients with [`rate_limiter`](Self::rate_limiter), bring your own HTTP stack
 ///   with [`base_transport`](Self::base_transport) (the layers are added), or a fully composed
 ///   stack with [`transport`](Self::transport) (used as is: share one across many clients).
@@ -140,8 +141,9 @@ impl ClientBuilder {
         self
     }
 
-    /// A fully composed transport, used as is (no layer added). Build one with
-    /// `fyle::transport::TransportBuilder` and share it between clients.
+    /// A fully composed transport, used as is (no layer added) for every call, the token and
+    /// cluster calls included. Build one with `fyle::transport::TransportBuilder` and share it
+    /// between clients.
     pub fn transport(mut self, transport: SharedTransport) -> Self {
         self.transport = Some(transport);
         self
@@ -185,8 +187,8 @@ impl ClientBuilder {
 
     /// Builds the client.
     pub fn build(self) -> Result<Client> {
-        let transport = match (self.transport, self.base_transport) {
-            (Some(t), _) => t,
+        let (transport, accounts_transport) = match (self.transport, self.base_transport) {
+            (Some(t), _) => (t.clone(), t),
             (None, base) => {
                 let base = match base {
                     Some(b) => b,
@@ -194,14 +196,14 @@ impl ClientBuilder {
                 };
                 // The one default stack (`fyle_transport::default_transport` builds the same),
                 // with the caller's policy and limiter in place of the defaults.
-                let mut stack = TransportBuilder::from_shared(base).with_defaults();
+                let mut stack = TransportBuilder::from_shared(base.clone()).with_defaults();
                 if let Some(policy) = self.retry {
                     stack = stack.retry(policy);
                 }
                 if let Some(limiter) = self.rate_limiter {
                     stack = stack.rate_limit(limiter);
                 }
-                stack.build()
+                (stack.build(), accounts_stack(base, self.retry))
             }
         };
 
@@ -215,7 +217,7 @@ impl ClientBuilder {
                 let accounts = credentials.accounts_url.clone();
                 // One host policy for every secret: the token endpoint gets the allow-list too.
                 let provider: Arc<dyn TokenProvider> = Arc::new(
-                    RefreshTokenProvider::builder(credentials, transport.clone())
+                    RefreshTokenProvider::builder(credentials, accounts_transport.clone())
                         .host_policy(self.allow_list.clone())
                         .build(),
                 );
@@ -231,7 +233,7 @@ impl ClientBuilder {
         let cluster: Arc<dyn ClusterResolver> = match self.cluster {
             ClusterChoice::Discover => Arc::new(AccountsClusterResolver::new(
                 accounts_url.clone(),
-                transport.clone(),
+                accounts_transport,
                 self.allow_list.clone(),
             )),
             ClusterChoice::Pinned(url) => {
@@ -252,6 +254,21 @@ impl ClientBuilder {
             }),
         })
     }
+}
+
+/// The stack of the token and cluster-discovery calls: the API stack's retry (which honours a
+/// 429's `Retry-After`), tracing, and no rate limiter.
+///
+/// Fyle's 10 requests/s is the limit of the platform API on the cluster host; the token and
+/// cluster endpoints live on another host (`accounts.fylehq.com`) and are called once per
+/// process and then once an hour. Queued behind the API limiter they only delayed the first
+/// data request by two slots (0.2 s of a 10 s export).
+fn accounts_stack(base: SharedTransport, retry: Option<RetryPolicy>) -> SharedTransport {
+    TransportBuilder::from_shared(base)
+        .retry(retry.unwrap_or_default())
+        .retry_budget(RetryBudget::default())
+        .tracing()
+        .build()
 }
 
 #[cfg(any(feature = "reqwest", feature = "hyper"))]

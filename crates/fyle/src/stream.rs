@@ -204,6 +204,9 @@ struct KeysetPager<T> {
     done: bool,
     /// Pages fetched so far (for the error naming the page that did not advance).
     pages: u64,
+    /// A response's `count` exceeded its items, so `count` counts the matching rows rather
+    /// than echoing the page's length: from then on a page holding `count` items is the last.
+    count_counts: bool,
     _item: std::marker::PhantomData<fn() -> T>,
 }
 
@@ -291,6 +294,7 @@ impl<T: DeserializeOwned + Send + 'static> KeysetPager<T> {
         let call = self.query.page_call(Vec::new(), 0, Some(&order), 1);
         let body = self.query.fetch_body(&call).await?;
         let raw: RawPage<'_> = self.parse(&body)?;
+        self.note_count(&raw);
         let Some(newest) = raw.data.first() else {
             return Ok(false);
         };
@@ -357,7 +361,7 @@ impl<T: DeserializeOwned + Send + 'static> KeysetPager<T> {
         self.pages += 1;
         let raw = self.parse(&body)?;
         self.query.check_cap(raw.data.len())?;
-        let short = raw.data.len() < self.query.limit as usize;
+        let last_page = self.is_last(&raw);
         let Some(last) = raw.data.last() else {
             return Ok(None);
         };
@@ -378,12 +382,32 @@ impl<T: DeserializeOwned + Send + 'static> KeysetPager<T> {
         }
         log_warnings(op.operation_id, &warnings);
         self.cursor.last = Some(last);
-        if short {
+        if last_page {
             self.done = true;
         }
         let mut page = Page::new(raw.count, raw.offset, items).with_warnings(warnings);
         page.cursor = Some(self.cursor.clone());
         Ok(Some(page))
+    }
+
+    /// Remembers whether `count` is a count of matching rows (see `count_counts`).
+    fn note_count(&mut self, raw: &RawPage<'_>) {
+        if raw.count > raw.data.len() as u64 {
+            self.count_counts = true;
+        }
+    }
+
+    /// Whether `raw` ends the stream: a short page, or (once `count` has proved to count
+    /// rows) a page holding every row its query matched. A keyset page's query is "after the
+    /// cursor, up to the bound", so its `count` is of the rows left; the snapshot only shrinks
+    /// (updated rows move past the bound, new rows start past it), so none can follow (without
+    /// a bound, rows created meanwhile may be left out, as they may be anyway). This saves the
+    /// empty page after a last full one.
+    fn is_last(&mut self, raw: &RawPage<'_>) -> bool {
+        let items = raw.data.len();
+        let all_counted = self.count_counts && raw.count <= items as u64;
+        self.note_count(raw);
+        items < self.query.limit as usize || all_counted
     }
 
     /// A page must move past the cursor: its first and last keys differ from the last key
@@ -450,6 +474,7 @@ pub(crate) fn keyset_pages<T: DeserializeOwned + Send + 'static>(
         cursor,
         done: false,
         pages: 0,
+        count_counts: false,
         _item: std::marker::PhantomData,
     };
     stream::unfold(pager, |mut pager| async move {

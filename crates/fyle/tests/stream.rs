@@ -35,6 +35,8 @@ struct Pages {
     fail_once_at: Option<(u64, Arc<AtomicBool>)>,
     after_page: Option<Hook>,
     calls: Arc<AtomicUsize>,
+    /// `count` is the page's length (a broken server) instead of the matching rows.
+    count_echoes_page: bool,
 }
 
 impl Pages {
@@ -46,6 +48,7 @@ impl Pages {
             fail_once_at: None,
             after_page: None,
             calls: Arc::new(AtomicUsize::new(0)),
+            count_echoes_page: false,
         }
     }
 }
@@ -88,7 +91,12 @@ impl Respond for Pages {
             .take(limit)
             .cloned()
             .collect();
-        let body = json!({"count": matching.len(), "offset": offset, "data": page});
+        let count = if self.count_echoes_page {
+            page.len()
+        } else {
+            matching.len()
+        };
+        let body = json!({"count": count, "offset": offset, "data": page});
         if let Some(hook) = &self.after_page {
             hook(&mut items);
         }
@@ -595,6 +603,35 @@ async fn a_stable_stream_resumed_from_its_persisted_cursor_yields_each_row_once(
     assert_eq!(t.duplicates, 0);
     assert_eq!(t.missing, 0);
     assert_eq!(t.inserted_yielded, 0);
+}
+
+/// Requests a stable stream of `rows` rows in pages of 200 makes, and the rows it yields.
+async fn stable_requests(rows: usize, count_echoes_page: bool) -> (usize, usize) {
+    let server = MockServer::start().await;
+    let mut pages = Pages::new(stamped(rows));
+    pages.count_echoes_page = count_echoes_page;
+    let calls = Arc::clone(&pages.calls);
+    mount(&server, pages).await;
+    let client = client_for(&server, CountingTokens::new());
+    let items: Vec<Value> = ListRequest::new(client, &EXPENSES_LIST)
+        .limit(200)
+        .stable()
+        .stream()
+        .try_collect()
+        .await
+        .expect("stream");
+    (calls.load(Ordering::SeqCst), items.len())
+}
+
+#[tokio::test]
+async fn a_stable_stream_ends_on_its_last_full_page_when_count_says_so() {
+    // The bound, then one request per page: no empty page after the last full one.
+    assert_eq!(stable_requests(400, false).await, (3, 400));
+    assert_eq!(stable_requests(401, false).await, (4, 401));
+    assert_eq!(stable_requests(0, false).await, (1, 0));
+    // A `count` that only echoes the page's length never ends the stream early: the empty
+    // page after the last full one does.
+    assert_eq!(stable_requests(400, true).await, (4, 400));
 }
 
 /// Answers every request with the same full page, whatever the filter.

@@ -63,7 +63,7 @@ fn wire_path(ty: &Ty, container: &str) -> Option<String> {
     Some(format!("crate::wire::{base}{shape}"))
 }
 
-fn field_docs(f: &Field, input: bool) -> Vec<String> {
+pub(super) fn field_docs(f: &Field, input: bool) -> Vec<String> {
     let mut lines = vec![format!("`{}`", f.json)];
     let mut facts: Vec<String> = f.facts.iter().map(|x| md_fact(x)).collect();
     if f.required && f.nullable && input {

@@ -6,6 +6,7 @@ mod emit_api;
 mod emit_ops;
 mod emit_registry;
 mod emit_sandbox;
+mod emit_schemas;
 mod emit_types;
 mod fixups;
 mod model;
@@ -84,7 +85,7 @@ pub fn run(args: &CodegenArgs) -> anyhow::Result<()> {
     let spec = spec_dir(args, &root);
     let out = generate(&spec, &args.spec_commit)?;
     // The model crates' folders come from the split itself, so a new group is managed too.
-    let managed: Vec<String> = ["fyle-models", "fyle"]
+    let managed: Vec<String> = ["fyle-models", "fyle", "fyle-cli"]
         .into_iter()
         .chain(split::ModelCrate::ALL.map(split::ModelCrate::package))
         .map(|krate| format!("crates/{krate}/src/generated"))
@@ -208,6 +209,7 @@ pub fn generate(spec: &Path, commit: &str) -> anyhow::Result<Output> {
         files.insert(models.join(p), t);
     }
     files.extend([emit_registry::emit(&m, commit)?].map(|(p, t)| (models.join(p), t)));
+    files.extend([emit_schemas::emit(&m)].map(|(p, t)| (PathBuf::from(p), t)));
     let gen_mod = quote::quote! {
         //! Generated code: `types` (every schema) and `operations` (the operation table).
         pub mod operations;

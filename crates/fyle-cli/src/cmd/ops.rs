@@ -5,7 +5,7 @@ use fyle::models::operations::{self, Operation};
 
 use crate::args::{OpsArgs, OpsSearch};
 use crate::exit::Usage;
-use crate::schemas::SCHEMAS;
+use crate::schema_table;
 
 /// Prints the operations (one per line: method, path, operation id, summary).
 pub(crate) fn list(args: &OpsArgs) -> anyhow::Result<()> {
@@ -48,14 +48,15 @@ pub(crate) fn list(args: &OpsArgs) -> anyhow::Result<()> {
 /// Prints a type's fields: wire name, Rust type, and what the spec says.
 pub(crate) fn schema(name: &str) -> anyhow::Result<()> {
     let wanted = name.to_lowercase().replace(['_', '-'], "");
-    let found = SCHEMAS.iter().find(|(rust, schema, _)| {
-        rust.to_lowercase() == wanted || schema.to_lowercase().replace('_', "") == wanted
+    let table = schema_table::all()?;
+    let found = table.iter().find(|t| {
+        t.rust.to_lowercase() == wanted || t.schema.to_lowercase().replace('_', "") == wanted
     });
-    let Some((rust, schema, fields)) = found else {
-        let close: Vec<&str> = SCHEMAS
+    let Some(found) = found else {
+        let close: Vec<&str> = table
             .iter()
-            .filter(|(rust, _, _)| rust.to_lowercase().contains(&wanted))
-            .map(|(rust, _, _)| *rust)
+            .filter(|t| t.rust.to_lowercase().contains(&wanted))
+            .map(|t| t.rust.as_str())
             .take(20)
             .collect();
         let hint = if close.is_empty() {
@@ -65,8 +66,13 @@ pub(crate) fn schema(name: &str) -> anyhow::Result<()> {
         };
         return Err(Usage(format!("no type {name:?}{hint}")).into());
     };
-    println!("{rust} (schema `{schema}`), {} fields:", fields.len());
-    for (field, rust_type, doc) in *fields {
+    println!(
+        "{} (schema `{}`), {} fields:",
+        found.rust,
+        found.schema,
+        found.fields.len()
+    );
+    for (field, rust_type, doc) in &found.fields {
         println!("  {field:<40} {rust_type:<45} {doc}");
     }
     Ok(())

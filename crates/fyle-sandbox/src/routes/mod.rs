@@ -14,7 +14,7 @@ use futures::{StreamExt as _, stream};
 
 use crate::errors::ApiError;
 use crate::faults::Fault;
-use crate::rate_limit::retry_after_secs;
+use crate::rate_limit::{bucket_key, retry_after_secs};
 use crate::state::{AppState, bearer};
 
 mod accounting_export;
@@ -71,6 +71,7 @@ async fn rate_limit(State(state): State<Arc<AppState>>, req: Request, next: Next
                 .map(|ci| format!("ip:{}", ci.0.ip()))
         })
         .unwrap_or_else(|| "anonymous".to_owned());
+    let key = bucket_key(req.uri().path(), key);
     match state.limiter.check(&key, state.clock.now()) {
         Ok(()) => next.run(req).await,
         Err(wait) => ApiError::RateLimited {
