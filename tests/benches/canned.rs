@@ -96,6 +96,9 @@ fn page_meta(body: &[u8]) -> anyhow::Result<(u64, String)> {
 /// Every answer, prebuilt.
 struct Answers {
     pages: Vec<Bytes>,
+    /// Page `i` as a keyset (cursor) query gets it: `count` is the rows after the cursor, as
+    /// Fyle and the sandbox answer, which the stable stream and the export read to end.
+    keyset_pages: Vec<Bytes>,
     /// Last id of page `i` -> `i + 1` (the page after that cursor).
     after: HashMap<String, usize>,
     empty: Bytes,
@@ -125,7 +128,8 @@ impl Answers {
     /// else at its offset; a one-row query gets the one-row answer.
     fn expenses(&self, query: &str) -> Bytes {
         let index = if let Some(id) = cursor_id(query) {
-            self.after.get(id).copied().unwrap_or(usize::MAX)
+            let index = self.after.get(id).copied().unwrap_or(usize::MAX);
+            return self.keyset_pages.get(index).unwrap_or(&self.empty).clone();
         } else if query.split('&').any(|pair| pair == "limit=1") {
             return self.one.clone();
         } else {
@@ -168,6 +172,7 @@ impl CannedServer {
         let url = format!("http://{addr}");
         let answers = Arc::new(Answers {
             pages: canned.pages.clone(),
+            keyset_pages: keyset_pages(&canned.pages, canned.count)?,
             after: canned
                 .last_ids
                 .iter()
@@ -188,6 +193,23 @@ impl CannedServer {
             .spawn(move || serve(listener, answers, stopped))?;
         Ok(Self { url, _stop: stop })
     }
+}
+
+/// The pages with `count` = the rows from each page's first on, `offset` 0: a keyset query's
+/// answer (rewritten once here, so serving stays a lookup).
+fn keyset_pages(pages: &[Bytes], count: u64) -> anyhow::Result<Vec<Bytes>> {
+    let mut left = count;
+    pages
+        .iter()
+        .map(|page| {
+            let mut body: serde_json::Value = serde_json::from_slice(page)?;
+            let rows = body["data"].as_array().map_or(0, Vec::len) as u64;
+            body["count"] = left.into();
+            body["offset"] = 0.into();
+            left = left.saturating_sub(rows);
+            Ok(Bytes::from(serde_json::to_vec(&body)?))
+        })
+        .collect()
 }
 
 fn serve(listener: std::net::TcpListener, answers: Arc<Answers>, stopped: oneshot::Receiver<()>) {
