@@ -4,10 +4,9 @@
 //! so the CLI never parses generated source. JSON, one type per line: it is data, and as Rust
 //! literals rustfmt spreads it over 27,000 lines.
 
-use quote::quote;
 use serde_json::{Value, json};
 
-use super::emit_types::{field_docs, ty_tokens};
+use super::emit_types::{field_docs, field_ty};
 use super::model::{Def, Field, Model, TypeDef};
 
 /// The file's path from the workspace root.
@@ -40,18 +39,7 @@ fn schema_of(t: &TypeDef) -> String {
 
 /// `["wire name", "Rust type", "doc"]` of one field.
 fn field_row(model: &Model, owner: &TypeDef, f: &Field) -> Value {
-    let inner = ty_text(&ty_tokens(&f.ty, &quote!()));
-    let inner = if model.needs_box(&owner.name, &f.ty) {
-        format!("Box<{inner}>")
-    } else {
-        inner
-    };
-    let patch = owner.input && f.nullable && !f.required;
-    let rust = if patch {
-        format!("Patch<{inner}>")
-    } else {
-        format!("Option<{inner}>")
-    };
+    let rust = ty_text(&field_ty(model, owner, f).0);
     let doc = field_docs(f, owner.input)
         .into_iter()
         .next()
@@ -63,15 +51,17 @@ fn field_row(model: &Model, owner: &TypeDef, f: &Field) -> Value {
     json!([f.json, rust, doc])
 }
 
-/// A type's tokens as a reader writes them: `Vec<::time::OffsetDateTime>`.
+/// A type's tokens as a reader writes them: `Vec<::time::OffsetDateTime>`, `Patch<bool>`.
 fn ty_text(tokens: &proc_macro2::TokenStream) -> String {
-    tokens.to_string().replace(' ', "")
+    tokens.to_string().replace(' ', "").replace("crate::", "")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codegen::emit_types::ty_tokens;
     use crate::codegen::model::Ty;
+    use quote::quote;
 
     #[test]
     fn types_read_as_written() {

@@ -120,25 +120,35 @@ fn type_docs(t: &TypeDef) -> Vec<String> {
     lines
 }
 
+/// A field's Rust type, and whether it is a `Patch`: a nullable optional input
+/// field is `Patch<T>` (absent, null or a value), any other field `Option<T>`; `T` is boxed where
+/// the field closes a cycle.
+pub(super) fn field_ty(model: &Model, t: &TypeDef, f: &Field) -> (TokenStream, bool) {
+    let inner = ty_tokens(&f.ty, &quote!());
+    let inner = if model.needs_box(&t.name, &f.ty) {
+        quote!(Box<#inner>)
+    } else {
+        inner
+    };
+    if t.input && f.nullable && !f.required {
+        (quote!(crate::Patch<#inner>), true)
+    } else {
+        (quote!(Option<#inner>), false)
+    }
+}
+
 fn emit_struct(model: &Model, t: &TypeDef, fields: &[Field], gate: &TokenStream) -> TokenStream {
     let name = ident(&t.name);
     let input = t.input;
     let fs = fields.iter().map(|f| {
         let rust = ident(&f.rust);
-        let boxed = model.needs_box(&t.name, &f.ty);
-        let inner = ty_tokens(&f.ty, &quote!());
-        let inner = if boxed { quote!(Box<#inner>) } else { inner };
         // A required-and-nullable input field is always sent: `None` is `null`, never "absent".
         let always_sent = input && f.nullable && f.required;
-        let patch = input && f.nullable && !f.required;
-        let (ty, skip, container) = if patch {
-            (
-                quote!(crate::Patch<#inner>),
-                "crate::Patch::is_absent",
-                "patch",
-            )
+        let (ty, patch) = field_ty(model, t, f);
+        let (skip, container) = if patch {
+            ("crate::Patch::is_absent", "patch")
         } else {
-            (quote!(Option<#inner>), "Option::is_none", "option")
+            ("Option::is_none", "option")
         };
         let mut attrs = Vec::new();
         if f.rust != f.json {
