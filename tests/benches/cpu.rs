@@ -43,12 +43,7 @@ impl CpuSnapshot {
             let Ok(stat) = std::fs::read_to_string(entry.path().join("schedstat")) else {
                 continue;
             };
-            let run_ns = stat
-                .split_whitespace()
-                .next()
-                .and_then(|n| n.parse::<u64>().ok())
-                .context("unreadable /proc/self/task/*/schedstat")?;
-            threads.insert(tid, run_ns);
+            threads.insert(tid, run_ns(&stat)?);
         }
         Ok(Self { threads })
     }
@@ -63,4 +58,20 @@ impl CpuSnapshot {
             .sum();
         Ok(Duration::from_nanos(ns))
     }
+}
+
+/// The run time (nanoseconds) in a `schedstat` file's text: its first field.
+fn run_ns(schedstat: &str) -> anyhow::Result<u64> {
+    schedstat
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse::<u64>().ok())
+        .context("unreadable schedstat")
+}
+
+/// The calling thread's run time so far (`/proc/thread-self/schedstat`).
+pub(crate) fn this_thread() -> anyhow::Result<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat")
+        .context("no /proc/thread-self/schedstat (not Linux?)")?;
+    Ok(Duration::from_nanos(run_ns(&stat)?))
 }

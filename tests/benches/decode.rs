@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, ensure};
+use anyhow::ensure;
 use fyle::Page;
 use fyle::models::types::ExpenseOut;
 
@@ -81,27 +81,15 @@ fn interleaved<const N: usize>(
     let started = Instant::now();
     while started.elapsed() < time {
         for (at, decode) in decoders.iter().enumerate() {
-            let before = thread_cpu()?;
+            let before = crate::cpu::this_thread()?;
             for _ in 0..SLICE {
                 std::hint::black_box(decode(std::hint::black_box(body))?);
             }
-            spent[at] += thread_cpu()?.saturating_sub(before);
+            spent[at] += crate::cpu::this_thread()?.saturating_sub(before);
             rounds[at] += u64::from(SLICE);
         }
     }
     Ok(std::array::from_fn(|at| {
         per_second(rounds[at] * body.len() as u64, spent[at]) / 1e6
     }))
-}
-
-/// This thread's run time so far (`/proc/thread-self/schedstat`, nanoseconds).
-fn thread_cpu() -> anyhow::Result<Duration> {
-    let stat = std::fs::read_to_string("/proc/thread-self/schedstat")
-        .context("no /proc/thread-self/schedstat (not Linux?)")?;
-    let ns = stat
-        .split_whitespace()
-        .next()
-        .and_then(|n| n.parse::<u64>().ok())
-        .context("unreadable /proc/thread-self/schedstat")?;
-    Ok(Duration::from_nanos(ns))
 }
