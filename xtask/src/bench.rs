@@ -1,7 +1,7 @@
 //! `cargo xtask bench [--quick] [--only SECTIONS] [--compile [--runs N]] [--compile-only]`: builds and runs the
 //! `sdk` bench of `fyle-tests` (which prints the table). With `--compile` it first measures
-//! cold builds of `fyle` (all roles against spender only: wall time and the cargo process
-//! tree's peak RSS) and an incremental rebuild of an example app, and the bench prints those
+//! cold builds of `fyle` (all roles, spender only, all roles with `auth-code`: wall time, CPU
+//! time and the cargo process tree's peak RSS) and an incremental rebuild of an example app, and the bench prints those
 //! rows at the end of its table.
 //!
 //! xtask does not depend on the SDK crates: everything runs through `cargo`.

@@ -106,6 +106,8 @@ fn features() -> anyhow::Result<()> {
         "check -p fyle-transport --no-default-features --features hyper",
         "check -p fyle-transport --no-default-features --features reqwest,hyper,http2",
         "check -p fyle-auth --no-default-features",
+        "check -p fyle-auth --no-default-features --features auth-code",
+        "check -p fyle --no-default-features --features reqwest,spender,auth-code",
         "check -p fyle-cluster --no-default-features",
         "check -p fyle-store --no-default-features --features postgres",
     ] {

@@ -116,6 +116,42 @@ type FyleOAuthClient = oauth2::Client<
 ///    One flow (and one transport) serves any number of orgs.
 ///
 /// `Debug` shows no secret.
+///
+/// # One provider per org
+///
+/// ```no_run
+/// use std::sync::Arc;
+///
+/// use fyle_auth::{AuthCodeFlow, AuthorizationCallback, InMemoryTokenStore, TokenProvider, TokenStore};
+/// use url::Url;
+///
+/// # async fn run(transport: fyle_transport::SharedTransport) -> Result<(), Box<dyn std::error::Error>> {
+/// let flow = AuthCodeFlow::builder("tpaCLIENTID", "client-secret", transport)
+///     .redirect_uri(Url::parse("https://example.com/fyle/callback")?)
+///     .build();
+///
+/// // 1. Send the user to `url`; keep `pending` in their session.
+/// let (url, pending) = flow.authorize();
+/// # let _ = url;
+///
+/// // 2. They come back to https://example.com/fyle/callback?code=...&state=...
+/// let callback = AuthorizationCallback::from_query("code=abc&state=xyz")?;
+/// let tokens = flow.exchange(&pending, &callback).await?; // checks `state`, then exchanges
+///
+/// // 3. Persist the org's refresh token, and build its provider.
+/// let store = Arc::new(InMemoryTokenStore::new());
+/// if let Some(refresh) = &tokens.refresh_token {
+///     store.save("org_123", refresh).await?;
+/// }
+/// let provider = flow
+///     .provider_from_tokens(&tokens)?
+///     .store(store.clone(), "org_123") // rotated refresh tokens land here
+///     .build();
+/// let token = provider.access_token().await?;
+/// # let _ = token;
+/// # Ok(())
+/// # }
+/// ```
 pub struct AuthCodeFlow {
     client: FyleOAuthClient,
     client_id: String,

@@ -5,8 +5,8 @@
 //!   grant as JSON through a [`Transport`](fyle_transport::Transport), cached until expiry
 //!   minus a skew, proactive refresh that keeps serving a still-valid token on failure, single
 //!   flight, typed [`AuthError`]s, rotated refresh tokens saved to a [`TokenStore`].
-//! - [`AuthCodeFlow`]: the authorization-code flow of partner apps, on the `oauth2` crate, with
-//!   the token request sent as JSON through the same transport.
+//! - `AuthCodeFlow` (feature `auth-code`): the authorization-code flow of partner apps, on the
+//!   `oauth2` crate, with the token request sent as JSON through the same transport.
 //! - [`TokenEndpoint`]: one refresh-token exchange, for providers with their own storage.
 //! - [`HostPolicy`]: the one rule for where a secret may go (https under `fylehq.com`;
 //!   loopback `http` only by opt-in), checked before the client secret, a refresh token or an
@@ -35,49 +35,21 @@
 //! # }
 //! ```
 //!
-//! # Partner app, one provider per org
+//! # Partner app
 //!
-//! ```no_run
-//! use std::sync::Arc;
-//!
-//! use fyle_auth::{AuthCodeFlow, AuthorizationCallback, InMemoryTokenStore, TokenProvider, TokenStore};
-//! use url::Url;
-//!
-//! # async fn run(transport: fyle_transport::SharedTransport) -> Result<(), Box<dyn std::error::Error>> {
-//! let flow = AuthCodeFlow::builder("tpaCLIENTID", "client-secret", transport)
-//!     .redirect_uri(Url::parse("https://example.com/fyle/callback")?)
-//!     .build();
-//!
-//! // 1. Send the user to `url`; keep `pending` in their session.
-//! let (url, pending) = flow.authorize();
-//! # let _ = url;
-//!
-//! // 2. They come back to https://example.com/fyle/callback?code=...&state=...
-//! let callback = AuthorizationCallback::from_query("code=abc&state=xyz")?;
-//! let tokens = flow.exchange(&pending, &callback).await?; // checks `state`, then exchanges
-//!
-//! // 3. Persist the org's refresh token, and build its provider.
-//! let store = Arc::new(InMemoryTokenStore::new());
-//! if let Some(refresh) = &tokens.refresh_token {
-//!     store.save("org_123", refresh).await?;
-//! }
-//! let provider = flow
-//!     .provider_from_tokens(&tokens)?
-//!     .store(store.clone(), "org_123") // rotated refresh tokens land here
-//!     .build();
-//! let token = provider.access_token().await?;
-//! # let _ = token;
-//! # Ok(())
-//! # }
-//! ```
+//! The authorization-code flow ([`AuthCodeFlow`]) is the `auth-code` feature: it brings the
+//! `oauth2` crate (and its chrono, sha2 and rand), which an internal app never calls. Its
+//! documentation shows one provider per org.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "auth-code")]
 mod auth_code;
 mod clock;
 mod credentials;
 mod error;
 mod host_policy;
+#[cfg(feature = "auth-code")]
 mod oauth2_adapter;
 mod provider;
 mod redact;
@@ -90,6 +62,8 @@ pub mod test_util;
 mod token;
 mod token_endpoint;
 
+#[cfg(feature = "auth-code")]
+#[cfg_attr(docsrs, doc(cfg(feature = "auth-code")))]
 pub use auth_code::{
     AuthCodeFlow, AuthCodeFlowBuilder, AuthorizationCallback, DEFAULT_AUTHORIZE_URL,
     PendingAuthorization, Pkce,

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use fyle_transport::SharedTransport;
-use rand::Rng as _;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 
@@ -287,7 +286,8 @@ fn refresh_point(now: Instant, lifetime: Duration, skew: Duration, jitter: Durat
     let jitter = if jitter_cap.is_zero() {
         Duration::ZERO
     } else {
-        rand::thread_rng().gen_range(Duration::ZERO..=jitter_cap)
+        let nanos = u64::try_from(jitter_cap.as_nanos()).unwrap_or(u64::MAX);
+        Duration::from_nanos(fastrand::u64(0..=nanos))
     };
     let expires_at = now + lifetime;
     expires_at

@@ -67,6 +67,9 @@ impl Repr for time::OffsetDateTime {
 /// assert_eq!(t.microsecond(), 201_598);
 /// let t = fyle_models_core::wire::parse_timestamp("2020-06-01T01:18:19.292-08:00").unwrap();
 /// assert_eq!(t.offset().whole_hours(), -8);
+/// let t = fyle_models_core::wire::parse_timestamp("2022-02-01").unwrap();
+/// assert_eq!((t.day(), t.hour(), t.offset().is_utc()), (1, 0, true));
+/// assert!(fyle_models_core::wire::parse_timestamp("2022-02-30").is_err());
 /// ```
 pub fn parse_timestamp(text: &str) -> Result<time::OffsetDateTime, String> {
     use time::format_description::well_known::Rfc3339;
@@ -86,10 +89,12 @@ pub fn parse_timestamp(text: &str) -> Result<time::OffsetDateTime, String> {
 /// A plain `YYYY-MM-DD` date, which Fyle sends in some `date-time` fields (the spec's own
 /// example for virtual cards is `"2022-02-01"`): read as midnight UTC by [`parse_timestamp`].
 fn parse_date(text: &str) -> Option<time::Date> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
+    use time::format_description::well_known::Rfc3339;
+    // RFC 3339's full-date, read by the same parser as timestamps (no format macro to compile).
     (text.len() == 10)
-        .then(|| time::Date::parse(text, format).ok())
+        .then(|| time::OffsetDateTime::parse(&format!("{text}T00:00:00Z"), &Rfc3339).ok())
         .flatten()
+        .map(time::OffsetDateTime::date)
 }
 
 /// A `date-time` value that reads and writes Fyle's wire format by itself (see

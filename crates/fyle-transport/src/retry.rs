@@ -8,7 +8,6 @@ use std::time::{Duration, SystemTime};
 use async_trait::async_trait;
 use bytes::Bytes;
 use http::{HeaderMap, Request, Response, StatusCode};
-use rand::Rng;
 
 use crate::{
     BodyStream, Idempotent, RetryBudget, SharedTransport, Transport, TransportError,
@@ -164,7 +163,7 @@ impl RetryPolicy {
             return bound;
         }
         let nanos = u64::try_from(bound.as_nanos()).unwrap_or(u64::MAX);
-        Duration::from_nanos(rand::thread_rng().gen_range(0..=nanos))
+        Duration::from_nanos(fastrand::u64(0..=nanos))
     }
 }
 

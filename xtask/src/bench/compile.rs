@@ -1,7 +1,9 @@
-//! Build cost: cold `cargo build -p fyle` with every role against spender only, each in a
-//! fresh target directory (wall time, the cargo process tree's peak RSS, the `fyle-models`
-//! unit's time from cargo's `--timings` report), and the incremental rebuild of an example app
-//! after its `main` file is touched.
+//! Build cost: cold `cargo build -p fyle` with every role, spender only, and every role with the
+//! partner apps' `auth-code` feature, each in a fresh target directory (wall time, the CPU time
+//! of cargo and its children, the cargo process tree's peak RSS, the `fyle-models*` units'
+//! times from cargo's `--timings` report), and the incremental rebuild of an example app after
+//! its `main` file is touched. Wall time on a shared 2-core host moves by a third run to run;
+//! the CPU time moves much less, so it is the figure to compare two trees by.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -21,48 +23,65 @@ const EXAMPLE: &str = "export_expenses";
 /// One build's cost.
 struct Build {
     wall: Duration,
+    /// User + system CPU of cargo and every process it waited for (rustc, build scripts, cc).
+    cpu: Duration,
     peak_rss: u64,
     models: Option<Models>,
 }
 
-/// Measures every build `runs` times; returns the rows (measure, value).
+/// The measured builds: a label and cargo's arguments. "All roles" is `cargo add fyle`'s
+/// default features; the partner build adds the authorization-code flow (the oauth2 crate).
+const VARIANTS: [(&str, &[&str]); 3] = [
+    ("all roles", &["build", "-p", "fyle"]),
+    (
+        "spender only",
+        &[
+            "build",
+            "-p",
+            "fyle",
+            "--no-default-features",
+            "--features",
+            "reqwest,spender",
+        ],
+    ),
+    (
+        "all roles + auth-code (partner apps)",
+        &["build", "-p", "fyle", "--features", "auth-code"],
+    ),
+];
+
+/// Measures every build `runs` times; returns the rows (measure, value). The variants take
+/// turns (all, spender, partner, all, ...) so a neighbour's load on a shared host falls on
+/// each of them rather than on one.
 pub(crate) fn measure(runs: u32) -> anyhow::Result<Vec<(String, String)>> {
-    let variants: [(&str, &[&str]); 2] = [
-        ("all roles", &["build", "-p", "fyle"]),
-        (
-            "spender only",
-            &[
-                "build",
-                "-p",
-                "fyle",
-                "--no-default-features",
-                "--features",
-                "reqwest,spender",
-            ],
-        ),
-    ];
     let dir = target_root().join("xtask-compile-bench");
+    let mut builds: Vec<Vec<Build>> = VARIANTS.iter().map(|_| Vec::new()).collect();
+    for run in 1..=runs {
+        for ((label, args), done) in VARIANTS.iter().zip(&mut builds) {
+            eprintln!(
+                "cold build {run}/{runs} ({label}): cargo {}",
+                args.join(" ")
+            );
+            done.push(cold_build(args, &dir)?);
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
     let mut rows = Vec::new();
     let mut walls = Vec::new();
-    for (label, args) in variants {
-        let mut builds = Vec::new();
-        for run in 1..=runs {
-            eprintln!("cold build {run}/{runs}: cargo {}", args.join(" "));
-            builds.push(cold_build(args, &dir)?);
-        }
-        std::fs::remove_dir_all(&dir).ok();
-        builds.sort_by_key(|b| b.wall);
-        let median = &builds[builds.len() / 2];
-        let all = builds
+    for ((label, _), mut done) in VARIANTS.iter().zip(builds) {
+        done.sort_by_key(|b| b.wall);
+        let all = done
             .iter()
             .map(|b| format!("{:.1}", b.wall.as_secs_f64()))
             .collect::<Vec<_>>()
             .join(", ");
+        let median = &done[done.len() / 2];
         rows.push((
             format!("cold `cargo build -p fyle`, {label}"),
             format!(
-                "{:.1} s wall, {:.2} GB peak RSS of the cargo tree (median of {runs}: {all} s); {}",
+                "{:.1} s wall, {:.0} s CPU, {:.2} GB peak RSS of the cargo tree (median of {runs}: {all} s); {}",
                 median.wall.as_secs_f64(),
+                median.cpu.as_secs_f64(),
                 gb(median.peak_rss),
                 median
                     .models
@@ -72,7 +91,7 @@ pub(crate) fn measure(runs: u32) -> anyhow::Result<Vec<(String, String)>> {
         ));
         walls.push(median.wall);
     }
-    if let [all, one] = walls[..] {
+    if let [all, one, ..] = walls[..] {
         rows.push((
             "ratio all roles / spender only (wall)".to_owned(),
             format!(
@@ -106,6 +125,7 @@ fn cold_build(args: &[&str], dir: &Path) -> anyhow::Result<Build> {
     }
     let mut full: Vec<&str> = args.to_vec();
     full.push("--timings");
+    let cpu_before = children_cpu();
     let started = Instant::now();
     let mut child = cargo_command(&full, Some(dir))
         .stdout(Stdio::null())
@@ -115,15 +135,33 @@ fn cold_build(args: &[&str], dir: &Path) -> anyhow::Result<Build> {
     let sampler = PeakRss::watch(&child);
     let status = child.wait()?;
     let wall = started.elapsed();
+    let cpu = children_cpu().saturating_sub(cpu_before);
     let peak_rss = sampler.finish();
     if !status.success() {
         bail!("cargo {} failed with {status}", full.join(" "));
     }
     Ok(Build {
         wall,
+        cpu,
         peak_rss,
         models: models_units(&dir.join("cargo-timings/cargo-timing.html")),
     })
+}
+
+/// The user + system CPU time of this process's waited-for children, from `/proc/self/stat`
+/// (`cutime` + `cstime`, in clock ticks of 1/100 s, the Linux `USER_HZ`); zero elsewhere.
+fn children_cpu() -> Duration {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return Duration::ZERO;
+    };
+    // Fields after the `(comm)` one, which may hold spaces: state is field 3, cutime 16.
+    let after_comm = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after_comm.split_whitespace().collect();
+    let ticks: u64 = [13, 14]
+        .iter()
+        .filter_map(|&i| fields.get(i).and_then(|f| f.parse::<u64>().ok()))
+        .sum();
+    Duration::from_millis(ticks * 10)
 }
 
 /// The `fyle-models*` units of cargo's timings report (its embedded `UNIT_DATA` array):
