@@ -9,24 +9,28 @@
 //! or a defaulted column the stored row lacks; a page is serialized straight from the stored rows
 //! (see `OrgData::served`), so serving it copies no row.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::collections::HashSet;
+use std::sync::Arc;
 
-use fyle_models::query::{Clause, Filter, ListQuery, Order};
-use serde::Serialize;
+use fyle_models::query::{Clause, Filter, Order};
 use serde_json::Value;
 
 use crate::errors::ApiError;
 use crate::keyset;
 use crate::query_eval;
-use crate::store::{OrgData, Resource, Row, Served};
+use crate::store::{OrgData, Resource, Row};
 
-/// Default page size when `limit` is absent (Fyle's default).
-const DEFAULT_LIMIT: u64 = 50;
-/// Largest page Fyle serves.
-pub(crate) const MAX_LIMIT: u64 = 200;
-/// Cached results kept at most.
-const CACHE_CAPACITY: usize = 64;
+mod cache;
+mod page;
+mod params;
+#[cfg(test)]
+mod tests;
+
+use cache::{CacheKey, Evaluated};
+use page::{PageBody, PageRow, page, to_body};
+
+pub(crate) use cache::ListCache;
+pub(crate) use params::{ListParams, parse_params};
 
 /// Which rows a viewer may see.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -47,108 +51,6 @@ impl Scope {
                 .is_some_and(|u| users.iter().any(|x| x == u)),
         }
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct CacheKey {
-    org_id: String,
-    resource: Resource,
-    scope: Scope,
-    filter: Filter,
-    order: Option<Order>,
-    q: Option<String>,
-}
-
-#[derive(Debug)]
-struct Cached {
-    version: u64,
-    rows: Arc<Evaluated>,
-    last_used: u64,
-}
-
-/// A filtered and ordered result.
-#[derive(Debug)]
-struct Evaluated {
-    rows: Vec<Row>,
-    /// Whether every row has a non-null value for every order key, so that a keyset cursor
-    /// condition is false then true along `rows` and a binary search finds where it turns.
-    keys_present: bool,
-}
-
-/// The result cache.
-#[derive(Debug, Default)]
-pub(crate) struct ListCache {
-    entries: Mutex<(HashMap<CacheKey, Cached>, u64)>,
-}
-
-impl ListCache {
-    fn get(&self, key: &CacheKey, version: u64) -> Option<Arc<Evaluated>> {
-        let mut g = self
-            .entries
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        g.1 += 1;
-        let tick = g.1;
-        let entry = g.0.get_mut(key)?;
-        if entry.version != version {
-            return None;
-        }
-        entry.last_used = tick;
-        Some(Arc::clone(&entry.rows))
-    }
-
-    fn put(&self, key: CacheKey, version: u64, rows: Arc<Evaluated>) {
-        let mut g = self
-            .entries
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        g.1 += 1;
-        let tick = g.1;
-        let (map, _) = &mut *g;
-        map.retain(|_, c| c.version == version || c.last_used + 16 > tick);
-        if map.len() >= CACHE_CAPACITY
-            && let Some(oldest) = map
-                .iter()
-                .min_by_key(|(_, c)| c.last_used)
-                .map(|(k, _)| k.clone())
-        {
-            map.remove(&oldest);
-        }
-        map.insert(
-            key,
-            Cached {
-                version,
-                rows,
-                last_used: tick,
-            },
-        );
-    }
-}
-
-/// A parsed list request.
-#[derive(Debug)]
-pub(crate) struct ListParams {
-    pub(crate) query: ListQuery,
-    pub(crate) offset: u64,
-    pub(crate) limit: u64,
-}
-
-/// Parses and range-checks the query of a list request.
-pub(crate) fn parse_params(pairs: &[(String, String)]) -> Result<ListParams, ApiError> {
-    let query = ListQuery::from_query_pairs(pairs)
-        .map_err(|e| ApiError::InvalidQuery(format!("invalid query: {e}")))?;
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::InvalidQuery(format!(
-            "limit must be between 1 and {MAX_LIMIT}, got {limit}"
-        )));
-    }
-    let offset = query.offset.unwrap_or(0);
-    Ok(ListParams {
-        query,
-        offset,
-        limit,
-    })
 }
 
 /// Columns a filter or order mentions (first path segments, plus raw keys).
@@ -194,28 +96,6 @@ pub(crate) fn matches_q(row: &Value, q: &str) -> bool {
     })
 }
 
-/// The body of a list answer.
-#[derive(Serialize)]
-struct PageBody<'a> {
-    count: usize,
-    offset: u64,
-    data: Vec<PageRow<'a>>,
-}
-
-/// A row of a page: materialized already (the query had to read it so), or served from the
-/// stored row without copying it.
-#[derive(Serialize)]
-#[serde(untagged)]
-enum PageRow<'a> {
-    Full(&'a Value),
-    Served(Served<'a>),
-}
-
-fn to_body(body: &PageBody<'_>) -> Result<Vec<u8>, ApiError> {
-    serde_json::to_vec(body)
-        .map_err(|e| ApiError::Internal(format!("could not serialize a page: {e}")))
-}
-
 /// Runs a list request against one org and answers `{count, offset, data}` (the JSON body).
 pub(crate) fn list(
     cache: &ListCache,
@@ -233,55 +113,79 @@ pub(crate) fn list(
         q: params.query.q.clone(),
     };
     if params.offset == 0
-        && let Some(order) = &key.order
-        && let Some((rest, cursor)) = keyset::split(&key.filter, order)
+        && let Some(body) = keyset_page(cache, org, resource, &key, params)
     {
-        let rest_key = CacheKey {
-            filter: rest,
-            ..key.clone()
-        };
-        let sorted = cached(cache, org, resource, rest_key);
-        if sorted.keys_present {
-            let cols = columns(&Filter::new(), Some(order));
-            let full = OrgData::needs_materialize(resource, &cols);
-            let from = sorted.rows.partition_point(|row| {
-                let matches = |row: &Value| query_eval::clause_matches(&cursor, row);
-                !if full {
-                    matches(&org.materialize(resource, row))
-                } else {
-                    matches(row)
-                }
-            });
-            return page(org, resource, &sorted.rows[from..], 0, params);
-        }
+        return body;
     }
     if cache.get(&key, org.version).is_none() && params.offset == 0 && !key.filter.is_empty() {
-        // A filtered first page that is not a keyset page: select the page without sorting
-        // every match, and do not cache a result unlikely to be asked again.
-        let matches = matching(org, resource, &key);
-        let limit = usize::try_from(params.limit).unwrap_or(usize::MAX);
-        let page = match &key.order {
-            Some(order) => query_eval::first_by_order(&matches, order, limit, |(full, stored)| {
-                full.as_ref().unwrap_or(stored)
-            }),
-            None => matches.iter().take(limit).cloned().collect(),
-        };
-        let data = page
-            .iter()
-            .map(|(full, stored)| match full {
-                Some(full) => PageRow::Full(full),
-                None => PageRow::Served(org.served(resource, stored)),
-            })
-            .collect();
-        return to_body(&PageBody {
-            count: matches.len(),
-            offset: params.offset,
-            data,
-        });
+        return unsorted_first_page(org, resource, &key, params);
     }
     let offset = usize::try_from(params.offset).unwrap_or(usize::MAX);
     let sorted = cached(cache, org, resource, key);
     page(org, resource, &sorted.rows, offset, params)
+}
+
+/// A keyset page (a cursor condition over the order's keys): seeks in the cached result of the
+/// rest of the filter. `None` when the query is not a keyset page, or when a row lacks an order
+/// key (the cursor condition is then not monotonic along the result and a scan must answer).
+fn keyset_page(
+    cache: &ListCache,
+    org: &OrgData,
+    resource: Resource,
+    key: &CacheKey,
+    params: &ListParams,
+) -> Option<Result<Vec<u8>, ApiError>> {
+    let order = key.order.as_ref()?;
+    let (rest, cursor) = keyset::split(&key.filter, order)?;
+    let rest_key = CacheKey {
+        filter: rest,
+        ..key.clone()
+    };
+    let sorted = cached(cache, org, resource, rest_key);
+    if !sorted.keys_present {
+        return None;
+    }
+    let cols = columns(&Filter::new(), Some(order));
+    let full = OrgData::needs_materialize(resource, &cols);
+    let from = sorted.rows.partition_point(|row| {
+        let matches = |row: &Value| query_eval::clause_matches(&cursor, row);
+        !if full {
+            matches(&org.materialize(resource, row))
+        } else {
+            matches(row)
+        }
+    });
+    Some(page(org, resource, &sorted.rows[from..], 0, params))
+}
+
+/// A filtered first page that is not a keyset page: selects the page without sorting every
+/// match, and caches nothing (such a result is unlikely to be asked again).
+fn unsorted_first_page(
+    org: &OrgData,
+    resource: Resource,
+    key: &CacheKey,
+    params: &ListParams,
+) -> Result<Vec<u8>, ApiError> {
+    let matches = matching(org, resource, key);
+    let limit = usize::try_from(params.limit).unwrap_or(usize::MAX);
+    let page = match &key.order {
+        Some(order) => query_eval::first_by_order(&matches, order, limit, |(full, stored)| {
+            full.as_ref().unwrap_or(stored)
+        }),
+        None => matches.iter().take(limit).cloned().collect(),
+    };
+    let data = page
+        .iter()
+        .map(|(full, stored)| match full {
+            Some(full) => PageRow::Full(full),
+            None => PageRow::Served(org.served(resource, stored)),
+        })
+        .collect();
+    to_body(&PageBody {
+        count: matches.len(),
+        offset: params.offset,
+        data,
+    })
 }
 
 /// The result of `key`, from the cache or evaluated (and cached).
@@ -292,29 +196,6 @@ fn cached(cache: &ListCache, org: &OrgData, resource: Resource, key: CacheKey) -
     let evaluated = Arc::new(evaluate(org, resource, &key));
     cache.put(key, org.version, Arc::clone(&evaluated));
     evaluated
-}
-
-/// `{count, offset, data}` for the rows of `result` from `offset`, at most `params.limit`.
-fn page(
-    org: &OrgData,
-    resource: Resource,
-    result: &[Row],
-    offset: usize,
-    params: &ListParams,
-) -> Result<Vec<u8>, ApiError> {
-    let start = offset.min(result.len());
-    let end = start
-        .saturating_add(usize::try_from(params.limit).unwrap_or(usize::MAX))
-        .min(result.len());
-    let data = result[start..end]
-        .iter()
-        .map(|r| PageRow::Served(org.served(resource, r)))
-        .collect();
-    to_body(&PageBody {
-        count: result.len(),
-        offset: params.offset,
-        data,
-    })
 }
 
 /// Counts the rows a filter selects (admin view), for tests and the `count` helper.
@@ -391,126 +272,4 @@ fn matching(org: &OrgData, resource: Resource, key: &CacheKey) -> Vec<Match> {
             }
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::OrgData;
-    use serde_json::json;
-
-    /// The answer of `list` as JSON.
-    fn answer(cache: &ListCache, org: &OrgData, params: &ListParams) -> Value {
-        let body = list(cache, org, Resource::Expenses, Scope::All, params).expect("a body");
-        serde_json::from_slice(&body).expect("JSON")
-    }
-
-    /// Expenses whose `updated_at` repeat (three per second), some with `spent_at` missing.
-    fn org() -> OrgData {
-        let mut org = OrgData::new("orT".into(), "Org".into(), "example.com".into());
-        for i in 0..60 {
-            let mut row = json!({
-                "id": format!("tx{:03}", (i * 37) % 60),
-                "updated_at": format!("2026-01-01T00:00:{:02}Z", i / 3),
-                "state": if i % 4 == 0 { "DRAFT" } else { "COMPLETE" },
-            });
-            if i % 7 != 0 {
-                row["spent_at"] = json!(format!("2025-12-{:02}T00:00:00Z", 1 + i % 28));
-            }
-            org.table_mut(Resource::Expenses).insert(row);
-        }
-        org
-    }
-
-    fn request(pairs: &[(&str, String)]) -> ListParams {
-        let pairs: Vec<(String, String)> = pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), v.clone()))
-            .collect();
-        parse_params(&pairs).expect("a valid query")
-    }
-
-    /// Every row after each possible cursor (on a row, and between rows), by seeking and by a
-    /// plain scan of the same filter, agree on rows and count.
-    #[test]
-    fn keyset_seek_agrees_with_a_scan() {
-        let org = org();
-        let cache = ListCache::default();
-        let ids: Vec<String> = (0..60).map(|i| format!("tx{i:03}")).collect();
-        for second in 0..21 {
-            for id in ids
-                .iter()
-                .step_by(7)
-                .chain([&"tx".to_owned(), &"ty".to_owned()])
-            {
-                let at = format!("2026-01-01T00:00:{second:02}Z");
-                let cursor = format!("(updated_at.gt.{at},and(updated_at.eq.{at},id.gt.{id}))");
-                let keyset = request(&[
-                    ("state", "eq.COMPLETE".to_owned()),
-                    ("or", cursor.clone()),
-                    ("order", "updated_at.asc,id.asc".to_owned()),
-                    ("limit", "7".to_owned()),
-                ]);
-                let seek = answer(&cache, &org, &keyset);
-                // The same query with the order keys repeated is not a cursor over the order:
-                // it takes the scan path.
-                let scan = request(&[
-                    ("state", "eq.COMPLETE".to_owned()),
-                    ("or", cursor),
-                    ("order", "updated_at.asc,id.asc,id.asc".to_owned()),
-                    ("limit", "7".to_owned()),
-                ]);
-                let scan = answer(&cache, &org, &scan);
-                assert_eq!(seek, scan, "after ({at}, {id})");
-            }
-        }
-        // The seek path ran: it cached the result of the filter without the cursor (the scan
-        // path caches nothing for a filtered first page).
-        let entries = cache.entries.lock().expect("not poisoned");
-        assert!(
-            entries
-                .0
-                .keys()
-                .any(|k| k.filter == Filter::new().eq("state", "COMPLETE"))
-        );
-    }
-
-    /// A page served from stored rows reads exactly like the materialized rows.
-    #[test]
-    fn served_rows_equal_materialized_rows() {
-        let mut org = org();
-        org.table_mut(Resource::Categories)
-            .insert(json!({"id": 7, "name": "Travel", "display_name": "Travel"}));
-        org.table_mut(Resource::Expenses)
-            .insert(json!({"id": "tx900", "category_id": 7, "updated_at": "2026-01-02T00:00:00Z"}));
-        let cache = ListCache::default();
-        let page = answer(&cache, &org, &request(&[("limit", "200".to_owned())]));
-        let data = page["data"].as_array().expect("rows");
-        assert_eq!(data.len(), 61);
-        for (served, stored) in data.iter().zip(org.table(Resource::Expenses).rows.values()) {
-            assert_eq!(served, &org.materialize(Resource::Expenses, stored));
-        }
-        assert_eq!(data[60].pointer("/category/name"), Some(&json!("Travel")));
-    }
-
-    #[test]
-    fn keyset_over_a_column_with_nulls_scans() {
-        let org = org();
-        let cache = ListCache::default();
-        let at = "2025-12-10T00:00:00Z";
-        let pairs = |order: &str| {
-            request(&[
-                (
-                    "or",
-                    format!("(spent_at.gt.{at},and(spent_at.eq.{at},id.gt.tx030))"),
-                ),
-                ("order", order.to_owned()),
-                ("limit", "200".to_owned()),
-            ])
-        };
-        let seek = answer(&cache, &org, &pairs("spent_at.asc,id.asc"));
-        let scan = answer(&cache, &org, &pairs("spent_at.asc,id.asc,id.asc"));
-        assert_eq!(seek, scan);
-        assert!(seek["count"].as_u64().is_some_and(|n| n > 0));
-    }
 }
