@@ -14,10 +14,11 @@ use crate::store::{Resource, Row};
 use crate::webhooks::{ReportEvent, after_report_action};
 use crate::writes::{RowError, Txn};
 
-/// Runs `f` in a write transaction on the caller's org; rolls back when `f` fails.
-pub(super) fn write_txn<T>(
+/// Opens a write transaction on the caller's org and hands it to `f`, holding the store's write
+/// lock and the shared generator until `f` returns.
+fn in_txn<T>(
     caller: &Caller<'_>,
-    f: impl FnOnce(&mut Txn<'_>) -> Result<T, ApiError>,
+    f: impl FnOnce(Txn<'_>) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
     let state = caller.state;
     let now = crate::clock::fyle_timestamp(state.clock.now_utc());
@@ -26,14 +27,27 @@ pub(super) fn write_txn<T>(
         .org_mut(&caller.grant.org_id)
         .ok_or(ApiError::InvalidToken)?;
     let mut rng = state.rng();
-    let mut txn = Txn::new(org, &mut rng, now, caller.user.clone(), caller.act);
-    match f(&mut txn) {
+    f(Txn::new(
+        org,
+        &mut rng,
+        now,
+        caller.user.clone(),
+        caller.act,
+    ))
+}
+
+/// Runs `f` in a write transaction on the caller's org; rolls back when `f` fails.
+pub(super) fn write_txn<T>(
+    caller: &Caller<'_>,
+    f: impl FnOnce(&mut Txn<'_>) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    in_txn(caller, |mut txn| match f(&mut txn) {
         Ok(v) => Ok(v),
         Err(e) => {
             txn.rollback();
             Err(e)
         }
-    }
+    })
 }
 
 /// The `data` of a bulk body: a list.
@@ -52,8 +66,29 @@ pub(super) fn write_route(
     data: &Value,
 ) -> Result<Response, ApiError> {
     match route {
-        Route::Upsert(r) => upsert(caller, op, r, data),
-        Route::BulkUpsert(r) => bulk_upsert(caller, op, r, data),
+        Route::Upsert(r) | Route::BulkUpsert(r) | Route::DeleteBulk(r)
+            if !writable(caller.act, r) =>
+        {
+            Err(not_simulated_for(op))
+        }
+        Route::Upsert(r) => {
+            // One row, answered materialized (files with their URLs).
+            let rows = write_txn(caller, |txn| {
+                let row = txn.upsert(r, data).map_err(RowError::into_single)?;
+                Ok(vec![file_urls(caller.state, r, txn.materialize(r, &row))])
+            })?;
+            Ok(respond(op, BodyShape::Data, rows))
+        }
+        Route::BulkUpsert(r) => {
+            let rows = write_with_bulk(caller, items(data)?, r, |txn, item| {
+                txn.upsert(r, item).map(Some)
+            })?;
+            let rows = rows
+                .into_iter()
+                .map(|v| file_urls(caller.state, r, v))
+                .collect();
+            Ok(respond(op, BodyShape::DataArray, rows))
+        }
         Route::DeleteBulk(r) => delete_bulk(caller, op, r, data),
         Route::Invite => {
             write_with_bulk(caller, items(data)?, Resource::Employees, |txn, item| {
@@ -79,42 +114,6 @@ pub(super) fn write_route(
     }
 }
 
-/// `POST /{role}/{resource}`: one row, answered materialized (files with their URLs).
-fn upsert(
-    caller: &Caller<'_>,
-    op: Option<&'static OpSpec>,
-    r: Resource,
-    data: &Value,
-) -> Result<Response, ApiError> {
-    if !writable(caller.act, r) {
-        return Err(not_simulated_for(op));
-    }
-    let rows = write_txn(caller, |txn| {
-        let row = txn.upsert(r, data).map_err(RowError::into_single)?;
-        Ok(vec![file_urls(caller.state, r, txn.materialize(r, &row))])
-    })?;
-    Ok(respond(op, BodyShape::Data, rows))
-}
-
-/// `POST /{role}/{resource}/bulk`: every row or none.
-fn bulk_upsert(
-    caller: &Caller<'_>,
-    op: Option<&'static OpSpec>,
-    r: Resource,
-    data: &Value,
-) -> Result<Response, ApiError> {
-    if !writable(caller.act, r) {
-        return Err(not_simulated_for(op));
-    }
-    let list = items(data)?;
-    let rows = write_with_bulk(caller, list, r, |txn, item| txn.upsert(r, item).map(Some))?;
-    let rows = rows
-        .into_iter()
-        .map(|v| file_urls(caller.state, r, v))
-        .collect();
-    Ok(respond(op, BodyShape::DataArray, rows))
-}
-
 /// `POST /{role}/{resource}/delete/bulk`: every row or none; a deleted file's bytes go too.
 fn delete_bulk(
     caller: &Caller<'_>,
@@ -122,9 +121,6 @@ fn delete_bulk(
     r: Resource,
     data: &Value,
 ) -> Result<Response, ApiError> {
-    if !writable(caller.act, r) {
-        return Err(not_simulated_for(op));
-    }
     let list = items(data)?;
     write_with_bulk(caller, list, r, |txn, item| txn.delete_row(r, item))
         .map_err(|e| refused_delete(r, e))?;
@@ -223,16 +219,10 @@ fn write_with_bulk<F>(
 where
     F: FnMut(&mut Txn<'_>, &Value) -> Result<Option<Row>, RowError>,
 {
-    let state = caller.state;
-    let now = crate::clock::fyle_timestamp(state.clock.now_utc());
-    let mut store = state.write();
-    let org = store
-        .org_mut(&caller.grant.org_id)
-        .ok_or(ApiError::InvalidToken)?;
-    let mut rng = state.rng();
-    let txn = Txn::new(org, &mut rng, now, caller.user.clone(), caller.act);
-    let (rows, txn) = txn.bulk(list, |t, item| f(t, item))?;
-    Ok(rows.iter().map(|r| txn.materialize(resource, r)).collect())
+    in_txn(caller, |txn| {
+        let (rows, txn) = txn.bulk(list, |t, item| f(t, item))?;
+        Ok(rows.iter().map(|r| txn.materialize(resource, r)).collect())
+    })
 }
 
 /// Master data in use cannot be deleted: Fyle answers one `InvalidUsage` (its delete operations
