@@ -2,7 +2,7 @@
 //! order, q) until the org's next write, so paging through a large result costs one scan.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use fyle_models::query::{Filter, Order};
 
@@ -45,17 +45,24 @@ pub(super) struct Evaluated {
 pub(crate) struct ListCache {
     /// The entries and a use counter (what "least recently used" is measured in); visible to
     /// the tests, which check what a request cached.
-    pub(super) entries: Mutex<(HashMap<CacheKey, Cached>, u64)>,
+    pub(super) entries: Mutex<Entries>,
 }
 
+/// The cache's entries and its use counter.
+type Entries = (HashMap<CacheKey, Cached>, u64);
+
 impl ListCache {
-    pub(super) fn get(&self, key: &CacheKey, version: u64) -> Option<Arc<Evaluated>> {
-        let mut g = self
-            .entries
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+    /// The entries, locked, and the tick this use is stamped with (the counter, advanced).
+    fn lock(&self) -> (MutexGuard<'_, Entries>, u64) {
+        let mut g = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         g.1 += 1;
         let tick = g.1;
+        (g, tick)
+    }
+
+    /// The result of `key` when it was computed at the org's current `version`.
+    pub(super) fn get(&self, key: &CacheKey, version: u64) -> Option<Arc<Evaluated>> {
+        let (mut g, tick) = self.lock();
         let entry = g.0.get_mut(key)?;
         if entry.version != version {
             return None;
@@ -64,13 +71,10 @@ impl ListCache {
         Some(Arc::clone(&entry.rows))
     }
 
+    /// Caches the result of `key` at `version`, dropping entries of older versions not used
+    /// lately and, when full, the least recently used.
     pub(super) fn put(&self, key: CacheKey, version: u64, rows: Arc<Evaluated>) {
-        let mut g = self
-            .entries
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        g.1 += 1;
-        let tick = g.1;
+        let (mut g, tick) = self.lock();
         let (map, _) = &mut *g;
         map.retain(|_, c| c.version == version || c.last_used + 16 > tick);
         if map.len() >= CACHE_CAPACITY
