@@ -11,12 +11,11 @@
 //! One subscription per (org, role, user, `webhook_url`): posting the same URL again updates it.
 //! Deliveries go through one queue, in order; a failed delivery (no answer, or not 2xx) is
 //! retried with exponential backoff before the next one is sent, and dropped (logged) after
-//! [`MAX_ATTEMPTS`].
+//! [`MAX_ATTEMPTS`](delivery::MAX_ATTEMPTS).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -30,12 +29,9 @@ use crate::state::AppState;
 use crate::store::User;
 use crate::writes::ActAs;
 
-/// Attempts per delivery before it is dropped.
-pub(crate) const MAX_ATTEMPTS: u32 = 5;
-/// The wait before the first retry; it doubles each time.
-const FIRST_BACKOFF: Duration = Duration::from_millis(200);
-/// How long one delivery attempt may take.
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+mod delivery;
+
+use delivery::{Delivery, deliver_all};
 
 /// A registered subscription.
 #[derive(Debug, Clone)]
@@ -72,13 +68,6 @@ impl Subscription {
         }
         out
     }
-}
-
-/// One POST to make.
-#[derive(Debug)]
-struct Delivery {
-    url: String,
-    body: Value,
 }
 
 /// The subscriptions of every org and the delivery queue.
@@ -254,48 +243,6 @@ fn field_error(field: &str, message: &str) -> ApiError {
     let mut data = serde_json::Map::new();
     data.insert("0".to_owned(), Value::Object(row));
     ApiError::Validation(data)
-}
-
-/// Sends every queued delivery in order, retrying each with backoff.
-async fn deliver_all(mut rx: mpsc::UnboundedReceiver<Delivery>, delivered: Arc<AtomicU64>) {
-    let client = match reqwest::Client::builder().timeout(ATTEMPT_TIMEOUT).build() {
-        Ok(client) => client,
-        Err(e) => {
-            tracing::error!(error = %e, "webhook client could not start; deliveries disabled");
-            return;
-        }
-    };
-    while let Some(delivery) = rx.recv().await {
-        let mut backoff = FIRST_BACKOFF;
-        for attempt in 1..=MAX_ATTEMPTS {
-            let outcome = client
-                .post(&delivery.url)
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(delivery.body.to_string())
-                .send()
-                .await;
-            match outcome {
-                Ok(resp) if resp.status().is_success() => {
-                    delivered.fetch_add(1, Ordering::Relaxed);
-                    tracing::debug!(url = %delivery.url, attempt, "webhook delivered");
-                    break;
-                }
-                Ok(resp) => tracing::warn!(
-                    url = %delivery.url, attempt, status = resp.status().as_u16(),
-                    "webhook refused; will retry"
-                ),
-                Err(e) => tracing::warn!(
-                    url = %delivery.url, attempt, error = %e, "webhook delivery failed; will retry"
-                ),
-            }
-            if attempt == MAX_ATTEMPTS {
-                tracing::error!(url = %delivery.url, "webhook dropped after {MAX_ATTEMPTS} attempts");
-            } else {
-                tokio::time::sleep(backoff).await;
-                backoff *= 2;
-            }
-        }
-    }
 }
 
 /// The caller of a subscriptions route.
