@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::Form;
 use axum::extract::{Query, State};
@@ -12,7 +13,7 @@ use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::auth::Grant;
+use crate::auth::{Auth, Grant};
 use crate::errors::ApiError;
 use crate::state::AppState;
 
@@ -31,26 +32,9 @@ pub(crate) async fn token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    if content_type.starts_with("application/x-www-form-urlencoded")
-        || content_type.starts_with("multipart/form-data")
-    {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "unsupported_content_type",
-            "/oauth/token takes a JSON body (Content-Type: application/json), not a form",
-        );
-    }
-    let Ok(req) = serde_json::from_slice::<Value>(&body) else {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "the body is not valid JSON; send {\"grant_type\", \"client_id\", \"client_secret\", ...}",
-        );
+    let req = match token_request(&headers, &body) {
+        Ok(req) => req,
+        Err((error, message)) => return oauth_error(StatusCode::BAD_REQUEST, error, message),
     };
     let field = |k: &str| req.get(k).and_then(Value::as_str).unwrap_or_default();
     let (grant_type, client_id, client_secret) = (
@@ -65,8 +49,7 @@ pub(crate) async fn token(
             "grant_type, client_id and client_secret are required",
         );
     }
-    let now = state.clock.now();
-    let unix = state.clock.unix();
+    let at = (state.clock.now(), state.clock.unix());
     let mut auth = state.auth();
     if !auth.check_client(client_id, client_secret) {
         return oauth_error(
@@ -75,63 +58,101 @@ pub(crate) async fn token(
             "unknown client_id or wrong client_secret",
         );
     }
-    let ttl = auth.token_ttl.as_secs();
     match grant_type {
-        "refresh_token" => {
-            let refresh = field("refresh_token");
-            let Some(grant) = auth.refresh_grant(refresh).cloned() else {
-                return oauth_error(
-                    StatusCode::UNAUTHORIZED,
-                    "invalid_grant",
-                    "unknown or revoked refresh_token",
-                );
-            };
-            if grant.client_id != client_id {
-                return oauth_error(
-                    StatusCode::UNAUTHORIZED,
-                    "invalid_grant",
-                    "refresh_token was issued to another client",
-                );
-            }
-            let access = auth.issue_access(grant, now, unix);
-            json_ok(&json!({
-                "access_token": access,
-                "refresh_token": refresh,
-                "expires_in": ttl,
-                "token_type": "Bearer",
-            }))
-        }
-        "authorization_code" | "code" => {
-            let code = field("code");
-            let Some(grant) = auth.redeem_code(code, now) else {
-                return oauth_error(
-                    StatusCode::UNAUTHORIZED,
-                    "invalid_grant",
-                    "unknown, used or expired authorization code",
-                );
-            };
-            if grant.client_id != client_id {
-                return oauth_error(
-                    StatusCode::UNAUTHORIZED,
-                    "invalid_grant",
-                    "code was issued to another client",
-                );
-            }
-            let refresh = auth.issue_refresh(grant.clone());
-            let access = auth.issue_access(grant, now, unix);
-            json_ok(&json!({
-                "access_token": access,
-                "refresh_token": refresh,
-                "expires_in": ttl,
-                "token_type": "Bearer",
-            }))
-        }
+        "refresh_token" => refresh_token_grant(&mut auth, client_id, field("refresh_token"), at),
+        "authorization_code" | "code" => code_grant(&mut auth, client_id, field("code"), at),
         other => oauth_error(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
             &format!("grant_type {other:?} is not refresh_token or authorization_code"),
         ),
     }
+}
+
+/// The JSON body of a token request; for a form or invalid JSON, the OAuth error code and a
+/// message that says what to send instead.
+fn token_request(headers: &HeaderMap, body: &Bytes) -> Result<Value, (&'static str, &'static str)> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if content_type.starts_with("application/x-www-form-urlencoded")
+        || content_type.starts_with("multipart/form-data")
+    {
+        return Err((
+            "unsupported_content_type",
+            "/oauth/token takes a JSON body (Content-Type: application/json), not a form",
+        ));
+    }
+    serde_json::from_slice::<Value>(body).map_err(|_| {
+        (
+            "invalid_request",
+            "the body is not valid JSON; send {\"grant_type\", \"client_id\", \"client_secret\", ...}",
+        )
+    })
+}
+
+/// The `refresh_token` grant: a new access token for a live refresh token of this client.
+fn refresh_token_grant(
+    auth: &mut Auth,
+    client_id: &str,
+    refresh: &str,
+    (now, unix): (Instant, i64),
+) -> Response {
+    let Some(grant) = auth.refresh_grant(refresh).cloned() else {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_grant",
+            "unknown or revoked refresh_token",
+        );
+    };
+    if grant.client_id != client_id {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_grant",
+            "refresh_token was issued to another client",
+        );
+    }
+    let access = auth.issue_access(grant, now, unix);
+    tokens(auth, &access, refresh)
+}
+
+/// The `authorization_code` grant: redeems a code of this client (once, before it expires)
+/// for a new refresh token and an access token.
+fn code_grant(
+    auth: &mut Auth,
+    client_id: &str,
+    code: &str,
+    (now, unix): (Instant, i64),
+) -> Response {
+    let Some(grant) = auth.redeem_code(code, now) else {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_grant",
+            "unknown, used or expired authorization code",
+        );
+    };
+    if grant.client_id != client_id {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_grant",
+            "code was issued to another client",
+        );
+    }
+    let refresh = auth.issue_refresh(grant.clone());
+    let access = auth.issue_access(grant, now, unix);
+    tokens(auth, &access, &refresh)
+}
+
+/// The token answer Fyle sends.
+fn tokens(auth: &Auth, access: &str, refresh: &str) -> Response {
+    json_ok(&json!({
+        "access_token": access,
+        "refresh_token": refresh,
+        "expires_in": auth.token_ttl.as_secs(),
+        "token_type": "Bearer",
+    }))
 }
 
 fn json_ok(v: &Value) -> Response {
