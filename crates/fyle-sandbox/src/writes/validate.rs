@@ -9,10 +9,28 @@ use crate::store::Resource;
 impl Txn<'_> {
     /// Type and reference checks, derived fields, uniqueness.
     pub(super) fn validate(&mut self, resource: Resource, row: &mut Value) -> Result<(), RowError> {
-        let mut errors = Map::new();
         let Some(m) = row.as_object_mut() else {
             return Err(RowError::field("data", "Not a valid object."));
         };
+        let errors = self.field_errors(resource, m);
+        if !errors.is_empty() {
+            return Err(RowError::Fields(errors));
+        }
+        match resource {
+            Resource::Expenses => self.derive_expense_amounts(m),
+            Resource::Categories
+            | Resource::Projects
+            | Resource::Departments
+            | Resource::CostCenters => self.derive_master(resource, m)?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// What is wrong with the row's fields, by field: values of the wrong type, references
+    /// to rows that do not exist, a file type Fyle does not know.
+    fn field_errors(&self, resource: Resource, m: &Map<String, Value>) -> Map<String, Value> {
+        let mut errors = Map::new();
         let mut err = |k: &str, msg: &str| {
             errors.insert(k.to_owned(), json!([msg]));
         };
@@ -79,17 +97,6 @@ impl Txn<'_> {
         {
             err("corporate_card_id", "No corporate card found with this id.");
         }
-        if !errors.is_empty() {
-            return Err(RowError::Fields(errors));
-        }
-        match resource {
-            Resource::Expenses => self.derive_expense_amounts(m),
-            Resource::Categories
-            | Resource::Projects
-            | Resource::Departments
-            | Resource::CostCenters => self.derive_master(resource, m)?,
-            _ => {}
-        }
-        Ok(())
+        errors
     }
 }
