@@ -237,7 +237,7 @@ fn cargo(args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::{lockfile_check, locked_version};
+    use super::{locked_version, lockfile_check};
 
     #[test]
     fn the_workspace_lockfile_keeps_idna_adapter_on_unicode_rs() {
