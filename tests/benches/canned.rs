@@ -101,7 +101,10 @@ struct Answers {
     keyset_pages: Vec<Bytes>,
     /// Last id of page `i` -> `i + 1` (the page after that cursor).
     after: HashMap<String, usize>,
+    /// Past the last page by offset: `count` is still every row.
     empty: Bytes,
+    /// Past the last page by cursor: no row is left after it.
+    keyset_empty: Bytes,
     one: Bytes,
     fields: Bytes,
     token: Bytes,
@@ -129,7 +132,11 @@ impl Answers {
     fn expenses(&self, query: &str) -> Bytes {
         let index = if let Some(id) = cursor_id(query) {
             let index = self.after.get(id).copied().unwrap_or(usize::MAX);
-            return self.keyset_pages.get(index).unwrap_or(&self.empty).clone();
+            return self
+                .keyset_pages
+                .get(index)
+                .unwrap_or(&self.keyset_empty)
+                .clone();
         } else if query.split('&').any(|pair| pair == "limit=1") {
             return self.one.clone();
         } else {
@@ -180,6 +187,7 @@ impl CannedServer {
                 .map(|(i, id)| (id.clone(), i + 1))
                 .collect(),
             empty: Bytes::from(format!(r#"{{"count":{0},"offset":{0},"data":[]}}"#, canned.count)),
+            keyset_empty: Bytes::from_static(br#"{"count":0,"offset":0,"data":[]}"#),
             one: canned.one.clone(),
             fields: canned.fields.clone(),
             token: Bytes::from_static(

@@ -11,6 +11,7 @@ pub fn run() -> anyhow::Result<()> {
     let mut clock = Steps::default();
     postgres_check()?;
     clock.time("fmt", || cargo(&["fmt", "--all", "--check"], &[]))?;
+    clock.time("lockfile", lockfile_check)?;
     clock.time("codegen --check", codegen_check)?;
     clock.time("clippy", clippy)?;
     clock.time("feature matrix", features)?;
@@ -55,6 +56,38 @@ impl Steps {
         let total: std::time::Duration = self.0.iter().map(|(_, t)| *t).sum();
         println!("    {:<16} {:>7.1} s", "total", total.as_secs_f64());
     }
+}
+
+/// The lockfile keeps `idna_adapter` (under url, under reqwest) on its unicode-rs stream, 1.1:
+/// 1.2 compiles ICU4X, about 13 s of a cold build's CPU (issue 17). A `cargo update` that moved
+/// it fails here, with the command that puts it back.
+fn lockfile_check() -> anyhow::Result<()> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock");
+    let lock = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    match locked_version(&lock, "idna_adapter") {
+        Some(version) if !version.starts_with("1.1.") => bail!(
+            "Cargo.lock has idna_adapter {version}, which compiles ICU4X: run \
+             `cargo update -p idna_adapter --precise 1.1.0` (see the README's build notes)"
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// The version of package `name` in a `Cargo.lock`, if it is there once.
+fn locked_version<'a>(lock: &'a str, name: &str) -> Option<&'a str> {
+    let wanted = format!("name = \"{name}\"");
+    let mut versions = lock.split("[[package]]").filter_map(|package| {
+        let mut lines = package.lines().map(str::trim);
+        lines.any(|line| line == wanted).then_some(())?;
+        package
+            .lines()
+            .map(str::trim)
+            .find_map(|line| line.strip_prefix("version = \""))
+            .and_then(|rest| rest.strip_suffix('"'))
+    });
+    let version = versions.next()?;
+    versions.next().is_none().then_some(version)
 }
 
 fn clippy() -> anyhow::Result<()> {
@@ -200,4 +233,37 @@ fn cargo(args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<()> {
         bail!("cargo {} failed with {status}", args.join(" "));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{locked_version, lockfile_check};
+
+    #[test]
+    fn the_workspace_lockfile_keeps_idna_adapter_on_unicode_rs() {
+        lockfile_check().expect("Cargo.lock pins idna_adapter 1.1");
+    }
+
+    #[test]
+    fn reads_a_locked_version() {
+        let lock = r#"
+[[package]]
+name = "idna"
+version = "1.1.0"
+
+[[package]]
+name = "idna_adapter"
+version = "1.1.0"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+"#;
+        assert_eq!(locked_version(lock, "idna_adapter"), Some("1.1.0"));
+        assert_eq!(locked_version(lock, "idna"), Some("1.1.0"));
+        assert_eq!(locked_version(lock, "icu_normalizer"), None);
+        let twice = format!("{lock}\n[[package]]\nname = \"idna\"\nversion = \"0.5.0\"\n");
+        assert_eq!(
+            locked_version(&twice, "idna"),
+            None,
+            "two versions: no single answer"
+        );
+    }
 }

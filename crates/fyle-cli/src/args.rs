@@ -208,7 +208,9 @@ const EXPENSES_HELP: &str = "Examples:
 
 With --checkpoint, each run exports only the rows changed since the last successful run, each
 exactly once; a run that was killed resumes where it stopped when run again with the same
---out. Rows are read in a snapshot: a row changed during the run is left for the next run.";
+--out. Rows are read in a snapshot: a row changed during the run is left for the next run. A
+row a run could not export (see --require) is kept in the checkpoint and asked for again by the
+next run, which writes it once it passes.";
 
 /// The output options every export takes.
 #[derive(Debug, Default, Args)]
@@ -266,7 +268,8 @@ pub(crate) struct ExpenseArgs {
     /// system needs (e.g. employee_code,category_code). An expense missing one is not written
     /// and is reported; with --mark-exported it is marked ERROR (MAPPING) in Fyle. An expense
     /// the format cannot hold (an xlsx cell over 32,767 characters) is marked ERROR
-    /// (ACCOUNTING_INTEGRATION_ERROR) the same way.
+    /// (ACCOUNTING_INTEGRATION_ERROR) the same way. With --checkpoint, the next run asks for
+    /// the expenses not written again.
     #[arg(long, value_delimiter = ',', value_name = "COLUMN,...")]
     pub(crate) require: Vec<String>,
     /// With --mark-exported: the link of the expenses marked ERROR (your integration's error

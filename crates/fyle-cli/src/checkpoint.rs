@@ -7,6 +7,10 @@
 //! every page the file records that cursor, the rows written and the output length; a killed
 //! run resumes from there (the output is cut back to the recorded length), so no row is
 //! written twice and none is skipped.
+//!
+//! A row a run could not export (a `--require` column empty, a cell the format cannot hold) is
+//! not lost behind the watermark: the finished run leaves it in `pending`, and the next run asks
+//! for it again by id (see `export::retry`).
 
 use std::fs;
 use std::io;
@@ -27,6 +31,19 @@ pub struct Checkpoint {
     /// Runs that finished.
     #[serde(default)]
     pub completed_runs: u64,
+    /// Rows the finished runs did not export, in the order they failed: the next run asks for
+    /// them again.
+    #[serde(default)]
+    pub pending: Vec<PendingRow>,
+}
+
+/// A row a run did not export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingRow {
+    /// Its `id`.
+    pub id: String,
+    /// Why it was not exported.
+    pub reason: String,
 }
 
 /// Where an unfinished run stopped.
@@ -45,6 +62,12 @@ pub struct RunState {
     /// The columns of that run, so a resumed run writes the same ones.
     #[serde(default)]
     pub columns: Vec<String>,
+    /// How many of the checkpoint's `pending` rows that run has asked for again (in order).
+    #[serde(default)]
+    pub retried: u64,
+    /// The rows that run could not export so far: `pending` once it finishes.
+    #[serde(default)]
+    pub failed: Vec<PendingRow>,
 }
 
 /// A checkpoint file that cannot be read or written.
@@ -150,8 +173,17 @@ mod tests {
                 bytes: 4096,
                 out: "out.csv".into(),
                 columns: vec!["id".into()],
+                retried: 1,
+                failed: vec![PendingRow {
+                    id: "tx2".into(),
+                    reason: "no value for project_code".into(),
+                }],
             }),
             completed_runs: 1,
+            pending: vec![PendingRow {
+                id: "tx0".into(),
+                reason: "no value for project_code".into(),
+            }],
         };
         state.save(&path).expect("save");
         assert_eq!(
@@ -160,5 +192,20 @@ mod tests {
         );
         let other = Checkpoint::load(&path, "/admin/reports").expect_err("other resource");
         assert!(other.to_string().contains("/admin/expenses"));
+    }
+
+    #[test]
+    fn a_checkpoint_written_before_pending_rows_loads_with_none_pending() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("old.json");
+        let old = r#"{"resource": "/admin/expenses", "watermark": "2026-01-01T00:00:00Z",
+            "run": {"upper": "2026-01-02T00:00:00Z", "cursor": null, "rows": 0, "bytes": 12,
+                    "out": "out.csv", "columns": ["id"]},
+            "completed_runs": 3}"#;
+        std::fs::write(&path, old).expect("write");
+        let loaded = Checkpoint::load(&path, "/admin/expenses").expect("an older file loads");
+        assert!(loaded.pending.is_empty());
+        let run = loaded.run.expect("the unfinished run");
+        assert_eq!((run.retried, run.failed.len(), run.bytes), (0, 0, 12));
     }
 }

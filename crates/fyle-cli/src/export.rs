@@ -16,14 +16,17 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::checkpoint::{Checkpoint, CheckpointError, RunState};
+use crate::checkpoint::{Checkpoint, CheckpointError, PendingRow, RunState};
 use crate::columns::{self, Column, UnknownColumn};
-use crate::mark::{self, ErrorType, Links, MarkError, MarkReport, RowError};
+use crate::mark::{ErrorType, Links, MarkError, MarkReport, RowError};
 use crate::resource::ExportResource;
 use crate::sink::{Format, Sink, SinkError, Target};
 
+mod retry;
+mod run;
 mod walk;
 
+use run::{Record, Run};
 use walk::{Walk, Window};
 
 /// Rows per request (Fyle's largest page).
@@ -109,7 +112,13 @@ pub struct ExportSummary {
     /// (changed meanwhile, or a server clock behind its data): the next run exports them.
     pub beyond_snapshot: u64,
     /// Rows not written, and why (a `--require` column empty, a row the format cannot hold).
+    /// With `--checkpoint` they are pending: the next run asks for them again.
     pub failed: Vec<RowError>,
+    /// Rows earlier runs did not write (kept in the checkpoint) that this run asked for again
+    /// by id; a row changed since is in the window instead.
+    pub retried: u64,
+    /// Of those, the rows written now (counted in `rows` and `total` too).
+    pub recovered: u64,
 }
 
 /// An export that stopped: how many rows were written and what failed.
@@ -161,6 +170,10 @@ struct Start {
     rows: u64,
     bytes: u64,
     columns: Option<Vec<String>>,
+    /// Pending rows a killed run had asked for again.
+    retried: u64,
+    /// Rows a killed run could not write.
+    failed: Vec<PendingRow>,
 }
 
 /// Runs an export; `progress(rows, total)` is called after each page. A run of more than one
@@ -192,7 +205,7 @@ pub async fn export(
         }
         (None, _) => None,
     };
-    let mut checkpoint = match &options.checkpoint {
+    let checkpoint = match &options.checkpoint {
         Some(file) => Some(Checkpoint::load(file, path).map_err(|e| stop(0, e))?),
         None => None,
     };
@@ -246,9 +259,7 @@ pub async fn export(
             .clone()
             .unwrap_or_else(|| exported.clone()),
     });
-    let mut failed = Vec::new();
-
-    let mut sink = match (&out_path, start.rows) {
+    let sink = match (&out_path, start.rows) {
         (Some(file), rows) if rows > 0 => {
             Sink::resume(options.format, columns, file, start.bytes, rows)
         }
@@ -256,91 +267,108 @@ pub async fn export(
     }
     .map_err(|e| stop(0, e))?;
     let resumed_rows = start.rows;
-    let mut marked = options
-        .mark_exported
-        .as_ref()
-        .map(|_| MarkReport::default());
-    let save = |checkpoint: &mut Option<Checkpoint>,
-                run: Option<RunState>,
-                rows: u64|
-     -> Result<(), ExportError> {
-        if let (Some(ck), Some(file)) = (checkpoint.as_mut(), &options.checkpoint) {
-            path.clone_into(&mut ck.resource);
-            ck.run = run;
-            ck.save(file).map_err(|e| stop(rows, e))?;
-        }
-        Ok(())
+    let record = match (checkpoint, &options.checkpoint, &out_path) {
+        (Some(checkpoint), Some(file), Some(out)) => Some(Record {
+            state: RunState {
+                upper: upper_text.clone(),
+                cursor: start.cursor.clone(),
+                rows: start.rows,
+                bytes: start.bytes,
+                out: out.clone(),
+                columns: column_names,
+                retried: start.retried,
+                failed: start.failed.clone(),
+            },
+            checkpoint: Checkpoint {
+                resource: path.to_owned(),
+                ..checkpoint
+            },
+            file: file.clone(),
+        }),
+        _ => None,
+    };
+    let mut run = Run {
+        client,
+        sink,
+        required,
+        links,
+        marked: options
+            .mark_exported
+            .as_ref()
+            .map(|_| MarkReport::default()),
+        failed: Vec::new(),
+        abort_after: options.abort_after,
+        record,
     };
     if resumed_rows == 0 {
-        let bytes = sink.flush().map_err(|e| stop(0, e))?;
-        save(
-            &mut checkpoint,
-            out_path.as_ref().map(|out| RunState {
-                upper: upper_text.clone(),
-                cursor: None,
-                rows: 0,
-                bytes,
-                out: out.clone(),
-                columns: column_names.clone(),
-            }),
-            0,
-        )?;
+        run.record(start.cursor.clone(), start.retried)?;
     }
+    let retry = retry_pending(&mut run, op, &options.filter, &start).await?;
     while let Some(rows) = page {
-        let mut page_failed = Vec::new();
-        for row in &rows {
-            if let Some(error) =
-                write_row(&mut sink, row, &required).map_err(|e| stop(sink.rows(), e))?
-            {
-                page_failed.push(error);
-            }
-            if options.abort_after.is_some_and(|n| sink.rows() >= n) {
-                // The test hook of a kill: what was written reaches the file, the checkpoint
-                // does not move, and the process dies without unwinding.
-                let _ = sink.flush();
-                std::process::abort();
-            }
-        }
-        if let (Some(links), Some(report)) = (&links, marked.as_mut()) {
-            let done = mark::mark_exported(client, links, &rows, &page_failed)
-                .await
-                .map_err(|e| stop(sink.rows(), e))?;
-            report.absorb(done);
-        }
-        failed.append(&mut page_failed);
-        let bytes = sink.flush().map_err(|e| stop(sink.rows(), e))?;
-        save(
-            &mut checkpoint,
-            out_path.as_ref().map(|out| RunState {
-                upper: upper_text.clone(),
-                cursor: walk.cursor().cloned(),
-                rows: sink.rows(),
-                bytes,
-                out: out.clone(),
-                columns: column_names.clone(),
-            }),
-            sink.rows(),
-        )?;
-        progress(sink.rows(), walk.total_so_far());
-        page = walk.next().await.map_err(|e| stop(sink.rows(), e))?;
+        run.take(&rows).await?;
+        run.record(walk.cursor().cloned(), retry.asked_total)?;
+        progress(run.sink.rows(), walk.total_so_far() + retry.recovered);
+        page = walk.next().await.map_err(|e| stop(run.sink.rows(), e))?;
     }
-    let rows = sink.rows();
-    sink.finish().map_err(|e| stop(rows, e))?;
-    if let Some(ck) = checkpoint.as_mut() {
-        ck.watermark = Some(upper_text.clone());
-        ck.completed_runs += 1;
-    }
-    save(&mut checkpoint, None, rows)?;
+    let (rows, marked, failed) = run.finish()?;
     Ok(ExportSummary {
         rows,
         resumed_rows,
-        total: walk.total().unwrap_or(rows),
+        total: walk.total().map_or(rows, |t| t + retry.recovered),
         upper: upper_text,
         custom_fields,
         marked,
         beyond_snapshot: walk.beyond(),
         failed,
+        retried: retry.asked,
+        recovered: retry.recovered,
     })
+}
+
+/// What the retry pass did.
+struct Retried {
+    /// Pending rows this process asked for again.
+    asked: u64,
+    /// Pending rows asked for by this run, a killed run's included (the checkpoint's count).
+    asked_total: u64,
+    /// Of the asked rows, those written now.
+    recovered: u64,
+}
+
+/// Asks for the checkpoint's pending rows again (see [`retry`]), a batch per request, and
+/// records after each batch how many were asked.
+async fn retry_pending(
+    run: &mut Run<'_>,
+    op: &'static Operation,
+    base: &Filter,
+    start: &Start,
+) -> Result<Retried, ExportError> {
+    let pending: Vec<String> = run
+        .record
+        .as_ref()
+        .map(|r| r.checkpoint.pending.iter().map(|p| p.id.clone()).collect())
+        .unwrap_or_default();
+    let skip = usize::try_from(start.retried).unwrap_or(usize::MAX);
+    let mut done = Retried {
+        asked: 0,
+        asked_total: start.retried,
+        recovered: 0,
+    };
+    let (Some(watermark), Some(todo)) = (start.watermark, pending.get(skip..)) else {
+        return Ok(done);
+    };
+    for ids in todo.chunks(PAGE as usize) {
+        let before = run.sink.rows();
+        let rows = retry::fetch(run.client, op, base, watermark, ids)
+            .await
+            .map_err(|e| stop(before, e))?;
+        run.take(&rows).await?;
+        done.asked += ids.len() as u64;
+        done.asked_total += ids.len() as u64;
+        done.recovered += run.sink.rows() - before;
+        run.record(start.cursor.clone(), done.asked_total)?;
+    }
+    Ok(done)
 }
 
 /// Writes one row, or returns why it is not exported: a `required` column is empty (a
@@ -414,6 +442,12 @@ async fn plan_start(
             rows: if resumable { run.rows } else { 0 },
             bytes: if resumable { run.bytes } else { 0 },
             columns: Some(run.columns.clone()).filter(|c| !c.is_empty()),
+            retried: if resumable { run.retried } else { 0 },
+            failed: if resumable {
+                run.failed.clone()
+            } else {
+                Vec::new()
+            },
         });
     }
     let upper = match clock {
@@ -427,6 +461,8 @@ async fn plan_start(
         rows: 0,
         bytes: 0,
         columns: None,
+        retried: 0,
+        failed: Vec::new(),
     })
 }
 

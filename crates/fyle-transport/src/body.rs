@@ -5,7 +5,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use futures::Stream;
+use futures_util::Stream;
 
 use crate::TransportError;
 
@@ -38,14 +38,14 @@ impl BodyStream {
     /// implement `send`.
     pub fn full(bytes: Bytes) -> Self {
         let chunk = (!bytes.is_empty()).then_some(Ok(bytes));
-        Self::new(futures::stream::iter(chunk))
+        Self::new(futures_util::stream::iter(chunk))
     }
 
     /// Reads the whole body into memory, failing with
     /// [`TransportErrorKind::TooLarge`](crate::TransportErrorKind::TooLarge) once it passes
     /// `max_bytes`: for a small answer that came back on the streaming path (an error page).
     pub async fn collect_limited(mut self, max_bytes: u64) -> Result<Bytes, TransportError> {
-        use futures::StreamExt as _;
+        use futures_util::StreamExt as _;
         let mut body = bytes::BytesMut::new();
         while let Some(chunk) = self.next().await {
             let chunk = chunk?;
@@ -81,7 +81,7 @@ impl fmt::Debug for BodyStream {
 
 #[cfg(test)]
 mod tests {
-    use futures::StreamExt as _;
+    use futures_util::StreamExt as _;
 
     use super::*;
 
@@ -95,7 +95,7 @@ mod tests {
 
     #[tokio::test]
     async fn collect_limited_stops_past_the_limit() {
-        let body = BodyStream::new(futures::stream::iter(
+        let body = BodyStream::new(futures_util::stream::iter(
             [b"ab".as_slice(), b"cd", b"ef"].map(|c| Ok(Bytes::from_static(c))),
         ));
         let err = body.collect_limited(5).await.expect_err("6 bytes > 5");

@@ -251,7 +251,7 @@ impl HyperTransport {
 /// The data chunks of `incoming` as they arrive, each within the read-idle timeout, with no
 /// total-size cap.
 fn chunks(incoming: Incoming, uri: http::Uri, limits: BodyLimits) -> BodyStream {
-    BodyStream::new(futures::stream::try_unfold(
+    BodyStream::new(futures_util::stream::try_unfold(
         incoming,
         move |mut incoming| {
             let uri = uri.clone();

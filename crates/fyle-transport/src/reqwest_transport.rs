@@ -160,7 +160,7 @@ impl ReqwestTransport {
 /// The chunks of `response` as they arrive, each within the read-idle timeout, with no
 /// total-size cap.
 fn chunks(response: reqwest::Response, uri: http::Uri, limits: BodyLimits) -> BodyStream {
-    BodyStream::new(futures::stream::try_unfold(
+    BodyStream::new(futures_util::stream::try_unfold(
         response,
         move |mut response| {
             let uri = uri.clone();

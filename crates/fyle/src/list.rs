@@ -4,7 +4,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use futures::stream::BoxStream;
+use futures_util::stream::BoxStream;
 use fyle_models::lenient::DecodeWarning;
 use fyle_models::operations::Operation;
 use fyle_models::query::{Filter, Order};
@@ -109,7 +109,7 @@ pub(crate) enum Mode {
 ///
 /// ```no_run
 /// # async fn run(client: fyle::Client, op: &'static fyle::models::operations::Operation) -> fyle::Result<()> {
-/// use futures::TryStreamExt;
+/// use futures_util::TryStreamExt;
 /// let page = fyle::ListRequest::<serde_json::Value>::new(client.clone(), op)
 ///     .raw_filter("amount", "gt.10")
 ///     .order_raw("updated_at.desc,id")
@@ -368,14 +368,14 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
         match self.mode.clone() {
             Mode::Offset => match self.page_query(Some(DEFAULT_STREAM_ORDER)) {
                 Ok(query) => offset_pages(Arc::new(query), self.offset, concurrency),
-                Err(e) => Box::pin(futures::stream::once(async move { Err(e) })),
+                Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
             },
             Mode::Keyset(cursor) => match self.page_query(None) {
                 Ok(query) if !cursor.keys.is_empty() => keyset_pages(Arc::new(query), cursor),
-                Ok(_) => Box::pin(futures::stream::once(async {
+                Ok(_) => Box::pin(futures_util::stream::once(async {
                     Err(Error::invalid("stable mode needs at least one key column"))
                 })),
-                Err(e) => Box::pin(futures::stream::once(async move { Err(e) })),
+                Err(e) => Box::pin(futures_util::stream::once(async move { Err(e) })),
             },
         }
     }

@@ -8,8 +8,8 @@
 
 use std::sync::Arc;
 
-use futures::future::BoxFuture;
-use futures::stream::{self, BoxStream, FuturesOrdered, StreamExt};
+use futures_util::future::BoxFuture;
+use futures_util::stream::{self, BoxStream, FuturesOrdered, StreamExt};
 use fyle_models::lenient::{self, Decoded};
 use fyle_models::operations::Operation;
 use fyle_models::query::{Clause, Filter, Literal};

@@ -4,6 +4,8 @@
 
 #![cfg(all(feature = "admin", feature = "reqwest"))]
 
+mod common;
+
 use std::time::Duration;
 
 use fyle::auth::Credentials;
@@ -17,21 +19,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 async fn accounts_and_cluster() -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"access_token": "tok", "expires_in": 3600})),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/cluster"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"cluster_domain": server.uri()})),
-        )
-        .mount(&server)
-        .await;
+    common::mount_accounts(&server, json!({"access_token": "tok", "expires_in": 3600})).await;
     Mock::given(method("GET"))
         .and(path("/platform/v1/admin/expenses"))
         .respond_with(

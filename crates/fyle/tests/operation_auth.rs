@@ -30,18 +30,7 @@ fn only_the_token_endpoint_is_unauthenticated_in_the_table() {
 #[tokio::test]
 async fn the_token_operation_sends_no_authorization_and_fetches_no_token() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": "minted"})))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/cluster"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"cluster_domain": server.uri()})),
-        )
-        .mount(&server)
-        .await;
+    common::mount_accounts(&server, json!({"access_token": "minted"})).await;
     let tokens = CountingTokens::new();
     let client = client_with_accounts_on(&server, tokens.clone());
     let body: OauthTokenBody = serde_json::from_value(json!({

@@ -1,5 +1,6 @@
-//! Build cost: cold `cargo build -p fyle` with every role, spender only, and every role with the
-//! partner apps' `auth-code` feature, each in a fresh target directory (wall time, the CPU time
+//! Build cost: cold `cargo build -p fyle` with every role, spender only, every role with the
+//! partner apps' `auth-code` feature, and spender only on cargo's default profile (full debug
+//! info in dependencies), each in a fresh target directory (wall time, the CPU time
 //! of cargo and its children, the cargo process tree's peak RSS, the `fyle-models*` units'
 //! times from cargo's `--timings` report), and the incremental rebuild of an example app after
 //! its `main` file is touched. Wall time on a shared 2-core host moves by a third run to run;
@@ -30,8 +31,10 @@ struct Build {
 }
 
 /// The measured builds: a label and cargo's arguments. "All roles" is `cargo add fyle`'s
-/// default features; the partner build adds the authorization-code flow (the oauth2 crate).
-const VARIANTS: [(&str, &[&str]); 3] = [
+/// default features; the partner build adds the authorization-code flow (the oauth2 crate);
+/// the last one undoes the workspace's line-tables-only debug info for dependencies, to show
+/// what an app on cargo's default profile pays.
+const VARIANTS: [(&str, &[&str]); 4] = [
     ("all roles", &["build", "-p", "fyle"]),
     (
         "spender only",
@@ -47,6 +50,19 @@ const VARIANTS: [(&str, &[&str]); 3] = [
     (
         "all roles + auth-code (partner apps)",
         &["build", "-p", "fyle", "--features", "auth-code"],
+    ),
+    (
+        "spender only, cargo's default profile (full debug info in dependencies)",
+        &[
+            "build",
+            "-p",
+            "fyle",
+            "--no-default-features",
+            "--features",
+            "reqwest,spender",
+            "--config",
+            "profile.dev.package.\"*\".debug=true",
+        ],
     ),
 ];
 

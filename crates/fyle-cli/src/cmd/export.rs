@@ -115,6 +115,14 @@ pub(crate) async fn run(global: &Global, args: ExportArgs, notes: Notes) -> anyh
             resource.noun()
         ));
     }
+    if summary.retried > 0 {
+        notes.say(format!(
+            "Asked again for {} {} earlier runs could not export: {} written now.",
+            summary.retried,
+            resource.noun(),
+            summary.recovered
+        ));
+    }
     for failed in &summary.failed {
         eprintln!(
             "not exported: {}: {}: {}",
@@ -141,8 +149,13 @@ pub(crate) async fn run(global: &Global, args: ExportArgs, notes: Notes) -> anyh
         }
     }
     if !summary.failed.is_empty() {
+        let retry = if output.checkpoint.is_some() {
+            "; the next run with this --checkpoint asks for them again"
+        } else {
+            ""
+        };
         return Err(anyhow::anyhow!(
-            "{} {} could not be exported (listed above)",
+            "{} {} could not be exported (listed above){retry}",
             summary.failed.len(),
             resource.noun()
         ));

@@ -17,8 +17,7 @@ use fyle::ListRequest;
 use fyle::models::operations::Operation;
 use fyle::query::Filter;
 use serde_json::Value;
-use time::format_description::well_known::{Iso8601, Rfc3339};
-use time::{OffsetDateTime, PrimitiveDateTime};
+use time::OffsetDateTime;
 
 use super::{ExportFailure, PAGE, after, cursor_of};
 
@@ -183,13 +182,9 @@ fn within(rows: Vec<Value>, upper: OffsetDateTime) -> Result<Vec<Value>, ExportF
     Ok(kept)
 }
 
-/// An RFC 3339 timestamp, or an ISO 8601 one without an offset (taken as UTC).
+/// A Fyle timestamp, read as the SDK's models read it (RFC 3339; without an offset, UTC).
 fn timestamp(text: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(text, &Rfc3339).ok().or_else(|| {
-        PrimitiveDateTime::parse(text, &Iso8601::DEFAULT)
-            .ok()
-            .map(PrimitiveDateTime::assume_utc)
-    })
+    fyle::models::wire::parse_timestamp(text).ok()
 }
 
 #[cfg(test)]

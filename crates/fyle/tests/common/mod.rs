@@ -17,7 +17,8 @@ use fyle::query::{Clause, Filter, Operator};
 use fyle::transport::{ReqwestTransport, TransportBuilder};
 use serde_json::Value;
 use url::Url;
-use wiremock::MockServer;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const fn op(
     method: HttpMethod,
@@ -171,6 +172,24 @@ pub fn client_for_uri(uri: &str, tokens: Arc<CountingTokens>) -> Client {
         .transport(transport)
         .build()
         .expect("client")
+}
+
+/// Mounts Fyle's accounts endpoints on `server`: `POST /oauth/token` answers `token`, and
+/// `POST /oauth/cluster` names `server` itself as the cluster.
+pub async fn mount_accounts(server: &MockServer, token: Value) {
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(token))
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/cluster"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"cluster_domain": server.uri()})),
+        )
+        .mount(server)
+        .await;
 }
 
 pub fn api(path: &str) -> String {
