@@ -6,6 +6,7 @@
 mod common;
 
 use std::collections::HashSet;
+use std::process::Output;
 use std::time::Duration;
 
 use common::{World, changed_between, csv_ids, ok, stderr, unique, watermark};
@@ -50,20 +51,27 @@ fn export_args<'a>(ck: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str>
     args
 }
 
+/// A first run that requires a project code: the PAID expenses without one are not exported.
+/// Returns the run and their ids.
+async fn first_run(world: &World, ck: &str) -> (Output, HashSet<String>) {
+    let out = world.path("first.csv");
+    let run = world
+        .fyle(&export_args(
+            ck,
+            out.to_str().expect("utf-8 path"),
+            &["--require", "project_code"],
+        ))
+        .await;
+    let failed = not_exported(&stderr(&run));
+    (run, failed)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn rows_not_exported_are_asked_again_and_written_once() {
     let world = World::start(600).await;
     let ck = world.path("sync.ck");
     let ck_arg = ck.to_str().expect("utf-8 path");
-    let first_out = world.path("first.csv");
-    let first = world
-        .fyle(&export_args(
-            ck_arg,
-            first_out.to_str().expect("utf-8 path"),
-            &["--require", "project_code"],
-        ))
-        .await;
-    let failed = not_exported(&stderr(&first));
+    let (first, failed) = first_run(&world, ck_arg).await;
     assert!(!first.status.success(), "{}", stderr(&first));
     assert!(
         stderr(&first).contains("the next run with this --checkpoint asks for them again"),
@@ -162,16 +170,8 @@ async fn a_run_killed_while_asking_again_resumes_without_duplicates() {
     let world = World::start(3000).await;
     let ck = world.path("kill.ck");
     let ck_arg = ck.to_str().expect("utf-8 path");
-    let first_out = world.path("first.csv");
     // The first run's failures are what the second run asks for again, in batches of 200.
-    let first = world
-        .fyle(&export_args(
-            ck_arg,
-            first_out.to_str().expect("utf-8 path"),
-            &["--require", "project_code"],
-        ))
-        .await;
-    let failed = not_exported(&stderr(&first));
+    let (first, failed) = first_run(&world, ck_arg).await;
     println!("{} pending after the first run", failed.len());
     assert!(
         failed.len() > 200,
