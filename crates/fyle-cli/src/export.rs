@@ -357,7 +357,7 @@ async fn retry_pending(
     let (Some(watermark), Some(todo)) = (start.watermark, pending.get(skip..)) else {
         return Ok(done);
     };
-    for ids in todo.chunks(PAGE as usize) {
+    for ids in todo.chunks(retry::BATCH) {
         let before = run.sink.rows();
         let rows = retry::fetch(run.client, op, base, watermark, ids)
             .await

@@ -167,30 +167,30 @@ async fn rows_not_exported_are_asked_again_and_written_once() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_run_killed_while_asking_again_resumes_without_duplicates() {
-    let world = World::start(3000).await;
+    let world = World::start(1500).await;
     let ck = world.path("kill.ck");
     let ck_arg = ck.to_str().expect("utf-8 path");
-    // The first run's failures are what the second run asks for again, in batches of 200.
+    // The first run's failures are what the second run asks for again, 50 ids a request.
     let (first, failed) = first_run(&world, ck_arg).await;
     println!("{} pending after the first run", failed.len());
     assert!(
-        failed.len() > 200,
-        "more than one batch to ask for: {}",
+        failed.len() > 100,
+        "more than two batches to ask for: {}",
         stderr(&first)
     );
 
     let out = world.path("retry.csv");
     let args = export_args(ck_arg, out.to_str().expect("utf-8 path"), &[]);
-    // Killed in the second batch: the first is recorded, the second is asked again.
-    let kill_after = (200 + (failed.len() - 200) / 2).to_string();
+    // Killed in the third batch: two are recorded, the third is asked again.
+    let kill_after = "125";
     let killed = world
-        .fyle_env(&args, &[("FYLE_CLI_ABORT_AFTER_ROWS", kill_after.as_str())])
+        .fyle_env(&args, &[("FYLE_CLI_ABORT_AFTER_ROWS", kill_after)])
         .await;
     assert!(!killed.status.success(), "the run was killed");
     let resumed = world.fyle(&args).await;
     ok(&resumed);
     assert!(
-        stderr(&resumed).contains("resuming a run that had written 200"),
+        stderr(&resumed).contains("resuming a run that had written 100"),
         "{}",
         stderr(&resumed)
     );
